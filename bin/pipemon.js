@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Thin launcher: the compiled CLI lives in dist/ (built by `make build`).
+import "../dist/cli/main.js";

@@ -1,0 +1,302 @@
+/**
+ * Target-neutral alert definitions: the single place where the catalog meets a pipeline.
+ * Every target renders these, so threshold, comparator, window, severity and channels are
+ * the same on Grafana, Prometheus and Datadog by construction.
+ */
+import { CATALOG, dataQualityThreshold, warningSeverity } from "../model/catalog.js";
+import { ruleUid } from "../model/identity.js";
+import { panelForAlert } from "../model/panels.js";
+import type { AlertKey, Pipeline, ResolvedSignal, Severity, SignalKey, ThresholdKey, ThresholdLevels } from "../model/types.js";
+import { ALERT_KEYS } from "../model/types.js";
+import { formatDuration } from "../lib/duration.js";
+
+export type Unit = "ratio" | "seconds" | "count" | "perSecond";
+
+export interface AlertLevel {
+  level: "critical" | "warning";
+  threshold: number;
+  severity: Severity;
+  channels: readonly string[];
+  /** Grafana rule uid for this level. */
+  ruleUid: string;
+}
+
+export interface DatadogQueryParts {
+  /** Time aggregation over the window: `sum(last_1h):...`. */
+  timeAggregation: "sum" | "min" | "max" | "avg";
+  windowSeconds: number;
+  /** Everything between the time aggregation and the comparator. */
+  expression: string;
+}
+
+export interface AlertDefinition {
+  key: AlertKey;
+  title: string;
+  pipeline: string;
+  team: string;
+  severity: Severity;
+  forSeconds: number;
+  comparator: ">" | "<";
+  /** Critical first, then warning when the spec sets one. */
+  levels: readonly AlertLevel[];
+  whenAbsent: "fire" | "silent";
+  onQueryError: "Error" | "Alerting" | "KeepLast";
+  /** PromQL instant-vector expression whose value is compared with the thresholds. */
+  promql: string;
+  datadog: DatadogQueryParts;
+  unit: Unit;
+  /** The window the value is measured over, seconds (the schedule window, or the rate window). */
+  windowSeconds: number;
+  panelId: number;
+  summary: string;
+  description: string;
+}
+
+/** Rates and quantiles of streams are measured over this window (DESIGN: "for 5m"). */
+export const STREAM_RATE_WINDOW_SECONDS = 300;
+
+function escapePromLabel(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** `metric{k="v",...}` for a signal, with extra matchers (e.g. status). */
+export function promSelector(signal: ResolvedSignal, extra: Record<string, string> = {}, suffix = ""): string {
+  const matchers = { ...signal.matchers, ...extra };
+  const inner = Object.keys(matchers)
+    .map((k) => `${k}="${escapePromLabel(matchers[k]!)}"`)
+    .join(",");
+  return `${signal.prometheus}${suffix}{${inner}}`;
+}
+
+/** `metric{k:v,...}` for a signal on Datadog. */
+export function datadogScope(signal: ResolvedSignal, extra: Record<string, string> = {}): string {
+  const tags = { ...signal.matchers, ...extra };
+  const inner = Object.keys(tags)
+    .map((k) => `${k}:${tags[k]}`)
+    .join(",");
+  return `${signal.datadog}{${inner}}`;
+}
+
+export function formatThreshold(value: number, unit: Unit): string {
+  switch (unit) {
+    case "ratio": return `${+(value * 100).toPrecision(6)}%`;
+    case "seconds": return formatDuration(value);
+    case "perSecond": return `${value}/s`;
+    case "count": return String(value);
+  }
+}
+
+interface Recipe {
+  unit: Unit;
+  windowSeconds: number;
+  promql: string;
+  datadog: DatadogQueryParts;
+  /** Levels as numbers in `unit`. */
+  levels: ThresholdLevels;
+  /** How the threshold reads in a sentence. */
+  describe: (threshold: string, window: string) => string;
+}
+
+type Signals = Pipeline["signals"];
+
+function windowOf(p: Pipeline): number {
+  // Streaming pipelines have no schedule; their windowed alerts use the rate window.
+  return p.schedule?.windowSeconds ?? STREAM_RATE_WINDOW_SECONDS;
+}
+
+function levelsOf(p: Pipeline, key: ThresholdKey): ThresholdLevels | undefined {
+  const t = p.thresholds[key];
+  if (t === undefined) return undefined;
+  return typeof t === "number" ? { critical: t } : t;
+}
+
+/** Builds the recipe of one alert, or undefined when the pipeline lacks its inputs. */
+function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefined {
+  const s: Signals = p.signals;
+  const W = windowOf(p);
+  const w = formatDuration(W);
+  const rateWindow = formatDuration(STREAM_RATE_WINDOW_SECONDS);
+  // Sustained alerts look back over their pending period on Datadog (no `for` there).
+  const sustained = Math.max(forSeconds, 60);
+  switch (key) {
+    case "pipelineFailed":
+      return {
+        unit: "count", windowSeconds: W, levels: { critical: 0 },
+        promql: `sum(increase(${promSelector(s.runs, { status: "failed" })}[${w}]))`,
+        datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.runs, { status: "failed" })}.as_count()` },
+        describe: (_t, win) => `at least one run failed in the last ${win}`,
+      };
+    case "slaBreach": {
+      const max = p.sla.maxDurationSeconds;
+      if (max === undefined) return undefined;
+      const last = `label_replace(${promSelector(s.duration)}, "run", "last", "", "")`;
+      const current =
+        `label_replace(time() - ${promSelector(s.startedAt)} and on () (${promSelector(s.inProgress)} == 1), "run", "current", "", "")`;
+      return {
+        unit: "seconds", windowSeconds: W, levels: { critical: max },
+        promql: `max(${last} or ${current})`,
+        datadog: { timeAggregation: "max", windowSeconds: W, expression: `max:${datadogScope(s.duration)}` },
+        describe: (t) => `the last run took longer than ${t}, or the current run has been running longer`,
+      };
+    }
+    case "stale": {
+      const fresh = p.sla.freshnessSeconds;
+      if (fresh === undefined) return undefined;
+      const metric = promSelector(s.lastSuccess);
+      return {
+        unit: "seconds", windowSeconds: fresh, levels: { critical: fresh },
+        // absent() turns "never succeeded" into +Inf seconds since the last success.
+        promql: `(time() - max(${metric})) or on () (absent(${metric}) * Inf)`,
+        datadog: { timeAggregation: "sum", windowSeconds: fresh, expression: `sum:${datadogScope(s.runs, { status: "success" })}.as_count()` },
+        describe: (t) => `no successful run for more than ${t}`,
+      };
+    }
+    case "dataQuality": {
+      const levels = levelsOf(p, dataQualityThreshold(p.type));
+      if (!levels) return undefined;
+      if (p.type === "batch") {
+        return {
+          unit: "ratio", windowSeconds: W, levels,
+          promql: `sum(increase(${promSelector(s.recordsFailed)}[${w}])) / sum(increase(${promSelector(s.recordsProcessed)}[${w}]))`,
+          datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.recordsFailed)}.as_count() / sum:${datadogScope(s.recordsProcessed)}.as_count()` },
+          describe: (t, win) => `more than ${t} of records failed in the last ${win}`,
+        };
+      }
+      return {
+        unit: "ratio", windowSeconds: STREAM_RATE_WINDOW_SECONDS, levels,
+        promql: `sum(rate(${promSelector(s.streamErrors)}[${rateWindow}])) / sum(rate(${promSelector(s.throughput)}[${rateWindow}]))`,
+        datadog: { timeAggregation: "sum", windowSeconds: STREAM_RATE_WINDOW_SECONDS, expression: `sum:${datadogScope(s.streamErrors)}.as_count() / sum:${datadogScope(s.throughput)}.as_count()` },
+        describe: (t, win) => `more than ${t} of stream records failed over the last ${win}`,
+      };
+    }
+    case "lowVolume": {
+      const levels = levelsOf(p, "minRecords");
+      if (!levels) return undefined;
+      return {
+        unit: "count", windowSeconds: W, levels,
+        promql: `sum(increase(${promSelector(s.recordsProcessed)}[${w}]))`,
+        datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.recordsProcessed)}.as_count()` },
+        describe: (t, win) => `fewer than ${t} records processed in the last ${win}`,
+      };
+    }
+    case "errors": {
+      const levels = levelsOf(p, "errors");
+      if (!levels) return undefined;
+      return {
+        unit: "count", windowSeconds: W, levels,
+        promql: `sum(increase(${promSelector(s.errors)}[${w}]))`,
+        datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.errors)}.as_count()` },
+        describe: (t, win) => `more than ${t} errors in the last ${win}`,
+      };
+    }
+    case "cpu":
+    case "memory": {
+      const levels = levelsOf(p, key);
+      if (!levels) return undefined;
+      const sig = s[key];
+      return {
+        unit: "ratio", windowSeconds: sustained, levels,
+        promql: sig.promql ?? `max(${promSelector(sig)})`,
+        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `max:${datadogScope(sig)}` },
+        describe: (t, win) => `${key === "cpu" ? "CPU" : "memory"} usage above ${t} for ${win}`,
+      };
+    }
+    case "highLatency": {
+      const levels = levelsOf(p, "latencyP95");
+      if (!levels) return undefined;
+      const sig = s.latency;
+      return {
+        unit: "seconds", windowSeconds: sustained, levels,
+        promql: sig.promql ?? `histogram_quantile(0.95, sum by (le) (rate(${promSelector(sig, {}, "_bucket")}[${rateWindow}])))`,
+        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `p95:${datadogScope(sig)}` },
+        describe: (t, win) => `p95 processing latency above ${t} for ${win}`,
+      };
+    }
+    case "lowThroughput": {
+      const levels = levelsOf(p, "throughput");
+      if (!levels) return undefined;
+      const sig = s.throughput;
+      return {
+        unit: "perSecond", windowSeconds: sustained, levels,
+        promql: sig.promql ?? `sum(rate(${promSelector(sig)}[${rateWindow}]))`,
+        datadog: { timeAggregation: "max", windowSeconds: sustained, expression: sig.datadogQuery ?? `sum:${datadogScope(sig)}.as_rate()` },
+        describe: (t, win) => `throughput below ${t} for ${win}`,
+      };
+    }
+    case "highBacklog": {
+      const levels = levelsOf(p, "backlog");
+      if (!levels) return undefined;
+      const sig = s.backlog;
+      return {
+        unit: "count", windowSeconds: sustained, levels,
+        promql: sig.promql ?? `max(${promSelector(sig)})`,
+        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `max:${datadogScope(sig)}` },
+        describe: (t, win) => `backlog above ${t} records for ${win}`,
+      };
+    }
+  }
+}
+
+/** Every enabled alert of a pipeline, in catalog order. */
+export function alertDefinitions(p: Pipeline): AlertDefinition[] {
+  const out: AlertDefinition[] = [];
+  for (const key of ALERT_KEYS) {
+    const entry = CATALOG[key];
+    if (!entry.types.includes(p.type)) continue;
+    const override = p.alerts[key] ?? {};
+    if (override.enabled === false) continue;
+    const forSeconds = override.forSeconds ?? entry.defaultForSeconds;
+    const r = recipe(key, p, forSeconds);
+    if (!r) continue;
+    const severity = override.severity ?? entry.defaultSeverity;
+    const levels: AlertLevel[] = [
+      { level: "critical", threshold: r.levels.critical, severity, channels: p.routing[severity], ruleUid: ruleUid(p.name, key, "critical") },
+    ];
+    if (r.levels.warning !== undefined) {
+      const ws = warningSeverity(severity);
+      levels.push({ level: "warning", threshold: r.levels.warning, severity: ws, channels: p.routing[ws], ruleUid: ruleUid(p.name, key, "warning") });
+    }
+    const critical = formatThreshold(r.levels.critical, r.unit);
+    const window = formatDuration(r.windowSeconds);
+    out.push({
+      key,
+      title: entry.title,
+      pipeline: p.name,
+      team: p.team,
+      severity,
+      forSeconds,
+      comparator: entry.comparator,
+      levels,
+      whenAbsent: entry.whenAbsent,
+      onQueryError: entry.onQueryError,
+      promql: r.promql,
+      datadog: r.datadog,
+      unit: r.unit,
+      windowSeconds: r.windowSeconds,
+      panelId: panelForAlert(key, p.type),
+      summary: `${p.name}: ${entry.title.toLowerCase()}`,
+      description: `${p.name} (${p.team}): ${r.describe(critical, window)}. ${entry.meaning}`,
+    });
+  }
+  return out;
+}
+
+/** The threshold of a level in a sentence, e.g. "5%", "45m", "100/s". */
+export function describeLevel(def: AlertDefinition, level: AlertLevel): string {
+  return formatThreshold(level.threshold, def.unit);
+}
+
+/** Signals an alert reads, for runbooks ("the query"). */
+export const ALERT_SIGNALS: Readonly<Record<AlertKey, readonly SignalKey[]>> = {
+  pipelineFailed: ["runs"],
+  slaBreach: ["duration", "inProgress", "startedAt"],
+  stale: ["lastSuccess"],
+  dataQuality: ["recordsFailed", "recordsProcessed", "streamErrors", "throughput"],
+  lowVolume: ["recordsProcessed"],
+  errors: ["errors"],
+  cpu: ["cpu"],
+  memory: ["memory"],
+  highLatency: ["latency"],
+  lowThroughput: ["throughput"],
+  highBacklog: ["backlog"],
+};

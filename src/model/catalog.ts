@@ -1,0 +1,100 @@
+import type { AlertKey, PipelineType, Severity, ThresholdKey } from "./types.js";
+
+/**
+ * The alert catalog (DESIGN §3). One entry per alert key; the meaning is the same on every
+ * target, so compilers take comparator, window and no-data behaviour from here.
+ */
+export interface CatalogEntry {
+  key: AlertKey;
+  title: string;
+  types: readonly PipelineType[];
+  defaultSeverity: Severity;
+  /** Default pending period (Grafana/Prometheus `for`), seconds. */
+  defaultForSeconds: number;
+  /** `>`: fires above the threshold; `<`: fires below it. */
+  comparator: ">" | "<";
+  /** The threshold that enables the alert (absent → the alert is not generated). */
+  threshold?: ThresholdKey;
+  /** What happens when the metric is absent: only `stale` treats absence as a problem. */
+  whenAbsent: "fire" | "silent";
+  /** Grafana execErrState: how a failing datasource query is treated. */
+  onQueryError: "Error" | "Alerting" | "KeepLast";
+  meaning: string;
+}
+
+export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
+  pipelineFailed: {
+    key: "pipelineFailed", title: "Pipeline run failed", types: ["batch"], defaultSeverity: "critical",
+    defaultForSeconds: 0, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
+    meaning: "At least one run failed within the schedule window.",
+  },
+  slaBreach: {
+    key: "slaBreach", title: "SLA breach: run too long", types: ["batch"], defaultSeverity: "high",
+    defaultForSeconds: 0, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
+    meaning: "The last run took longer than sla.maxDuration, or the current run has been running longer.",
+  },
+  stale: {
+    key: "stale", title: "Data is stale", types: ["batch"], defaultSeverity: "high",
+    defaultForSeconds: 0, comparator: ">", whenAbsent: "fire", onQueryError: "Alerting",
+    meaning: "No successful run within sla.freshness (also when the pipeline has never reported a success).",
+  },
+  dataQuality: {
+    key: "dataQuality", title: "Data quality: failed records", types: ["batch", "streaming"], defaultSeverity: "medium",
+    defaultForSeconds: 0, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    meaning: "The share of failed records (failed / processed) is above the threshold.",
+  },
+  lowVolume: {
+    key: "lowVolume", title: "Low volume", types: ["batch"], defaultSeverity: "medium", threshold: "minRecords",
+    defaultForSeconds: 0, comparator: "<", whenAbsent: "silent", onQueryError: "KeepLast",
+    meaning: "Fewer records than minRecords were processed within the schedule window.",
+  },
+  errors: {
+    key: "errors", title: "Errors", types: ["batch"], defaultSeverity: "medium", threshold: "errors",
+    defaultForSeconds: 0, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    meaning: "More errors than the threshold were reported within the schedule window.",
+  },
+  cpu: {
+    key: "cpu", title: "High CPU usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "cpu",
+    defaultForSeconds: 600, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    meaning: "CPU usage ratio above the threshold for the whole pending period (10m by default).",
+  },
+  memory: {
+    key: "memory", title: "High memory usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "memory",
+    defaultForSeconds: 600, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    meaning: "Memory usage ratio above the threshold for the whole pending period (10m by default).",
+  },
+  highLatency: {
+    key: "highLatency", title: "High processing latency", types: ["streaming"], defaultSeverity: "high", threshold: "latencyP95",
+    defaultForSeconds: 300, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
+    meaning: "p95 processing latency above the threshold for the whole pending period (5m by default).",
+  },
+  lowThroughput: {
+    key: "lowThroughput", title: "Low throughput", types: ["streaming"], defaultSeverity: "high", threshold: "throughput",
+    defaultForSeconds: 300, comparator: "<", whenAbsent: "silent", onQueryError: "Error",
+    meaning: "Records per second below the threshold for the whole pending period (5m by default).",
+  },
+  highBacklog: {
+    key: "highBacklog", title: "High backlog", types: ["streaming"], defaultSeverity: "high", threshold: "backlog",
+    defaultForSeconds: 300, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
+    meaning: "Records waiting above the threshold for the whole pending period (5m by default).",
+  },
+};
+
+/** The threshold key that enables `dataQuality` depends on the pipeline type. */
+export function dataQualityThreshold(type: PipelineType): ThresholdKey {
+  return type === "batch" ? "failureRate" : "errorRate";
+}
+
+/** Severity one step lower: the severity of an alert's warning level. */
+export function warningSeverity(severity: Severity): Severity {
+  return severity === "critical" ? "high" : severity === "high" ? "medium" : "low";
+}
+
+/** Datadog priority 1 (highest) .. 4 from a severity. */
+export const PRIORITY: Readonly<Record<Severity, number>> = { critical: 1, high: 2, medium: 3, low: 4 };
+
+/** Which thresholds a pipeline type may set. */
+export const THRESHOLDS_BY_TYPE: Readonly<Record<PipelineType, readonly ThresholdKey[]>> = {
+  batch: ["failureRate", "minRecords", "cpu", "memory", "errors"],
+  streaming: ["latencyP95", "throughput", "backlog", "errorRate", "cpu", "memory"],
+};

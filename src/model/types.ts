@@ -1,0 +1,165 @@
+/**
+ * The validated, merged model of a pipemon project. Compilers see only these types:
+ * every value is already parsed into base units (seconds, ratios 0..1, records per second),
+ * every default and overlay is merged, and routing is resolved per severity.
+ * `${ENV}` references are kept verbatim: they are resolved only by plan/apply.
+ */
+
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const PIPELINE_TYPES = ["batch", "streaming"] as const;
+export type PipelineType = (typeof PIPELINE_TYPES)[number];
+
+export const TARGETS = ["grafana", "datadog"] as const;
+export type Target = (typeof TARGETS)[number];
+
+export const CHANNEL_TYPES = ["slack", "pagerduty", "email", "webhook"] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export const ALERT_KEYS = [
+  "pipelineFailed",
+  "slaBreach",
+  "stale",
+  "dataQuality",
+  "lowVolume",
+  "errors",
+  "cpu",
+  "memory",
+  "highLatency",
+  "lowThroughput",
+  "highBacklog",
+] as const;
+export type AlertKey = (typeof ALERT_KEYS)[number];
+
+/** Signals of the metric contract (DESIGN §2). */
+export const SIGNAL_KEYS = [
+  "runs",
+  "duration",
+  "inProgress",
+  "startedAt",
+  "lastSuccess",
+  "recordsProcessed",
+  "recordsFailed",
+  "bytes",
+  "cpu",
+  "memory",
+  "errors",
+  "latency",
+  "throughput",
+  "backlog",
+  "streamErrors",
+] as const;
+export type SignalKey = (typeof SIGNAL_KEYS)[number];
+
+/** A notification target. Settings keep `${ENV}` placeholders; they are secrets once resolved. */
+export interface Channel {
+  name: string;
+  type: ChannelType;
+  /** The Datadog notification handle, e.g. `@slack-data-alerts`. */
+  datadog: string;
+  /** Type-specific settings exactly as written in the spec (placeholders unresolved). */
+  settings: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** Severity → channel names, every severity present (possibly empty). */
+export type Routing = Readonly<Record<Severity, readonly string[]>>;
+
+/** Warning and critical levels of one threshold, in the signal's base unit. */
+export interface ThresholdLevels {
+  warning?: number;
+  critical: number;
+}
+
+export interface Thresholds {
+  /** failed / processed records, ratio 0..1 (batch). */
+  failureRate?: ThresholdLevels;
+  /** fewer records per schedule window → low volume (batch). */
+  minRecords?: number;
+  /** usage ratio 0..1. */
+  cpu?: ThresholdLevels;
+  memory?: ThresholdLevels;
+  /** errors per schedule window (batch). */
+  errors?: ThresholdLevels;
+  /** p95 latency in seconds (streaming). */
+  latencyP95?: ThresholdLevels;
+  /** records per second; alerts when BELOW (streaming). */
+  throughput?: ThresholdLevels;
+  /** records waiting (streaming). */
+  backlog?: ThresholdLevels;
+  /** failed / processed stream records, ratio 0..1 (streaming). */
+  errorRate?: ThresholdLevels;
+}
+export type ThresholdKey = keyof Thresholds;
+
+export interface AlertOverride {
+  severity?: Severity;
+  forSeconds?: number;
+  enabled?: boolean;
+}
+
+/** Where one signal lives on each target, after the spec's `metrics` overrides. */
+export interface ResolvedSignal {
+  /** Prometheus metric name (for histograms: the base name, without `_bucket`). */
+  prometheus: string;
+  /** Datadog metric name. */
+  datadog: string;
+  /** Label matchers (Prometheus) / tags (Datadog) that select this pipeline's series. */
+  matchers: Readonly<Record<string, string>>;
+  /** A whole PromQL value expression that replaces the generated one. */
+  promql?: string;
+  /** A whole Datadog metric expression (`space_aggr:metric{scope}`) that replaces the generated one. */
+  datadogQuery?: string;
+}
+
+export interface Schedule {
+  cron: string;
+  /** The longest gap between two consecutive runs: the window for freshness, volume, failures. */
+  windowSeconds: number;
+}
+
+export interface Pipeline {
+  name: string;
+  team: string;
+  description: string;
+  /** The spec's runbook URL, if any; otherwise the generated runbook is used. */
+  runbookUrl?: string;
+  labels: Readonly<Record<string, string>>;
+  type: PipelineType;
+  /** Batch pipelines only. */
+  schedule?: Schedule;
+  sla: { maxDurationSeconds?: number; freshnessSeconds?: number };
+  thresholds: Thresholds;
+  alerts: Readonly<Partial<Record<AlertKey, AlertOverride>>>;
+  routing: Routing;
+  targets: readonly Target[];
+  signals: Readonly<Record<SignalKey, ResolvedSignal>>;
+  /** The spec file this pipeline came from, relative to the specs root (for runbooks and messages). */
+  sourceFile: string;
+}
+
+export interface GrafanaSettings {
+  /** May hold a `${ENV}` reference. */
+  url?: string;
+  token?: string;
+  datasource: { type: string; uid: string };
+  ruleIntervalSeconds: number;
+  allowUiEdits: boolean;
+}
+
+export interface DatadogSettings {
+  site?: string;
+  apiKey?: string;
+  appKey?: string;
+}
+
+/** One compiled view of the project: the base, or one environment overlay applied. */
+export interface Project {
+  /** Environment name, or undefined when the config declares no environments. */
+  environment?: string;
+  grafana: GrafanaSettings;
+  datadog: DatadogSettings;
+  channels: Readonly<Record<string, Channel>>;
+  /** Sorted by name. */
+  pipelines: readonly Pipeline[];
+}
