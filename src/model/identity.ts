@@ -14,3 +14,17 @@ export const ruleUid = (pipeline: string, alert: AlertKey, level: "critical" | "
 export const contactPointName = (channel: string): string => `pipemon-${channel}`;
 export const contactPointUid = (channel: string): string => boundedUid(`pm-cp-${channel}`);
 export const datadogIdTag = (pipeline: string, alert: AlertKey): string => `pipemon-id:${pipeline}/${alert}`;
+/** The ownership marker on Datadog monitors (tag form of `managed_by=pipemon`). */
+export const DATADOG_MANAGED_TAG = "managed-by:pipemon";
+
+/** The runbook an alert links to: the spec's own, else the generated one. */
+export function runbookUrl(pipeline: { name: string; runbookUrl?: string }, project: { environment?: string; runbookBaseUrl?: string }): string {
+  if (pipeline.runbookUrl) return pipeline.runbookUrl;
+  const rel = `${project.environment ? `${project.environment}/` : ""}runbooks/${pipeline.name}.md`;
+  return project.runbookBaseUrl ? `${project.runbookBaseUrl}/${rel}` : `generated/${rel}`;
+}
+
+/** Link to a dashboard panel; the Grafana URL stays a `${ENV}` reference until plan/apply. */
+export function panelUrl(grafanaUrl: string | undefined, pipeline: string, panelId: number): string {
+  return `${grafanaUrl ?? "${GRAFANA_URL}"}/d/${dashboardUid(pipeline)}?viewPanel=${panelId}`;
+}

@@ -160,6 +160,11 @@ export interface Project {
   grafana: GrafanaSettings;
   datadog: DatadogSettings;
   channels: Readonly<Record<string, Channel>>;
+  /**
+   * Where generated runbooks are published (e.g. the repository's blob URL of `generated/`),
+   * without trailing slash. Undefined → runbook links are repository-relative paths.
+   */
+  runbookBaseUrl?: string;
   /** Sorted by name. */
   pipelines: readonly Pipeline[];
 }

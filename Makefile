@@ -1,0 +1,55 @@
+# pipemon — every target installs what it needs, so a fresh Debian machine needs only Node 20.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM ?= npm
+PIPEMON := node bin/pipemon.js
+
+.PHONY: help install build generate check-generated validate lint typecheck test test-deps bench ci clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json ## install npm dependencies (npm ci)
+
+dist/cli/main.js: node_modules/.package-lock.json $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
+	npx tsc -p tsconfig.build.json
+	@touch $@
+
+build: dist/cli/main.js ## compile TypeScript to dist/
+
+validate: build ## validate the bundled specs/
+	$(PIPEMON) validate
+
+generate: build ## the main job: validate specs/ and write generated/
+	$(PIPEMON) generate
+
+check-generated: build ## fail when generated/ is stale against specs/
+	$(PIPEMON) generate --check
+
+lint: install ## static checks beyond the compiler (unused code, import direction)
+	npx tsc -p tsconfig.json --noEmit --noUnusedLocals --noUnusedParameters
+	node scripts/check-layers.mjs
+
+typecheck: install ## strict type check of src, test and bench
+	npx tsc -p tsconfig.json --noEmit
+
+test-deps: ## install promtool (Debian package prometheus) when missing
+	@command -v promtool >/dev/null || { \
+	  echo "installing Debian package prometheus (for promtool)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
+test: install test-deps ## every test (unit, golden CLI, promtool)
+	npx vitest run
+
+bench: build ## time validate + generate on synthetic estates of 1,000 and 10,000 pipelines
+	node bench/generate-bench.mjs
+
+ci: install typecheck lint test check-generated ## what CI runs
+
+clean: ## remove build output
+	rm -rf dist .bench

@@ -1,0 +1,103 @@
+/**
+ * The pipemon command line: parses arguments, calls a use case, prints its typed result and
+ * sets the exit code. The only place that prints or exits (0 ok, 1 error, 2 changes present).
+ */
+import { Command, Option } from "commander";
+import type { LoadResult } from "../spec/index.js";
+import { renderDiagnostic, summarise } from "./diagnostics.js";
+import { styleFor } from "./style.js";
+
+const EXIT_ERROR = 1;
+
+const out = (line = "") => process.stdout.write(`${line}\n`);
+const err = (line = "") => process.stderr.write(`${line}\n`);
+
+function printDiagnostics(result: LoadResult): void {
+  const style = styleFor(process.stderr);
+  for (const d of result.diagnostics) {
+    err(renderDiagnostic(d, result.sources, style));
+    err();
+  }
+}
+
+function program(): Command {
+  const cli = new Command("pipemon")
+    .description("Monitoring-as-code for data pipelines: validate specs, generate Grafana and Datadog monitoring")
+    .version(process.env.npm_package_version ?? "0.1.0")
+    .option("--specs <dir>", "the specs directory (holds pipemon.yaml)", "specs")
+    .showHelpAfterError("(run pipemon --help for usage)")
+    .configureOutput({ outputError: (text, write) => write(styleFor(process.stderr).red(text)) });
+
+  cli
+    .command("validate")
+    .description("check the specs and report every problem (file:line:col), exit 1 on any error")
+    .argument("[paths...]", "spec files or directories (default: the specs directory)")
+    .action(async (paths: string[]) => {
+      // Use cases load lazily: `validate` never pays for the compilers and the Grafana SDK.
+      const { validate } = await import("../app/validate.js");
+      const root = cli.opts<{ specs: string }>().specs;
+      const result = validate({ root, paths });
+      printDiagnostics(result);
+      if (!result.ok) {
+        err(`${summarise(result.diagnostics)} in ${result.fileCount} file${result.fileCount === 1 ? "" : "s"}`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const envs = result.environments.length ? ` (environments: ${result.environments.join(", ")})` : "";
+      const warnings = result.diagnostics.length ? `, ${summarise(result.diagnostics)}` : "";
+      out(`${styleFor(process.stdout).green("✓")} ${result.pipelineCount} pipelines in ${result.fileCount} files are valid${envs}${warnings}`);
+    });
+
+  cli
+    .command("generate")
+    .description("compile the specs into generated/ (dashboards, alert rules, monitors, runbooks)")
+    .option("--check", "write nothing; exit 1 and list the files that are stale")
+    .option("--env <name>", "only this environment")
+    .addOption(new Option("--out <dir>", "output directory").default("generated"))
+    .action(async (opts: { check?: boolean; env?: string; out: string }) => {
+      const { generate } = await import("../app/generate.js");
+      const root = cli.opts<{ specs: string }>().specs;
+      const check = opts.check === true;
+      const result = generate({ root, out: opts.out, check, ...(opts.env !== undefined ? { environment: opts.env } : {}) });
+      printDiagnostics(result.load);
+      if (!result.tree) {
+        err(`${summarise(result.load.diagnostics)}: nothing was written`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const { changes, unchanged } = result.tree;
+      const style = styleFor(process.stdout);
+      if (check) {
+        if (changes.length === 0) {
+          out(`${style.green("✓")} ${opts.out}/ is up to date (${unchanged} files)`);
+          return;
+        }
+        err(`${opts.out}/ is stale: ${changes.length} file${changes.length === 1 ? "" : "s"} differ from the specs:`);
+        for (const c of changes) err(`  ${c.change === "created" ? "missing " : c.change === "updated" ? "changed " : "extra   "} ${opts.out}/${c.path}`);
+        err("run 'make generate' (pipemon generate) and commit the result");
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      for (const c of changes) out(`  ${c.change === "created" ? style.green("created") : c.change === "updated" ? style.yellow("updated") : style.red("deleted")} ${opts.out}/${c.path}`);
+      const count = (k: string) => changes.filter((c) => c.change === k).length;
+      out(`${style.green("✓")} ${result.fileCount} files: ${count("created")} created, ${count("updated")} updated, ${count("deleted")} deleted, ${unchanged} unchanged`);
+    });
+
+  return cli;
+}
+
+try {
+  await program().parseAsync(process.argv);
+} catch (e) {
+  // A user never sees a stack trace; a developer can ask for one.
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM" || code === "ENOSPC" || code === "EROFS" || code === "ENOTDIR" || code === "EISDIR") {
+    err(`pipemon: cannot write output: ${message}`);
+  } else {
+    err(`pipemon: internal error: ${message}`);
+    err("this is a bug in pipemon; rerun with PIPEMON_DEBUG=1 for details and report it");
+  }
+  if (process.env.PIPEMON_DEBUG && e instanceof Error) err(e.stack ?? "");
+  process.exitCode = EXIT_ERROR;
+}

@@ -1,0 +1,155 @@
+/**
+ * The Datadog metric-monitor query of an alert definition:
+ * `time_aggr(time_window):expression operator #` (grammar in contracts/datadog/README.md).
+ *
+ * Kept free of the Datadog API client on purpose: `generate` renders 10,000 pipelines in
+ * under two seconds, and these are plain string functions.
+ */
+import type { AlertDefinition } from "../alert-definitions.js";
+import { formatDuration } from "../../lib/duration.js";
+
+export type Comparator = ">" | "<";
+
+/** Datadog's limits for metric monitors (OpenAPI `query` description): at most one week. */
+const MAX_WINDOW_MINUTES = 10080;
+const MAX_WINDOW_HOURS = 168;
+
+/**
+ * `last_#m` / `last_#h` / `last_1d` / `last_1w` for a window in seconds.
+ * Datadog counts in whole minutes, so a window that is not a whole number of minutes is
+ * rounded UP (the monitor then looks a little further back, never misses a point).
+ * Throws beyond one week: Datadog rejects such windows, and silently shortening one would
+ * change the alert's meaning (e.g. a monthly `minRecords` counted over a week).
+ */
+export function datadogTimeWindow(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`invalid Datadog monitor window: ${seconds}s`);
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes === 1440) return "last_1d";
+  if (minutes === MAX_WINDOW_MINUTES) return "last_1w";
+  if (minutes % 60 === 0 && minutes / 60 <= MAX_WINDOW_HOURS) return `last_${minutes / 60}h`;
+  if (minutes <= MAX_WINDOW_MINUTES) return `last_${minutes}m`;
+  throw new Error(
+    `Datadog metric monitors evaluate at most the last week; this alert needs ${formatDuration(seconds)}`,
+  );
+}
+
+/** Minutes covered by a `datadogTimeWindow` (the rounded-up window). */
+export function datadogWindowMinutes(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
+/**
+ * Removes binary floating-point noise (0.1 + 0.2 → 0.3, 1.1 / 100 → 0.011) while keeping
+ * every digit a spec can meaningfully write. The cleaned number is used both in the query
+ * text and in `options.thresholds`, so the two are equal by construction (Datadog rejects a
+ * monitor whose critical threshold differs from the query's number).
+ */
+export function cleanNumber(value: number): number {
+  if (!Number.isFinite(value)) throw new Error(`threshold is not a finite number: ${value}`);
+  const out = Number(value.toPrecision(15));
+  return Object.is(out, -0) ? 0 : out;
+}
+
+/**
+ * A number as plain decimal text: the shortest round-trip form, never exponent notation
+ * (JavaScript writes 1e-7 and 1e21, which the query grammar's `#` does not allow).
+ * `Number(formatQueryNumber(x)) === x` for every finite x.
+ */
+export function formatQueryNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`threshold is not a finite number: ${value}`);
+  const text = String(value);
+  const e = text.indexOf("e");
+  if (e === -1) return text;
+  const negative = text.startsWith("-");
+  const mantissa = text.slice(negative ? 1 : 0, e);
+  const exponent = Number(text.slice(e + 1));
+  const dot = mantissa.indexOf(".");
+  const digits = mantissa.replace(".", "");
+  const point = (dot === -1 ? mantissa.length : dot) + exponent;
+  let out: string;
+  if (point <= 0) out = `0.${"0".repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return negative ? `-${out}` : out;
+}
+
+/** What the monitor compares: comparator and the levels, in the Datadog query's unit. */
+export interface DatadogCondition {
+  comparator: Comparator;
+  critical: number;
+  warning?: number;
+  /** Readable form of a level for messages, e.g. `> 5%` or `< 1 successful run in 2h`. */
+  describe(level: "critical" | "warning"): string;
+}
+
+/**
+ * The comparison the monitor makes. Normally exactly the definition's comparator and levels.
+ *
+ * One exception, `stale`: the definition's threshold is in seconds since the last success
+ * (Prometheus has a last-success timestamp gauge), but the Datadog side of the metric
+ * contract has no such gauge, only the count of successful runs (DESIGN §2: "success count
+ * per window"), and the definition's Datadog expression counts successes over the freshness
+ * window. The same meaning on that query is "fewer than one successful run in the window";
+ * rendering the seconds threshold on a count would alert on busy pipelines and never on
+ * stale ones. Absence of any success series is covered by notify_no_data (whenAbsent=fire).
+ */
+export function datadogCondition(def: AlertDefinition): DatadogCondition {
+  if (def.key === "stale") {
+    const window = formatDuration(def.datadog.windowSeconds);
+    return {
+      comparator: "<",
+      critical: 1,
+      describe: () => `< 1 successful run in the last ${window}`,
+    };
+  }
+  const critical = def.levels.find((l) => l.level === "critical");
+  if (!critical) throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
+  const warning = def.levels.find((l) => l.level === "warning");
+  const condition: DatadogCondition = {
+    comparator: def.comparator,
+    critical: cleanNumber(critical.threshold),
+    describe: (level) => {
+      const l = level === "critical" ? critical : warning;
+      if (!l) throw new Error(`${def.pipeline}/${def.key}: no ${level} level`);
+      return `${def.comparator} ${formatQueryNumber(cleanNumber(l.threshold))}${humanSuffix(def, l.threshold)}`;
+    },
+  };
+  if (warning) {
+    condition.warning = cleanNumber(warning.threshold);
+    // Datadog rejects a warning on the wrong side ("Warning threshold (50.0) must be less
+    // than the alert threshold (20.0) with > comparison"); validation guarantees the order,
+    // so a violation here is a bug upstream, not a user error.
+    const ok = def.comparator === ">" ? condition.warning < condition.critical : condition.warning > condition.critical;
+    if (!ok) {
+      throw new Error(
+        `${def.pipeline}/${def.key}: warning ${condition.warning} is not on the safe side of critical ${condition.critical} for ${def.comparator}`,
+      );
+    }
+  }
+  return condition;
+}
+
+/** ` (5%)`, ` (45m)`, `/s`: the unit, when the raw number alone would not say it. */
+function humanSuffix(def: AlertDefinition, threshold: number): string {
+  switch (def.unit) {
+    case "ratio": return ` (${+(threshold * 100).toPrecision(6)}%)`;
+    case "seconds": return ` (${formatDuration(threshold)})`;
+    case "perSecond": return "/s";
+    case "count": return "";
+  }
+}
+
+/** The whole monitor query, e.g. `sum(last_1h):sum:pipeline.runs{...}.as_count() > 0`. */
+export function monitorQuery(def: AlertDefinition, condition: DatadogCondition = datadogCondition(def)): string {
+  const { timeAggregation, windowSeconds, expression } = def.datadog;
+  return `${timeAggregation}(${datadogTimeWindow(windowSeconds)}):${expression} ${condition.comparator} ${formatQueryNumber(condition.critical)}`;
+}
+
+/**
+ * Sparse counters: a sum over a window of `.as_count()` points. Batch jobs report only while
+ * they run, so a "full window" of data never exists; Datadog recommends
+ * require_full_window=false for such metrics.
+ */
+export function isSparseCount(def: AlertDefinition): boolean {
+  return def.datadog.timeAggregation === "sum" && def.datadog.expression.includes(".as_count()");
+}

@@ -1,0 +1,18 @@
+/** Runbooks: `runbooks/<pipeline>.md` for every pipeline, whatever its targets. */
+import type { OutputFile } from "../output.js";
+import type { Pipeline, Project } from "../../model/types.js";
+import { renderRunbook } from "./render.js";
+
+export { renderRunbook } from "./render.js";
+export { checkGuides, ERROR_CLASSES, RECOVERY_ACTION, recoveryRows } from "./guidance.js";
+export type { CheckGuide, ErrorClass, RecoveryRow } from "./guidance.js";
+export { SUPPORT_PANEL, supportQuery } from "./queries.js";
+export type { SupportKey, SupportQuery } from "./queries.js";
+
+export function runbookPath(pipeline: string): string {
+  return `runbooks/${pipeline}.md`;
+}
+
+export function runbookFile(project: Project, pipeline: Pipeline): OutputFile {
+  return { path: runbookPath(pipeline.name), content: renderRunbook(project, pipeline) };
+}

@@ -1,0 +1,87 @@
+/**
+ * Writes a generated tree the way a reviewer wants it: only files whose content changed are
+ * rewritten (so mtimes and `git status` stay quiet), files pipemon no longer produces are
+ * removed, and `check` mode only reports. Each write goes to a temporary file first and is
+ * renamed into place, so an interrupted run never leaves a half-written file.
+ */
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync, rmdirSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+
+export type FileChange = "created" | "updated" | "deleted";
+
+export interface TreeReport {
+  changes: { path: string; change: FileChange }[];
+  unchanged: number;
+}
+
+export class OutputTree {
+  private readonly produced = new Set<string>();
+  private readonly createdDirs = new Set<string>();
+  readonly report: TreeReport = { changes: [], unchanged: 0 };
+
+  /**
+   * @param root output directory (e.g. `generated`)
+   * @param owned sub-directories (relative to root) whose every file pipemon produces; only
+   *   there are files it did not produce this run deleted
+   * @param check report differences without touching the disk
+   */
+  constructor(
+    private readonly root: string,
+    private readonly owned: readonly string[],
+    private readonly check: boolean,
+  ) {}
+
+  write(path: string, content: string): void {
+    if (this.produced.has(path)) throw new Error(`internal: ${path} produced twice`);
+    this.produced.add(path);
+    const full = join(this.root, path);
+    let current: string | undefined;
+    try {
+      current = readFileSync(full, "utf8");
+    } catch {
+      current = undefined;
+    }
+    if (current === content) {
+      this.report.unchanged++;
+      return;
+    }
+    this.report.changes.push({ path, change: current === undefined ? "created" : "updated" });
+    if (this.check) return;
+    const dir = dirname(full);
+    if (!this.createdDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.createdDirs.add(dir);
+    }
+    const tmp = `${full}.pipemon-tmp`;
+    writeFileSync(tmp, content);
+    renameSync(tmp, full);
+  }
+
+  /** Removes (or, in check mode, reports) files under owned directories that were not produced. */
+  finish(): TreeReport {
+    for (const dir of this.owned) {
+      const full = join(this.root, dir);
+      if (!existsSync(full)) continue;
+      for (const entry of readdirSync(full, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const path = relative(this.root, join(entry.parentPath, entry.name)).split(sep).join("/");
+        if (this.produced.has(path)) continue;
+        this.report.changes.push({ path, change: "deleted" });
+        if (!this.check) rmSync(join(this.root, path));
+      }
+      if (!this.check) removeEmptyDirs(full);
+    }
+    this.report.changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return this.report;
+  }
+}
+
+function removeEmptyDirs(dir: string): boolean {
+  let empty = true;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && removeEmptyDirs(join(dir, entry.name))) continue;
+    empty = false;
+  }
+  if (empty) rmdirSync(dir);
+  return empty;
+}

@@ -1,0 +1,232 @@
+/**
+ * Step 3 of loading: validated pipemon/v1 documents → the model, one Project per environment.
+ *
+ * Merge order, lowest first: config `defaults` < team `defaults` < the pipeline's spec <
+ * the environment's `overrides` < the pipeline's own `environments.<env>` block. Within that
+ * order each threshold, SLA field, alert field and routing severity is replaced whole, so a
+ * warning level is never silently paired with another layer's critical level.
+ * Defaults that do not apply to a pipeline's type (a batch threshold in `defaults` seen by a
+ * streaming pipeline) are dropped; written in the pipeline itself they are an error.
+ */
+import { CATALOG, THRESHOLDS_BY_TYPE } from "../../model/catalog.js";
+import { DEFAULT_PIPELINE_LABEL, SIGNALS } from "../../model/signals.js";
+import type {
+  AlertKey,
+  AlertOverride,
+  Channel,
+  GrafanaSettings,
+  Pipeline,
+  Project,
+  ResolvedSignal,
+  Routing,
+  Severity,
+  SignalKey,
+  Target,
+  ThresholdKey,
+  Thresholds,
+} from "../../model/types.js";
+import { ALERT_KEYS, SEVERITIES, SIGNAL_KEYS, TARGETS } from "../../model/types.js";
+import { error, type Diagnostic } from "../diagnostics.js";
+import type { Located, RawChannel, RawConfig, RawEnvironment, RawGrafana, RawPipeline, RawPipelineDefaults, RawRouting, RawThresholds } from "./raw.js";
+import { scheduleWindows } from "./schedule.js";
+import { missingInputs } from "./semantics.js";
+import { parseRate, parseRatio, seconds } from "./units.js";
+
+const DEFAULT_DATASOURCE = { type: "prometheus", uid: "prometheus" };
+const DEFAULT_RULE_INTERVAL_SECONDS = 60;
+
+export interface MapResult {
+  projects: Project[];
+  diagnostics: Diagnostic[];
+}
+
+/** Environments to build: each declared one, or the single base project. */
+export function environmentNames(config: RawConfig): (string | undefined)[] {
+  const envs = Object.keys(config.environments ?? {}).sort();
+  return envs.length > 0 ? envs : [undefined];
+}
+
+export function mapProjects(config: Located<RawConfig>, pipelines: readonly Located<RawPipeline>[], only?: string): MapResult {
+  const diagnostics: Diagnostic[] = [];
+  const projects: Project[] = [];
+  const sorted = [...pipelines].sort((a, b) => (a.value.metadata.name < b.value.metadata.name ? -1 : 1));
+  for (const env of environmentNames(config.value)) {
+    if (only !== undefined && env !== only) continue;
+    projects.push(mapProject(config.value, sorted, env, diagnostics));
+  }
+  return { projects, diagnostics: dedupe(diagnostics) };
+}
+
+/** The same pipeline problem found in every environment is reported once. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.file}|${d.doc}|${d.path.join("/")}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function mapProject(config: RawConfig, pipelines: readonly Located<RawPipeline>[], env: string | undefined, diagnostics: Diagnostic[]): Project {
+  const overlay: RawEnvironment = (env !== undefined ? config.environments?.[env] : undefined) ?? {};
+  const runbookBaseUrl = (overlay.runbooks?.baseUrl ?? config.runbooks?.baseUrl)?.replace(/\/+$/, "");
+  return {
+    ...(env !== undefined ? { environment: env } : {}),
+    grafana: grafanaSettings(config.grafana, overlay.grafana),
+    datadog: { ...config.datadog, ...overlay.datadog },
+    channels: mapChannels(config.channels),
+    ...(runbookBaseUrl ? { runbookBaseUrl } : {}),
+    pipelines: pipelines.map((p) => mapPipeline(config, overlay, p, env, diagnostics)),
+  };
+}
+
+function grafanaSettings(base: RawGrafana | undefined, over: RawGrafana | undefined): GrafanaSettings {
+  const g = { ...base, ...over };
+  return {
+    ...(g.url !== undefined ? { url: g.url } : {}),
+    ...(g.token !== undefined ? { token: g.token } : {}),
+    datasource: g.datasource ?? DEFAULT_DATASOURCE,
+    ruleIntervalSeconds: g.ruleInterval ? seconds(g.ruleInterval) : DEFAULT_RULE_INTERVAL_SECONDS,
+    allowUiEdits: g.allowUiEdits ?? false,
+  };
+}
+
+function mapChannels(raw: Record<string, RawChannel>): Record<string, Channel> {
+  const out: Record<string, Channel> = {};
+  for (const name of Object.keys(raw).sort()) {
+    const { type, datadog, ...settings } = raw[name]!;
+    out[name] = { name, type, datadog, settings };
+  }
+  return out;
+}
+
+/** Pipeline settings in merge order (lowest first). */
+function layersOf(config: RawConfig, overlay: RawEnvironment, p: RawPipeline, env: string | undefined): RawPipelineDefaults[] {
+  const layers: (RawPipelineDefaults | undefined)[] = [
+    config.defaults,
+    config.teams?.[p.metadata.team]?.defaults,
+    p.spec,
+    overlay.overrides,
+    env !== undefined ? p.spec.environments?.[env] : undefined,
+  ];
+  return layers.filter((l): l is RawPipelineDefaults => l !== undefined);
+}
+
+function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Located<RawPipeline>, env: string | undefined, diagnostics: Diagnostic[]): Pipeline {
+  const p = located.value;
+  const type = p.spec.type;
+  const layers = layersOf(config, overlay, p, env);
+  const allowed = new Set<ThresholdKey>(THRESHOLDS_BY_TYPE[type]);
+
+  let targets: readonly Target[] = TARGETS;
+  const rawThresholds: RawThresholds = {};
+  const sla: { maxDuration?: string; freshness?: string } = {};
+  const alerts: Partial<Record<AlertKey, AlertOverride>> = {};
+  for (const layer of layers) {
+    if (layer.targets) targets = layer.targets;
+    for (const [key, value] of Object.entries(layer.thresholds ?? {}) as [ThresholdKey, never][]) {
+      if (allowed.has(key)) rawThresholds[key] = value;
+    }
+    if (type === "batch") Object.assign(sla, layer.sla);
+    for (const [key, o] of Object.entries(layer.alerts ?? {}) as [AlertKey, NonNullable<RawPipelineDefaults["alerts"]>[AlertKey]][]) {
+      if (!o || !CATALOG[key].types.includes(type)) continue;
+      const merged: AlertOverride = { ...alerts[key] };
+      if (o.severity !== undefined) merged.severity = o.severity;
+      if (o.for !== undefined) merged.forSeconds = seconds(o.for);
+      if (o.enabled !== undefined) merged.enabled = o.enabled;
+      alerts[key] = merged;
+    }
+  }
+  const thresholds = mapThresholds(rawThresholds);
+
+  // An alert explicitly enabled without its input is a mistake worth naming.
+  for (const key of ALERT_KEYS) {
+    if (alerts[key]?.enabled !== true) continue;
+    const missing = missingInputs(type, key, (t) => (t === "maxDuration" || t === "freshness" ? sla[t] !== undefined : thresholds[t] !== undefined));
+    if (missing) {
+      diagnostics.push(error(located.file, located.doc, ["spec", "alerts", key, "enabled"], `alert '${key}' is enabled but ${missing} is not set${env ? ` (environment ${env})` : ""}: set it, or remove enabled`));
+    }
+  }
+
+  const windows = type === "batch" && p.spec.schedule !== undefined ? scheduleWindows(p.spec.schedule) : undefined;
+  return {
+    name: p.metadata.name,
+    team: p.metadata.team,
+    description: p.metadata.description ?? "",
+    ...(p.metadata.runbook !== undefined ? { runbookUrl: p.metadata.runbook } : {}),
+    labels: sortedRecord(p.metadata.labels ?? {}),
+    type,
+    ...(windows && typeof windows !== "string" ? { schedule: { cron: p.spec.schedule!, windowSeconds: windows.maxGapSeconds } } : {}),
+    sla: {
+      ...(sla.maxDuration !== undefined ? { maxDurationSeconds: seconds(sla.maxDuration) } : {}),
+      ...(sla.freshness !== undefined ? { freshnessSeconds: seconds(sla.freshness) } : {}),
+    },
+    thresholds,
+    alerts,
+    routing: mergeRouting([
+      config.routing,
+      config.teams?.[p.metadata.team]?.routing,
+      p.spec.routing,
+      overlay.routing,
+      env !== undefined ? p.spec.environments?.[env]?.routing : undefined,
+    ]),
+    targets: TARGETS.filter((t) => targets.includes(t)),
+    signals: mapSignals(p),
+    sourceFile: located.relative,
+  };
+}
+
+function mapThresholds(raw: RawThresholds): Thresholds {
+  const out: Thresholds = {};
+  const levels = <T>(l: { warning?: T; critical: T } | undefined, parse: (v: T) => number) =>
+    l === undefined ? undefined : { critical: parse(l.critical), ...(l.warning !== undefined ? { warning: parse(l.warning) } : {}) };
+  const id = (n: number) => n;
+  const set = <K extends keyof Thresholds>(key: K, value: Thresholds[K] | undefined) => {
+    if (value !== undefined) out[key] = value;
+  };
+  set("failureRate", levels(raw.failureRate, parseRatio));
+  set("minRecords", raw.minRecords);
+  set("cpu", levels(raw.cpu, parseRatio));
+  set("memory", levels(raw.memory, parseRatio));
+  set("errors", levels(raw.errors, id));
+  set("latencyP95", levels(raw.latencyP95, seconds));
+  set("throughput", levels(raw.throughput, parseRate));
+  set("backlog", levels(raw.backlog, id));
+  set("errorRate", levels(raw.errorRate, parseRatio));
+  return out;
+}
+
+function mergeRouting(layers: (RawRouting | undefined)[]): Routing {
+  const out = {} as Record<Severity, readonly string[]>;
+  for (const s of SEVERITIES) out[s] = [];
+  for (const layer of layers) {
+    for (const s of SEVERITIES) {
+      const channels = layer?.[s];
+      if (channels) out[s] = [...channels];
+    }
+  }
+  return out;
+}
+
+function mapSignals(p: RawPipeline): Record<SignalKey, ResolvedSignal> {
+  const selector = sortedRecord(p.spec.metrics?.selector ?? { [DEFAULT_PIPELINE_LABEL]: p.metadata.name });
+  const out = {} as Record<SignalKey, ResolvedSignal>;
+  for (const key of SIGNAL_KEYS) {
+    const o = p.spec.metrics?.signals?.[key];
+    out[key] = {
+      prometheus: o?.prometheus ?? SIGNALS[key].prometheus,
+      datadog: o?.datadog ?? SIGNALS[key].datadog,
+      matchers: o?.selector ? sortedRecord(o.selector) : selector,
+      ...(o?.promql !== undefined ? { promql: o.promql } : {}),
+      ...(o?.datadogQuery !== undefined ? { datadogQuery: o.datadogQuery } : {}),
+    };
+  }
+  return out;
+}
+
+function sortedRecord(r: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
+  return out;
+}

@@ -1,0 +1,144 @@
+/**
+ * JSON Schema validation with messages a person can act on. ajv reports every failure
+ * (allErrors); each is translated by keyword into one sentence that names the key and says
+ * what is expected, and the noise of `anyOf`/`if` branches is folded into one message.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { error, type Diagnostic, type PathSegment } from "../diagnostics.js";
+import { PATTERNS, SCHEMA, SCHEMA_ID } from "./schema.js";
+import { closest } from "../../lib/suggest.js";
+
+let validators: { Config: ValidateFunction; Pipeline: ValidateFunction } | undefined;
+
+function compiled(): { Config: ValidateFunction; Pipeline: ValidateFunction } {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    ajv.addKeyword({ keyword: "x-expect", schemaType: "string" });
+    ajv.addSchema(SCHEMA);
+    validators = {
+      Config: ajv.getSchema(`${SCHEMA_ID}#/definitions/Config`)!,
+      Pipeline: ajv.getSchema(`${SCHEMA_ID}#/definitions/Pipeline`)!,
+    };
+  }
+  return validators;
+}
+
+export function checkSchema(kind: "Config" | "Pipeline", value: unknown, file: string, doc: number): Diagnostic[] {
+  const validate = compiled()[kind];
+  if (validate(value)) return [];
+  return translate(validate.errors ?? [], file, doc);
+}
+
+function pathOf(pointer: string): PathSegment[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+const show = (value: unknown): string => {
+  const text = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
+  return text === undefined ? "nothing" : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+const TYPE_NAMES: Record<string, string> = {
+  object: "a mapping",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  integer: "a whole number",
+  boolean: "true or false",
+  null: "empty",
+};
+
+function translate(errors: ErrorObject[], file: string, doc: number): Diagnostic[] {
+  // An anyOf that failed reports its own sentence; its branches' errors are noise.
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath));
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === "if") continue;
+    if (e.keyword !== "anyOf" && anyOfPaths.has(e.instancePath) && e.schemaPath.includes("/anyOf/")) continue;
+    const d = one(e, file, doc);
+    if (!d) continue;
+    const key = `${d.path.join("/")}|${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}
+
+function one(e: ErrorObject, file: string, doc: number): Diagnostic | undefined {
+  const path = pathOf(e.instancePath);
+  const where = path.length > 0 ? `'${String(path[path.length - 1])}'` : "document";
+  const schema = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const expect = schema["x-expect"] as string | undefined;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((schema.properties as object | undefined) ?? {});
+      const guess = closest(key, allowed);
+      const hint = guess ? `did you mean '${guess}'?` : allowed.length > 0 ? `expected one of: ${allowed.join(", ")}` : "remove it";
+      return error(file, doc, [...path, key], `unknown key '${key}': ${hint}`, true);
+    }
+    case "required": {
+      const key = (e.params as { missingProperty: string }).missingProperty;
+      return error(file, doc, path, `missing required key '${key}'${path.length ? ` in ${where}` : ""}`);
+    }
+    case "type": {
+      const types = ([] as string[]).concat((e.params as { type: string | string[] }).type);
+      const wanted = types.map((t) => TYPE_NAMES[t] ?? t).join(" or ");
+      return error(file, doc, path, `${where} must be ${wanted}, not ${show(e.data)}`);
+    }
+    case "enum": {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const guess = typeof e.data === "string" ? closest(e.data, allowed) : undefined;
+      return error(file, doc, path, `${where} is ${show(e.data)}: expected one of ${allowed.join(", ")}${guess ? ` (did you mean '${guess}'?)` : ""}`);
+    }
+    case "const": {
+      const wanted = (e.params as { allowedValue: unknown }).allowedValue;
+      if (path[0] === "apiVersion") return error(file, doc, path, `unsupported apiVersion ${show(e.data)}: this pipemon reads '${String(wanted)}'`);
+      return error(file, doc, path, `${where} must be ${show(wanted)}, not ${show(e.data)}`);
+    }
+    case "pattern":
+      // A key failing propertyNames is reported by the propertyNames error itself.
+      if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined) return undefined;
+      return error(file, doc, path, `${where} is ${show(e.data)}: expected ${expect ?? `text matching ${(e.params as { pattern: string }).pattern}`}`);
+    case "anyOf":
+    case "minimum":
+    case "maximum":
+      return error(file, doc, path, `${where} is ${show(e.data)}: expected ${expect ?? describeLimit(e)}`);
+    case "propertyNames": {
+      const key = (e.params as { propertyName: string }).propertyName;
+      const pattern = ((schema.propertyNames ?? {}) as { pattern?: string }).pattern ?? "";
+      return error(file, doc, [...path, key], `key '${key}' is not allowed here: expected ${KEY_RULES[pattern] ?? `a key matching ${pattern}`}`, true);
+    }
+    case "minLength":
+      return error(file, doc, path, `${where} must not be empty`);
+    case "maxLength":
+      return error(file, doc, path, `${where} is too long: at most ${(e.params as { limit: number }).limit} characters`);
+    case "minItems":
+      return error(file, doc, path, `${where} must list at least ${(e.params as { limit: number }).limit} item(s)`);
+    case "minProperties":
+      return error(file, doc, path, `${where} must not be empty`);
+    case "uniqueItems": {
+      const { i } = e.params as { i: number; j: number };
+      return error(file, doc, [...path, i], `${show((e.data as unknown[])[i])} is listed twice in ${where}`);
+    }
+    default:
+      return error(file, doc, path, `${where} ${e.message ?? "is invalid"}`);
+  }
+}
+
+const KEY_RULES: Record<string, string> = {
+  [PATTERNS.name]: "a name of lowercase letters, digits and '-', like data-alerts",
+  [PATTERNS.promLabel]: "a label name of letters, digits and '_' that does not start with '__'",
+};
+
+function describeLimit(e: ErrorObject): string {
+  const { comparison, limit } = e.params as { comparison: string; limit: number };
+  return `a value ${comparison} ${limit}`;
+}

@@ -1,0 +1,208 @@
+/**
+ * Checks beyond the schema (DESIGN §1): references between documents, units that must agree,
+ * and rules that depend on the pipeline type. Runs only on documents that passed the schema,
+ * and reports every problem, not the first.
+ */
+import { CATALOG, THRESHOLDS_BY_TYPE, dataQualityThreshold } from "../../model/catalog.js";
+import { QUERY_OVERRIDABLE_SIGNALS, SIGNALS } from "../../model/signals.js";
+import type { AlertKey, PipelineType, SignalKey, ThresholdKey } from "../../model/types.js";
+import { SEVERITIES } from "../../model/types.js";
+import { closest } from "../../lib/suggest.js";
+import { formatDuration } from "../../lib/duration.js";
+import { error, warning, type Diagnostic, type PathSegment } from "../diagnostics.js";
+import type { Located, RawConfig, RawPipeline, RawPipelineDefaults, RawRouting, RawSignalOverride, RawThresholds } from "./raw.js";
+import { CHANNEL_KEYS } from "./schema.js";
+import { scheduleWindows } from "./schedule.js";
+import { parseRate, parseRatio, seconds } from "./units.js";
+
+const ENV_REF = /\$\{/;
+const WELL_FORMED_REFS = /^(?:[^$]|\$(?!\{)|\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})*$/;
+
+export function checkProject(config: Located<RawConfig>, pipelines: readonly Located<RawPipeline>[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  checkConfig(config, out);
+  const seen = new Map<string, Located<RawPipeline>>();
+  for (const p of pipelines) {
+    const first = seen.get(p.value.metadata.name);
+    if (first) {
+      out.push(error(p.file, p.doc, ["metadata", "name"], `duplicate pipeline name '${p.value.metadata.name}': it is already defined in ${first.file}; names are the stable identity and must be unique`));
+    } else {
+      seen.set(p.value.metadata.name, p);
+    }
+    checkPipeline(config.value, p, out);
+  }
+  return out;
+}
+
+function checkConfig(config: Located<RawConfig>, out: Diagnostic[]): void {
+  const { file, doc, value: c } = config;
+  const at = (path: PathSegment[], message: string, atKey = false) => out.push(error(file, doc, path, message, atKey));
+
+  for (const [name, ch] of Object.entries(c.channels)) {
+    const own = CHANNEL_KEYS[ch.type] ?? [];
+    for (const key of Object.keys(ch)) {
+      if (key === "type" || key === "datadog" || own.includes(key)) continue;
+      at(["channels", name, key], `'${key}' does not apply to ${ch.type} channels (they take: ${own.join(", ")})`, true);
+    }
+  }
+  const channels = Object.keys(c.channels);
+  checkRouting(c.routing, ["routing"], channels, file, doc, out);
+  for (const [team, t] of Object.entries(c.teams ?? {})) {
+    if (t.routing) checkRouting(t.routing, ["teams", team, "routing"], channels, file, doc, out);
+    if (t.defaults) checkDefaults(t.defaults, ["teams", team, "defaults"], file, doc, out);
+  }
+  if (c.defaults) checkDefaults(c.defaults, ["defaults"], file, doc, out);
+  for (const [env, e] of Object.entries(c.environments ?? {})) {
+    if (!e) continue;
+    if (e.routing) checkRouting(e.routing, ["environments", env, "routing"], channels, file, doc, out);
+    if (e.overrides) checkDefaults(e.overrides, ["environments", env, "overrides"], file, doc, out);
+    if (e.grafana?.ruleInterval) checkRuleInterval(e.grafana.ruleInterval, ["environments", env, "grafana", "ruleInterval"], file, doc, out);
+  }
+  if (c.grafana?.ruleInterval) checkRuleInterval(c.grafana.ruleInterval, ["grafana", "ruleInterval"], file, doc, out);
+  checkReferences(c, [], file, doc, out);
+}
+
+function checkRuleInterval(value: string, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
+  const s = seconds(value);
+  if (s <= 0 || s % 10 !== 0) out.push(error(file, doc, path, `ruleInterval '${value}' must be a positive multiple of 10s (Grafana rejects other intervals)`));
+}
+
+function checkRouting(routing: RawRouting, path: PathSegment[], channels: readonly string[], file: string, doc: number, out: Diagnostic[]): void {
+  for (const severity of SEVERITIES) {
+    (routing[severity] ?? []).forEach((name, i) => {
+      if (channels.includes(name)) return;
+      const guess = closest(name, channels);
+      const hint = guess ? `did you mean '${guess}'?` : channels.length ? `defined channels: ${channels.join(", ")}` : "define it under channels in pipemon.yaml";
+      out.push(error(file, doc, [...path, severity, i], `routing to undefined channel '${name}': ${hint}`));
+    });
+  }
+}
+
+/** `${` must start a well-formed reference; a typo would otherwise reach Grafana as text. */
+function checkReferences(value: unknown, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
+  if (typeof value === "string") {
+    if (ENV_REF.test(value) && !WELL_FORMED_REFS.test(value)) {
+      out.push(error(file, doc, path, `malformed environment reference in '${value}': write \${NAME} or \${NAME:-default}`));
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => checkReferences(v, [...path, i], file, doc, out));
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) checkReferences(v, [...path, k], file, doc, out);
+  }
+}
+
+type Sided = { warning?: unknown; critical: unknown };
+type NumberParser = (v: never) => number;
+
+/** How each threshold's levels are parsed and which side of critical the warning must be on. */
+const LEVELS: Partial<Record<ThresholdKey, { parse: NumberParser; below: boolean }>> = {
+  failureRate: { parse: parseRatio as NumberParser, below: false },
+  cpu: { parse: parseRatio as NumberParser, below: false },
+  memory: { parse: parseRatio as NumberParser, below: false },
+  errors: { parse: ((n: number) => n) as NumberParser, below: false },
+  latencyP95: { parse: seconds as NumberParser, below: false },
+  throughput: { parse: parseRate as NumberParser, below: true },
+  backlog: { parse: ((n: number) => n) as NumberParser, below: false },
+  errorRate: { parse: parseRatio as NumberParser, below: false },
+};
+
+function checkThresholdLevels(thresholds: RawThresholds, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
+  for (const [key, rule] of Object.entries(LEVELS) as [ThresholdKey, { parse: NumberParser; below: boolean }][]) {
+    const t = thresholds[key] as Sided | undefined;
+    if (!t || t.warning === undefined) continue;
+    const w = rule.parse(t.warning as never);
+    const c = rule.parse(t.critical as never);
+    const ok = rule.below ? w > c : w < c;
+    if (!ok) {
+      const side = rule.below ? "above" : "below";
+      const why = rule.below ? `${key} alerts when the value falls BELOW the threshold, so warning comes first at the higher value` : "warning must trigger before critical";
+      out.push(error(file, doc, [...path, key, "warning"], `warning ${String(t.warning)} must be ${side} critical ${String(t.critical)} for ${key}: ${why}`));
+    }
+    if (key === "failureRate" || key === "errorRate" || key === "cpu" || key === "memory") {
+      for (const level of ["warning", "critical"] as const) {
+        const v = t[level];
+        if (v !== undefined && parseRatio(v as string | number) > 1) out.push(error(file, doc, [...path, key, level], `${key} ${level} ${String(v)} is above 100%`));
+      }
+    }
+  }
+}
+
+function checkDefaults(d: RawPipelineDefaults, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
+  if (d.thresholds) checkThresholdLevels(d.thresholds, [...path, "thresholds"], file, doc, out);
+}
+
+function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnostic[]): void {
+  const { file, doc, value } = p;
+  const spec = value.spec;
+  const type = spec.type;
+  const at = (path: PathSegment[], message: string, atKey = false) => out.push(error(file, doc, path, message, atKey));
+  const channels = Object.keys(config.channels);
+
+  if (type === "batch") {
+    if (spec.schedule === undefined) {
+      at(["spec"], "batch pipelines need a schedule (cron), which sets the windows for freshness, volume and failures");
+    } else {
+      const windows = scheduleWindows(spec.schedule);
+      if (typeof windows === "string") {
+        at(["spec", "schedule"], `schedule '${spec.schedule}' does not parse: ${windows}`);
+      } else if (spec.sla?.maxDuration && seconds(spec.sla.maxDuration) > windows.minGapSeconds) {
+        out.push(warning(file, doc, ["spec", "sla", "maxDuration"], `maxDuration ${spec.sla.maxDuration} is longer than the schedule interval ${formatDuration(windows.minGapSeconds)}: runs may overlap`));
+      }
+    }
+  } else {
+    if (spec.schedule !== undefined) at(["spec", "schedule"], "streaming pipelines run continuously and take no schedule; remove it", true);
+    if (spec.sla !== undefined) at(["spec", "sla"], "sla (maxDuration, freshness) applies to batch pipelines; streaming pipelines use latencyP95, throughput and backlog thresholds", true);
+  }
+
+  checkTypedDefaults(spec, ["spec"], type, file, doc, out);
+  if (spec.routing) checkRouting(spec.routing, ["spec", "routing"], channels, file, doc, out);
+
+  const envs = Object.keys(config.environments ?? {});
+  for (const [env, overlay] of Object.entries(spec.environments ?? {})) {
+    if (!envs.includes(env)) {
+      const guess = closest(env, envs);
+      at(["spec", "environments", env], `unknown environment '${env}': ${guess ? `did you mean '${guess}'?` : envs.length ? `the config declares: ${envs.join(", ")}` : "the config declares no environments"}`, true);
+      continue;
+    }
+    checkTypedDefaults(overlay, ["spec", "environments", env], type, file, doc, out);
+    if (overlay.routing) checkRouting(overlay.routing, ["spec", "environments", env, "routing"], channels, file, doc, out);
+  }
+
+  for (const [signal, o] of Object.entries(spec.metrics?.signals ?? {}) as [SignalKey, RawSignalOverride][]) {
+    if (!SIGNALS[signal].types.includes(type)) {
+      at(["spec", "metrics", "signals", signal], `signal '${signal}' is not emitted by ${type} pipelines`, true);
+    }
+    for (const key of ["promql", "datadogQuery"] as const) {
+      if (o[key] !== undefined && !QUERY_OVERRIDABLE_SIGNALS.includes(signal)) {
+        at(["spec", "metrics", "signals", signal, key], `a whole-query override is allowed only on ${QUERY_OVERRIDABLE_SIGNALS.join(", ")}; for '${signal}' override the metric name or selector instead`, true);
+      }
+    }
+  }
+  checkReferences(value, [], file, doc, out);
+}
+
+/** Thresholds and alert overrides written in a pipeline (or its environment overlay) must fit its type. */
+function checkTypedDefaults(d: RawPipelineDefaults, path: PathSegment[], type: PipelineType, file: string, doc: number, out: Diagnostic[]): void {
+  const allowed = THRESHOLDS_BY_TYPE[type];
+  for (const key of Object.keys(d.thresholds ?? {}) as ThresholdKey[]) {
+    if (!allowed.includes(key)) {
+      out.push(error(file, doc, [...path, "thresholds", key], `threshold '${key}' does not apply to ${type} pipelines (they take: ${allowed.join(", ")})`, true));
+    }
+  }
+  if (d.thresholds) checkThresholdLevels(d.thresholds, [...path, "thresholds"], file, doc, out);
+  for (const key of Object.keys(d.alerts ?? {}) as AlertKey[]) {
+    const entry = CATALOG[key];
+    if (!entry.types.includes(type)) {
+      out.push(error(file, doc, [...path, "alerts", key], `alert '${key}' applies to ${entry.types.join(" and ")} pipelines, not ${type}`, true));
+    }
+  }
+}
+
+/** After merging: an alert explicitly enabled needs the threshold or SLA that defines it. */
+export function missingInputs(type: PipelineType, key: AlertKey, has: (threshold: ThresholdKey | "maxDuration" | "freshness") => boolean): string | undefined {
+  const needs: ThresholdKey | "maxDuration" | "freshness" | undefined =
+    key === "slaBreach" ? "maxDuration" : key === "stale" ? "freshness" : key === "dataQuality" ? dataQualityThreshold(type) : CATALOG[key].threshold;
+  if (needs === undefined || has(needs)) return undefined;
+  return needs === "maxDuration" || needs === "freshness" ? `sla.${needs}` : `thresholds.${needs}`;
+}
+
