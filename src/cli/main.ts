@@ -86,6 +86,14 @@ function program(): Command {
   return cli;
 }
 
+// `pipemon generate | head` closes stdout early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 try {
   await program().parseAsync(process.argv);
 } catch (e) {

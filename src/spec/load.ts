@@ -15,8 +15,9 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 /** Aliases expand data; `yaml` counts the expansion and stops an alias bomb at this budget. */
 export const MAX_ALIAS_COUNT = 100;
 
-/** An anchor or alias token outside a quoted cron string sends the file to the slow path. */
-const MAY_HAVE_ANCHORS = /(?:^|[\s,[{:?-])[&*][^\s,\]}"']/m;
+/** An anchor or alias token (outside quoted strings) sends the file to the slow path. */
+const MAY_HAVE_ANCHORS = /(?:^|[\s,[{:?-])[&*][^\s,\]}]/m;
+const QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 
 export interface SourceFile {
   /** Path as shown to the user. */
@@ -51,7 +52,7 @@ export function decodeSpecFile(file: string, bytes: Uint8Array): SourceFile | Di
 }
 
 export function parseSpecFile(source: SourceFile): LoadedFile {
-  if (!MAY_HAVE_ANCHORS.test(source.text)) {
+  if (!MAY_HAVE_ANCHORS.test(source.text.replace(QUOTED, '""'))) {
     try {
       const values = jsyaml.loadAll(source.text, undefined, { schema: jsyaml.CORE_SCHEMA });
       return { source, docs: nonEmpty(values), diagnostics: [] };
@@ -100,12 +101,17 @@ function parseSlow(source: SourceFile): LoadedFile {
   const diagnostics: Diagnostic[] = [];
   const values: unknown[] = [];
   documents.forEach((doc, index) => {
+    // After the first syntax error a YAML parser reports cascades of the same mistake, so each
+    // document reports its first problem only (the user fixes it and runs again).
     const problems = [...doc.errors, ...doc.warnings];
-    for (const problem of problems) {
+    const problem = problems[0];
+    if (problem) {
       const [start] = problem.linePos ?? [lines.linePos(problem.pos[0])];
+      const line = start?.line ?? 1;
+      const text = source.text.split("\n", line)[line - 1] ?? "";
       diagnostics.push({
-        ...error(source.file, index, [], yamlMessage(problem.code, problem.message)),
-        line: start?.line ?? 1,
+        ...error(source.file, index, [], yamlMessage(problem.code, problem.message, text)),
+        line,
         col: start?.col ?? 1,
       });
     }
@@ -124,9 +130,15 @@ function parseSlow(source: SourceFile): LoadedFile {
   return { source, docs: nonEmpty(values), diagnostics };
 }
 
+/** An unquoted `${NAME}` inside `{ }` opens a nested flow mapping: the commonest spec typo. */
+const UNQUOTED_REF_IN_FLOW = /\{[^}]*:\s*\$\{/;
+
 /** `yaml`'s messages are precise but terse; these say what to do. */
-function yamlMessage(code: string, message: string): string {
+function yamlMessage(code: string, message: string, lineText: string): string {
   const first = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  if (UNQUOTED_REF_IN_FLOW.test(lineText)) {
+    return `invalid YAML: ${first}: inside { } a value starting with \${ must be quoted, e.g. url: "\${GRAFANA_URL}"`;
+  }
   switch (code) {
     case "DUPLICATE_KEY":
       return "duplicate key: each key may appear once in a mapping";

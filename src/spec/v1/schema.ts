@@ -121,11 +121,13 @@ const alertOverride: Schema = {
   },
 };
 
+const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+
 const alerts: Schema = {
   type: "object",
   additionalProperties: false,
   description: "Overrides per alert of the catalog.",
-  properties: Object.fromEntries(ALERT_KEYS.map((k) => [k, alertOverride])),
+  properties: Object.fromEntries(ALERT_KEYS.map((k) => [k, ref("AlertOverride")])),
 };
 
 const targets: Schema = {
@@ -150,7 +152,7 @@ const pipelineDefaults: Schema = {
   type: "object",
   additionalProperties: false,
   description: "Pipeline settings merged under (defaults, team) or over (environment) each pipeline's spec.",
-  properties: { targets, thresholds, alerts, sla },
+  properties: { targets: ref("Targets"), thresholds: ref("Thresholds"), alerts: ref("Alerts"), sla: ref("Sla") },
 };
 
 const selector: Schema = {
@@ -168,7 +170,7 @@ const signalOverride: Schema = {
   properties: {
     prometheus: { type: "string", pattern: PATTERNS.promMetric, description: "Prometheus metric name.", "x-expect": "a Prometheus metric name like my_records_total" },
     datadog: { type: "string", pattern: PATTERNS.datadogMetric, description: "Datadog metric name.", "x-expect": "a Datadog metric name like my.records" },
-    selector,
+    selector: ref("Selector"),
     promql: { type: "string", minLength: 1, description: "Whole PromQL value expression (gauges: cpu, memory, latency, throughput, backlog)." },
     datadogQuery: { type: "string", minLength: 1, description: "Whole Datadog metric expression `space_aggr:metric{scope}` (same signals as promql)." },
   },
@@ -179,11 +181,11 @@ const metrics: Schema = {
   additionalProperties: false,
   description: "Overrides of the metric contract.",
   properties: {
-    selector,
+    selector: ref("Selector"),
     signals: {
       type: "object",
       additionalProperties: false,
-      properties: Object.fromEntries(SIGNAL_KEYS.map((k) => [k, signalOverride])),
+      properties: Object.fromEntries(SIGNAL_KEYS.map((k) => [k, ref("SignalOverride")])),
     },
   },
 };
@@ -267,16 +269,16 @@ const config: Schema = {
   description: "Project-wide settings (specs/pipemon.yaml).",
   properties: {
     ...header("Config"),
-    grafana,
-    datadog,
-    runbooks,
+    grafana: ref("Grafana"),
+    datadog: ref("Datadog"),
+    runbooks: ref("Runbooks"),
     channels: {
       type: "object",
       description: "Every notification target, once.",
       propertyNames: { pattern: PATTERNS.name },
-      additionalProperties: channel,
+      additionalProperties: ref("Channel"),
     },
-    routing: { ...routing, description: "Default severity → channels." },
+    routing: ref("Routing"),
     teams: {
       type: "object",
       description: "Per-team overrides.",
@@ -284,10 +286,10 @@ const config: Schema = {
       additionalProperties: {
         type: "object",
         additionalProperties: false,
-        properties: { routing, defaults: pipelineDefaults },
+        properties: { routing: ref("Routing"), defaults: ref("PipelineDefaults") },
       },
     },
-    defaults: { ...pipelineDefaults, description: "Merged under every pipeline's spec (the pipeline wins)." },
+    defaults: ref("PipelineDefaults"),
     environments: {
       type: "object",
       description: "Optional overlays; each gets its own generated/<env>/ tree.",
@@ -296,11 +298,11 @@ const config: Schema = {
         type: ["object", "null"],
         additionalProperties: false,
         properties: {
-          grafana,
-          datadog,
-          runbooks,
-          routing: { ...routing, description: "Routing in this environment; wins over team and pipeline routing." },
-          overrides: { ...pipelineDefaults, description: "Applied over every pipeline in this environment." },
+          grafana: ref("Grafana"),
+          datadog: ref("Datadog"),
+          runbooks: ref("Runbooks"),
+          routing: ref("Routing"),
+          overrides: ref("PipelineDefaults"),
         },
       },
     },
@@ -338,17 +340,17 @@ const pipeline: Schema = {
       properties: {
         type: { enum: [...PIPELINE_TYPES], description: "batch or streaming." },
         schedule: { type: "string", minLength: 1, description: "Batch: cron (5 fields, or @hourly/@daily/@weekly). Sets the windows for freshness, volume and failures." },
-        sla,
-        thresholds,
-        alerts,
-        routing: { ...routing, description: "Routing for this pipeline; wins over team routing." },
-        targets,
+        sla: ref("Sla"),
+        thresholds: ref("Thresholds"),
+        alerts: ref("Alerts"),
+        routing: ref("Routing"),
+        targets: ref("Targets"),
         metrics,
         environments: {
           type: "object",
           description: "Per-environment overrides of this pipeline (keys: environments of the config).",
           propertyNames: { pattern: PATTERNS.name },
-          additionalProperties: { ...pipelineDefaults, properties: { ...(pipelineDefaults.properties as Schema), routing } },
+          additionalProperties: { ...pipelineDefaults, properties: { ...(pipelineDefaults.properties as Schema), routing: ref("Routing") } },
         },
       },
     },
@@ -368,5 +370,21 @@ export const SCHEMA: Schema = {
     { if: { properties: { kind: { const: "Config" } } }, then: { $ref: "#/definitions/Config" } },
     { if: { properties: { kind: { const: "Pipeline" } } }, then: { $ref: "#/definitions/Pipeline" } },
   ],
-  definitions: { Config: config, Pipeline: pipeline },
+  definitions: {
+    Config: config,
+    Pipeline: pipeline,
+    Grafana: grafana,
+    Datadog: datadog,
+    Runbooks: runbooks,
+    Channel: channel,
+    Routing: routing,
+    PipelineDefaults: pipelineDefaults,
+    Targets: targets,
+    Thresholds: thresholds,
+    Alerts: alerts,
+    AlertOverride: alertOverride,
+    Sla: sla,
+    Selector: selector,
+    SignalOverride: signalOverride,
+  },
 };

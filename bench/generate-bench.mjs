@@ -1,0 +1,57 @@
+// make bench: validate + generate on synthetic estates of 1,000 and 10,000 pipelines, each
+// command timed as a whole process (wall clock, CPU, peak RSS), median of several runs.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { writeEstate } from "./estate.mjs";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const WORK = join(ROOT, ".bench");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SIZES = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
+const TARGET_SECONDS = { 1000: 0.5, 10000: 2 };
+const TARGET_RSS_MB = 300;
+
+function run(args, cwd) {
+  const usageFile = join(WORK, "rusage.json");
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ["--import", join(ROOT, "bench/rusage.mjs"), join(ROOT, "bin/pipemon.js"), ...args], {
+    cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", PIPEMON_BENCH_RUSAGE: usageFile },
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`pipemon ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
+  return { wallMs, ...JSON.parse(readFileSync(usageFile, "utf8")) };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function measure(label, size, args, cwd, before) {
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) {
+    before?.();
+    samples.push(run(args, cwd));
+  }
+  return { label, size, wallMs: median(samples.map((s) => s.wallMs)), cpuMs: median(samples.map((s) => s.cpuMs)), maxRssMb: Math.max(...samples.map((s) => s.maxRssMb)) };
+}
+
+mkdirSync(WORK, { recursive: true });
+const rows = [];
+for (const size of SIZES) {
+  const dir = join(WORK, `estate-${size}`);
+  writeEstate(join(dir, "specs"), size);
+  const out = join(dir, "generated");
+  rows.push(measure("validate", size, ["validate"], dir));
+  rows.push(measure("generate (cold: empty generated/)", size, ["generate"], dir, () => rmSync(out, { recursive: true, force: true })));
+  rows.push(measure("generate (warm: nothing changed)", size, ["generate"], dir));
+  rows.push(measure("generate --check", size, ["generate", "--check"], dir));
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`pipemon benchmark: node ${process.version}, ${RUNS} runs each (median wall and CPU, max peak RSS)\n`);
+console.log(`| ${pad("pipelines", 9)} | ${pad("command", 34)} | ${pad("wall", 8)} | ${pad("CPU", 8)} | ${pad("peak RSS", 9)} | target |`);
+console.log(`|${"-".repeat(11)}|${"-".repeat(36)}|${"-".repeat(10)}|${"-".repeat(10)}|${"-".repeat(11)}|--------|`);
+for (const r of rows) {
+  const target = TARGET_SECONDS[r.size];
+  const within = target === undefined ? "" : r.wallMs <= target * 1000 && r.maxRssMb < TARGET_RSS_MB ? `≤ ${target} s ✓` : `≤ ${target} s ✗`;
+  console.log(`| ${pad(r.size.toLocaleString("en"), 9)} | ${pad(r.label, 34)} | ${pad(`${(r.wallMs / 1000).toFixed(3)} s`, 8)} | ${pad(`${(r.cpuMs / 1000).toFixed(3)} s`, 8)} | ${pad(`${r.maxRssMb.toFixed(0)} MB`, 9)} | ${within} |`);
+}
