@@ -78,7 +78,7 @@ describe("promtool check rules", () => {
     const tricky = batchPipeline({ name: "quote-etl", labels: {} });
     const withEscapes = {
       ...tricky,
-      signals: Object.fromEntries(Object.entries(tricky.signals).map(([k, s]) => [k, { ...s, matchers: { job: 'etl "blue"\\green' } }])) as typeof tricky.signals,
+      signals: Object.fromEntries(Object.entries(tricky.signals).map(([k, s]) => [k, { ...s, matchers: { job: 'etl "blue"\\green' } }])) as unknown as typeof tricky.signals,
     };
     check("fixtures", [project([batchPipeline(), streamingPipeline(), withEscapes])]);
   });

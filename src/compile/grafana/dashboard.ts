@@ -15,7 +15,7 @@ import type { Pipeline, Project, ThresholdLevels } from "../../model/types.js";
 import type { AlertDefinition } from "../alert-definitions.js";
 import { describeLevel } from "../alert-definitions.js";
 import * as q from "./panel-queries.js";
-import { stepsAbove, stepsBelow } from "./thresholds.js";
+import { criticalOnly, stepsAbove, stepsBelow } from "./thresholds.js";
 
 /** Tag on every dashboard pipemon owns (DESIGN §5: the ownership marker). */
 export const DASHBOARD_OWNER_TAG = "managed-by-pipemon";
@@ -117,9 +117,6 @@ function forSeries(names: string[], properties: dash.DynamicConfigValue[]): Over
   return { matcher: { id: "byNames", options: { mode: "include", names } }, properties };
 }
 
-const levels = (critical: number | undefined): ThresholdLevels | undefined =>
-  critical === undefined ? undefined : { critical };
-
 /** "Alerts: Data quality: failed records: medium when > 5%, low when > 1%." */
 function alertNote(defs: readonly AlertDefinition[], panelId: number): string {
   const notes = defs
@@ -166,7 +163,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
       .datasource(ds)
       .withTarget(promTarget(ds, "A", q.sinceLastSuccess(p), "since last success"))
       .unit("s")
-      .thresholds(thresholds(stepsAbove(levels(freshness))))
+      .thresholds(thresholds(stepsAbove(criticalOnly(freshness))))
       .colorMode(common.BigValueColorMode.Value)
       .graphMode(common.BigValueGraphMode.Area)
       .reduceOptions(lastValue())
@@ -174,7 +171,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
       .span(6),
   );
   b.withPanel(
-    timeseries(ds, PANEL.duration, "Run duration", "s", levels(maxDuration))
+    timeseries(ds, PANEL.duration, "Run duration", "s", criticalOnly(maxDuration))
       .description(
         `Duration of the last run, and how long the current run has been going.${maxDuration === undefined ? "" : ` SLA: ${formatDuration(maxDuration)}.`}${alertNote(defs, PANEL.duration)}`,
       )
@@ -186,7 +183,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
 
   b.withRow(new dash.RowBuilder("Records").id(ROW_ID_BASE + 2));
   b.withPanel(
-    timeseries(ds, PANEL.records, `Records per ${w}`, "short", levels(t.minRecords), "below")
+    timeseries(ds, PANEL.records, `Records per ${w}`, "short", criticalOnly(t.minRecords), "below")
       .description(`Records processed and failed within the schedule window.${alertNote(defs, PANEL.records)}`)
       .withTarget(promTarget(ds, "A", q.recordsProcessed(p), "processed"))
       .withTarget(promTarget(ds, "B", q.recordsFailed(p), "failed"))

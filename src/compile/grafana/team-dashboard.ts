@@ -7,10 +7,10 @@ import * as dash from "@grafana/grafana-foundation-sdk/dashboard";
 import { PanelBuilder as StatPanelBuilder } from "@grafana/grafana-foundation-sdk/stat";
 import { formatDuration } from "../../lib/duration.js";
 import { dashboardUid, teamDashboardUid } from "../../model/identity.js";
-import type { Pipeline, Project, ThresholdLevels } from "../../model/types.js";
+import type { Pipeline, Project } from "../../model/types.js";
 import { DASHBOARD_OWNER_TAG, type Datasource, lastValue, link, promTarget, thresholds } from "./dashboard.js";
 import * as q from "./panel-queries.js";
-import { stepsAbove, stepsBelow } from "./thresholds.js";
+import { criticalOnly, stepsAbove, stepsBelow } from "./thresholds.js";
 
 /** The period SLA compliance is measured over. */
 export const SLA_PERIOD = "7d";
@@ -61,8 +61,6 @@ function stat(ds: Datasource, id: number, p: Pipeline, s: StatSpec): StatPanelBu
   return b;
 }
 
-const critical = (value: number | undefined): ThresholdLevels | undefined => (value === undefined ? undefined : { critical: value });
-
 function batchStats(p: Pipeline): StatSpec[] {
   const w = formatDuration(q.windowSeconds(p));
   const maxDuration = p.sla.maxDurationSeconds;
@@ -88,7 +86,7 @@ function batchStats(p: Pipeline): StatSpec[] {
       description: `Time since the last successful run${freshness === undefined ? "" : `; freshness SLA ${formatDuration(freshness)}`}.`,
       expr: q.sinceLastSuccess(p),
       unit: "s",
-      ...(freshness === undefined ? {} : { steps: stepsAbove(critical(freshness)) }),
+      ...(freshness === undefined ? {} : { steps: stepsAbove(criticalOnly(freshness)) }),
     },
     {
       title: `Successful runs (${SLA_PERIOD})`,
@@ -129,7 +127,7 @@ export function teamDashboard(project: Project, team: string, pipelines: readonl
     .tags(teamDashboardTags(team))
     .time({ from: `now-${SLA_PERIOD}`, to: "now" })
     .refresh("1m")
-    // Every pipeline dashboard of the team, as a menu.
+    // Every pipemon dashboard of the team (its pipelines and this overview), as a menu.
     .link(
       new dash.DashboardLinkBuilder(`${team} pipelines`)
         .type(dash.DashboardLinkType.Dashboards)

@@ -36,5 +36,7 @@ export function stepsBelow(levels: ThresholdLevels | undefined): Threshold[] {
   return steps;
 }
 
-/** True when the levels put at least one line on a panel. */
-export const hasLevels = (levels: ThresholdLevels | undefined): levels is ThresholdLevels => levels !== undefined;
+/** Levels of a single-valued threshold (an SLA, minRecords): critical only. */
+export function criticalOnly(value: number | undefined): ThresholdLevels | undefined {
+  return value === undefined ? undefined : { critical: value };
+}
