@@ -6,12 +6,14 @@ import { alertDefinitions } from "../alert-definitions.js";
 import type { OutputFile } from "../output.js";
 import type { Pipeline, Project } from "../../model/types.js";
 import { stableJson } from "../../lib/stable-json.js";
-import { monitorBody } from "./monitor.js";
+import { monitorBody, pipelineMonitorContext } from "./monitor.js";
 import type { DatadogMonitorBody } from "./monitor.js";
 
 export type { DatadogMonitorBody, DatadogMonitorOptions, DatadogThresholds, RenotifyStatus } from "./monitor.js";
-export { monitorBody, monitorName, monitorOptions, monitorTags, recoveryThresholds } from "./monitor.js";
-export { channelHandles, monitorMessage } from "./message.js";
+export { monitorBody, monitorName, monitorOptions, monitorTags, pipelineMonitorContext, recoveryThresholds } from "./monitor.js";
+export type { PipelineMonitorContext } from "./monitor.js";
+export { channelHandles, messageContext, monitorMessage } from "./message.js";
+export type { MessageContext } from "./message.js";
 export { cleanNumber, datadogCondition, datadogTimeWindow, datadogWindowMinutes, formatQueryNumber, isSparseCount, monitorQuery } from "./query.js";
 export type { Comparator, DatadogCondition } from "./query.js";
 
@@ -21,7 +23,10 @@ export function datadogMonitorsPath(pipeline: string): string {
 
 /** The monitors of one pipeline (empty when every alert is disabled). */
 export function datadogMonitors(project: Project, pipeline: Pipeline): DatadogMonitorBody[] {
-  return alertDefinitions(pipeline).map((def) => monitorBody(project, pipeline, def));
+  const defs = alertDefinitions(pipeline);
+  if (defs.length === 0) return [];
+  const ctx = pipelineMonitorContext(project, pipeline);
+  return defs.map((def) => monitorBody(project, pipeline, def, ctx));
 }
 
 /**

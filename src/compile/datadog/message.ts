@@ -1,11 +1,13 @@
 /**
  * The monitor message: what happened, who is notified at which level, where to look.
  * Datadog notifies a handle only when the conditional block around it renders, so each
- * level's channels sit in their own `{{#is_...}}` block.
+ * level's channels sit in their own `{{#is_...}}` block, and no handle appears outside one.
  */
-import type { AlertDefinition, AlertLevel } from "../alert-definitions.js";
+import type { AlertDefinition } from "../alert-definitions.js";
 import { PRIORITY } from "../../model/catalog.js";
-import type { Pipeline, Project } from "../../model/types.js";
+import { panelUrl, runbookUrl } from "../../model/identity.js";
+import type { Pipeline, Project, Severity } from "../../model/types.js";
+import { SEVERITIES } from "../../model/types.js";
 import type { DatadogCondition } from "./query.js";
 
 /** The `datadog` handles of channels, in routing order, without duplicates. */
@@ -21,80 +23,74 @@ export function channelHandles(project: Project, pipeline: Pipeline, channels: r
   return out;
 }
 
-/** `Notify: @a @b`: Datadog requires whitespace before each handle to recognise it. */
-function notifyLine(handles: readonly string[], severity: string): string {
+/** `Notify: @a @b`: Datadog recognises a handle only after whitespace. */
+function notifyLine(handles: readonly string[], severity: Severity): string {
   if (handles.length === 0) return `No channel is routed for severity ${severity}.`;
-  return `Notify:${handles.map((h) => ` ${h}`).join("")}`;
+  let line = "Notify:";
+  for (const h of handles) line += ` ${h}`;
+  return line;
 }
 
-function levelOf(def: AlertDefinition, level: "critical" | "warning"): AlertLevel | undefined {
-  return def.levels.find((l) => l.level === level);
+/**
+ * What every monitor of one pipeline shares, computed once per pipeline rather than once
+ * per monitor (generate renders ~70,000 monitors for 10,000 pipelines).
+ */
+export interface MessageContext {
+  /** Handles per severity, from the pipeline's routing. */
+  handles: Readonly<Record<Severity, readonly string[]>>;
+  notify: Readonly<Record<Severity, string>>;
+  /** `Runbook: ...` and, with a Grafana target, nothing else: the panel differs per alert. */
+  runbookLine: string;
+  grafanaUrl?: string;
+  /** Undefined when the pipeline has no Grafana dashboard to link to. */
+  dashboardPipeline?: string;
+  footer: string;
 }
 
-export interface MessageLinks {
-  runbook: string;
-  /** Undefined when the pipeline has no Grafana dashboard (targets without grafana). */
-  panel?: string;
-}
-
-export function monitorMessage(
-  project: Project,
-  pipeline: Pipeline,
-  def: AlertDefinition,
-  condition: DatadogCondition,
-  links: MessageLinks,
-): string {
-  const critical = levelOf(def, "critical");
-  if (!critical) throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
-  const criticalHandles = channelHandles(project, pipeline, critical.channels);
-  const lines: string[] = [`**${def.summary}**`, "", def.description, ""];
-
-  lines.push(
-    "{{#is_alert}}",
-    `Severity ${critical.severity} (priority ${PRIORITY[critical.severity]}): value {{value}}, threshold ${condition.describe("critical")}.`,
-    notifyLine(criticalHandles, critical.severity),
-    "{{/is_alert}}",
-  );
-
-  // The warning level exists only when the spec sets one (and Datadog only when the
-  // condition carries it); its severity is one step below the alert's.
-  const warning = condition.warning !== undefined ? levelOf(def, "warning") : undefined;
-  let warningHandles: string[] = [];
-  if (warning) {
-    warningHandles = channelHandles(project, pipeline, warning.channels);
-    lines.push(
-      "{{#is_warning}}",
-      `Severity ${warning.severity} (priority ${PRIORITY[warning.severity]}): value {{value}}, threshold ${condition.describe("warning")}.`,
-      notifyLine(warningHandles, warning.severity),
-      "{{/is_warning}}",
-    );
+export function messageContext(project: Project, pipeline: Pipeline): MessageContext {
+  const handles = {} as Record<Severity, readonly string[]>;
+  const notify = {} as Record<Severity, string>;
+  for (const s of SEVERITIES) {
+    handles[s] = channelHandles(project, pipeline, pipeline.routing[s]);
+    notify[s] = notifyLine(handles[s], s);
   }
+  return {
+    handles,
+    notify,
+    runbookLine: `Runbook: ${runbookUrl(pipeline, project)}`,
+    grafanaUrl: project.grafana.url,
+    // No Grafana target → no dashboard to link to.
+    dashboardPipeline: pipeline.targets.includes("grafana") ? pipeline.name : undefined,
+    footer: `Managed by pipemon: edit specs/${pipeline.sourceFile}, not this monitor.`,
+  };
+}
 
+export function monitorMessage(ctx: MessageContext, def: AlertDefinition, condition: DatadogCondition): string {
+  const critical = def.levels[0];
+  if (!critical || critical.level !== "critical") throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
+  const criticalNotify = ctx.notify[critical.severity];
+  let m = `${def.description}\n\n{{#is_alert}}\nSeverity ${critical.severity} (priority ${PRIORITY[critical.severity]}): value {{value}}, threshold ${condition.criticalText}.\n${criticalNotify}\n{{/is_alert}}\n`;
+
+  // The warning level exists only when the spec sets one; its severity is one step below.
+  const warning = condition.warningText !== undefined ? def.levels[1] : undefined;
+  if (warning) {
+    m += `{{#is_warning}}\nSeverity ${warning.severity} (priority ${PRIORITY[warning.severity]}): value {{value}}, threshold ${condition.warningText}.\n${ctx.notify[warning.severity]}\n{{/is_warning}}\n`;
+  }
   if (def.whenAbsent === "fire") {
     // Absence is the problem itself here (stale): page the critical level on No Data too,
     // otherwise the no-data notification reaches nobody.
-    lines.push(
-      "{{#is_no_data}}",
-      `No data: nothing was reported for this query; for this alert absence is itself the problem (severity ${critical.severity}).`,
-      notifyLine(criticalHandles, critical.severity),
-      "{{/is_no_data}}",
-    );
+    m += `{{#is_no_data}}\nNo data: nothing was reported for this query; for this alert absence is itself the problem (severity ${critical.severity}).\n${criticalNotify}\n{{/is_no_data}}\n`;
   }
-
   // Recovery resolves what was opened: the critical level's channels (PagerDuty incidents
   // close on the recovery notification) ...
-  lines.push("{{#is_recovery}}", `Recovered: value {{value}}.`, notifyLine(criticalHandles, critical.severity), "{{/is_recovery}}");
+  m += `{{#is_recovery}}\nRecovered: value {{value}}.\n${criticalNotify}\n{{/is_recovery}}\n`;
   // ... and channels that only heard the warning learn that it cleared.
-  const warningOnly = warningHandles.filter((h) => !criticalHandles.includes(h));
-  if (warning && warningOnly.length > 0) {
-    lines.push("{{#is_warning_recovery}}", notifyLine(warningOnly, warning.severity), "{{/is_warning_recovery}}");
+  if (warning) {
+    const criticalHandles = ctx.handles[critical.severity];
+    const only = ctx.handles[warning.severity].filter((h) => !criticalHandles.includes(h));
+    if (only.length > 0) m += `{{#is_warning_recovery}}\n${notifyLine(only, warning.severity)}\n{{/is_warning_recovery}}\n`;
   }
-
-  lines.push("", `Runbook: ${links.runbook}`);
-  if (links.panel) lines.push(`Dashboard: ${links.panel}`);
-  lines.push(
-    "",
-    `Managed by pipemon from specs/${pipeline.sourceFile} (team ${pipeline.team}). Edit the spec, not this monitor: pipemon apply overwrites changes made here.`,
-  );
-  return lines.join("\n");
+  m += `\n${ctx.runbookLine}\n`;
+  if (ctx.dashboardPipeline !== undefined) m += `Dashboard: ${panelUrl(ctx.grafanaUrl, ctx.dashboardPipeline, def.panelId)}\n`;
+  return `${m}\n${ctx.footer}`;
 }

@@ -4,11 +4,12 @@
  * test/compile/datadog/contract.test.ts); the types are our own so product code never loads
  * the Datadog API client.
  */
-import type { AlertDefinition, AlertLevel } from "../alert-definitions.js";
+import type { AlertDefinition } from "../alert-definitions.js";
 import { PRIORITY } from "../../model/catalog.js";
-import { DATADOG_MANAGED_TAG, datadogIdTag, panelUrl, runbookUrl } from "../../model/identity.js";
+import { DATADOG_MANAGED_TAG, datadogIdTag } from "../../model/identity.js";
 import type { AlertKey, Pipeline, Project, Severity } from "../../model/types.js";
-import { monitorMessage } from "./message.js";
+import { messageContext, monitorMessage } from "./message.js";
+import type { MessageContext } from "./message.js";
 import { cleanNumber, datadogCondition, datadogWindowMinutes, isSparseCount, monitorQuery } from "./query.js";
 import type { Comparator, DatadogCondition } from "./query.js";
 
@@ -100,74 +101,107 @@ export function recoveryThresholds(condition: DatadogCondition): Pick<DatadogThr
   return out;
 }
 
-function levelOf(def: AlertDefinition, level: "critical" | "warning"): AlertLevel | undefined {
-  return def.levels.find((l) => l.level === level);
-}
-
 /** pipemon's own tag keys; a pipeline label with one of these keys is dropped (ours win). */
 const RESERVED_TAG_KEYS: ReadonlySet<string> = new Set(["managed-by", "pipemon-id", "team", "pipeline", "severity", "alert", "env"]);
 
-export function monitorTags(project: Project, pipeline: Pipeline, alert: AlertKey, severity: Severity): string[] {
-  const tags = new Set<string>([
-    DATADOG_MANAGED_TAG,
-    datadogIdTag(pipeline.name, alert),
-    `team:${pipeline.team}`,
-    `pipeline:${pipeline.name}`,
-    `severity:${severity}`,
-    `alert:${alert}`,
-  ]);
-  if (project.environment) tags.add(`env:${project.environment}`);
-  for (const [key, value] of Object.entries(pipeline.labels)) {
-    if (!RESERVED_TAG_KEYS.has(key)) tags.add(`${key}:${value}`);
-  }
-  // Sorted: Datadog returns tags in the order sent, and plan compares them as given.
-  return [...tags].sort();
+/** What every monitor of one pipeline shares, computed once per pipeline. */
+export interface PipelineMonitorContext {
+  message: MessageContext;
+  /**
+   * The pipeline's sorted tags with three empty slots where the per-alert tags go
+   * (`alert:`, `pipemon-id:`, `severity:`), and the slot indexes.
+   */
+  tagTemplate: readonly string[];
+  tagSlots: { alert: number; id: number; severity: number };
+  namePrefix: string;
+  nameSuffix: string;
 }
 
-export function monitorName(project: Project, pipeline: Pipeline, def: AlertDefinition): string {
-  return `[pipemon] ${pipeline.name}: ${def.title}${project.environment ? ` (${project.environment})` : ""}`;
+export function pipelineMonitorContext(project: Project, pipeline: Pipeline): PipelineMonitorContext {
+  const base = new Set<string>([DATADOG_MANAGED_TAG, `team:${pipeline.team}`, `pipeline:${pipeline.name}`]);
+  if (project.environment) base.add(`env:${project.environment}`);
+  for (const key of Object.keys(pipeline.labels)) {
+    // `key.split(":")[0]`: a key with a colon must not smuggle in a reserved prefix either.
+    if (!RESERVED_TAG_KEYS.has(key.split(":", 1)[0]!)) base.add(`${key}:${pipeline.labels[key]}`);
+  }
+  // No other tag starts with the reserved prefixes `alert:`, `pipemon-id:`, `severity:`,
+  // and every tag has a colon, so each per-alert tag sorts exactly where its prefix does:
+  // the slots are found once, and each monitor only fills them in.
+  const template = [...base, "alert:", "pipemon-id:", "severity:"].sort();
+  return {
+    message: messageContext(project, pipeline),
+    tagTemplate: template,
+    tagSlots: { alert: template.indexOf("alert:"), id: template.indexOf("pipemon-id:"), severity: template.indexOf("severity:") },
+    namePrefix: `[pipemon] ${pipeline.name}: `,
+    nameSuffix: project.environment ? ` (${project.environment})` : "",
+  };
+}
+
+/**
+ * Sorted: Datadog returns tags in the order sent, and plan compares them as given.
+ * The pipeline's labels become `key:value` tags, except keys pipemon sets itself.
+ */
+export function monitorTags(ctx: PipelineMonitorContext, pipeline: string, alert: AlertKey, severity: Severity): string[] {
+  const tags = ctx.tagTemplate.slice();
+  tags[ctx.tagSlots.alert] = `alert:${alert}`;
+  tags[ctx.tagSlots.id] = datadogIdTag(pipeline, alert);
+  tags[ctx.tagSlots.severity] = `severity:${severity}`;
+  return tags;
 }
 
 export function monitorOptions(def: AlertDefinition, condition: DatadogCondition): DatadogMonitorOptions {
   const thresholds: DatadogThresholds = { critical: condition.critical };
   if (condition.warning !== undefined) thresholds.warning = condition.warning;
-  if (CONTINUOUS.has(def.key)) Object.assign(thresholds, recoveryThresholds(condition));
-  const sparse = isSparseCount(def);
-  const options: DatadogMonitorOptions = {
-    thresholds,
-    notify_no_data: def.whenAbsent === "fire",
-    // Sparse counters never fill a window; gauges must, so "above for 10m" means 10 minutes.
-    require_full_window: !sparse,
-    include_tags: true,
-    notify_audit: false,
-    new_group_delay: NEW_GROUP_DELAY_SECONDS,
-  };
-  if (def.whenAbsent === "fire") {
-    // Datadog recommends at least twice the evaluation window before declaring No Data.
-    options.no_data_timeframe = 2 * datadogWindowMinutes(def.datadog.windowSeconds);
+  if (CONTINUOUS.has(def.key)) {
+    const r = recoveryThresholds(condition);
+    if (r.critical_recovery !== undefined) thresholds.critical_recovery = r.critical_recovery;
+    if (r.warning_recovery !== undefined) thresholds.warning_recovery = r.warning_recovery;
   }
+  const sparse = isSparseCount(def);
+  const fire = def.whenAbsent === "fire";
+  // Built in reading order: stableJson keeps insertion order (no key sorting), so this is
+  // the order reviewers see in generated/. Absent options are left out, not undefined, so
+  // in-memory bodies equal their JSON.
+  // Required fields are all set below (the options test pins each); the cast only lets the
+  // object be filled in reading order.
+  const options = { thresholds, notify_no_data: fire } as DatadogMonitorOptions;
+  // Datadog recommends at least twice the evaluation window before declaring No Data.
+  if (fire) options.no_data_timeframe = 2 * datadogWindowMinutes(def.datadog.windowSeconds);
   if (def.severity === "critical") {
     options.renotify_interval = RENOTIFY_MINUTES;
-    options.renotify_statuses = def.whenAbsent === "fire" ? ["alert", "no data"] : ["alert"];
+    // Stale fires through No Data, so a critical stale alert must re-page on No Data too.
+    options.renotify_statuses = fire ? ["alert", "no data"] : ["alert"];
   }
+  // Sparse counters never fill a window; gauges must, so "above for 10m" means 10 minutes.
+  options.require_full_window = !sparse;
   if (sparse) options.evaluation_delay = SPARSE_EVALUATION_DELAY_SECONDS;
+  options.new_group_delay = NEW_GROUP_DELAY_SECONDS;
+  options.include_tags = true;
+  options.notify_audit = false;
   return options;
 }
 
-export function monitorBody(project: Project, pipeline: Pipeline, def: AlertDefinition): DatadogMonitorBody {
+/** One monitor; pass the pipeline's context when rendering several (datadogMonitors does). */
+export function monitorBody(
+  project: Project,
+  pipeline: Pipeline,
+  def: AlertDefinition,
+  ctx: PipelineMonitorContext = pipelineMonitorContext(project, pipeline),
+): DatadogMonitorBody {
   const condition = datadogCondition(def);
-  if (!levelOf(def, "critical")) throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
+  // Reading order in generated/: what and when first, the long message last.
   return {
-    name: monitorName(project, pipeline, def),
+    name: ctx.namePrefix + def.title + ctx.nameSuffix,
     type: "query alert",
     query: monitorQuery(def, condition),
-    message: monitorMessage(project, pipeline, def, condition, {
-      runbook: runbookUrl(pipeline, project),
-      // No Grafana target → no dashboard to link to.
-      panel: pipeline.targets.includes("grafana") ? panelUrl(project.grafana.url, pipeline.name, def.panelId) : undefined,
-    }),
-    tags: monitorTags(project, pipeline, def.key, def.severity),
     priority: PRIORITY[def.severity],
+    tags: monitorTags(ctx, pipeline.name, def.key, def.severity),
     options: monitorOptions(def, condition),
+    message: monitorMessage(ctx.message, def, condition),
   };
+}
+
+/** The monitor's name, e.g. `[pipemon] orders-etl: Pipeline run failed (staging)`. */
+export function monitorName(project: Project, pipeline: Pipeline, def: AlertDefinition): string {
+  return `[pipemon] ${pipeline.name}: ${def.title}${project.environment ? ` (${project.environment})` : ""}`;
 }

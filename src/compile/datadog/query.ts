@@ -46,6 +46,10 @@ export function datadogWindowMinutes(seconds: number): number {
  */
 export function cleanNumber(value: number): number {
   if (!Number.isFinite(value)) throw new Error(`threshold is not a finite number: ${value}`);
+  // Fast path (generate renders ~70,000 monitors for 10,000 pipelines): the shortest
+  // round-trip text has at most 15 significant digits when it is at most 16 characters
+  // long, and then rounding to 15 digits gives the value back unchanged.
+  if (String(value).length <= 16) return value === 0 ? 0 : value;
   const out = Number(value.toPrecision(15));
   return Object.is(out, -0) ? 0 : out;
 }
@@ -78,8 +82,9 @@ export interface DatadogCondition {
   comparator: Comparator;
   critical: number;
   warning?: number;
-  /** Readable form of a level for messages, e.g. `> 5%` or `< 1 successful run in 2h`. */
-  describe(level: "critical" | "warning"): string;
+  /** Readable levels for messages and runbooks, e.g. `> 0.05 (5%)`, `< 1 successful run in the last 2h`. */
+  criticalText: string;
+  warningText?: string;
 }
 
 /**
@@ -95,36 +100,28 @@ export interface DatadogCondition {
  */
 export function datadogCondition(def: AlertDefinition): DatadogCondition {
   if (def.key === "stale") {
-    const window = formatDuration(def.datadog.windowSeconds);
-    return {
-      comparator: "<",
-      critical: 1,
-      describe: () => `< 1 successful run in the last ${window}`,
-    };
+    return { comparator: "<", critical: 1, criticalText: `< 1 successful run in the last ${formatDuration(def.datadog.windowSeconds)}` };
   }
-  const critical = def.levels.find((l) => l.level === "critical");
-  if (!critical) throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
-  const warning = def.levels.find((l) => l.level === "warning");
+  // levels: critical first, then the optional warning (AlertDefinition's contract).
+  const critical = def.levels[0];
+  if (!critical || critical.level !== "critical") throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
+  const value = cleanNumber(critical.threshold);
   const condition: DatadogCondition = {
     comparator: def.comparator,
-    critical: cleanNumber(critical.threshold),
-    describe: (level) => {
-      const l = level === "critical" ? critical : warning;
-      if (!l) throw new Error(`${def.pipeline}/${def.key}: no ${level} level`);
-      return `${def.comparator} ${formatQueryNumber(cleanNumber(l.threshold))}${humanSuffix(def, l.threshold)}`;
-    },
+    critical: value,
+    criticalText: `${def.comparator} ${formatQueryNumber(value)}${humanSuffix(def, value)}`,
   };
+  const warning = def.levels[1];
   if (warning) {
-    condition.warning = cleanNumber(warning.threshold);
+    const w = cleanNumber(warning.threshold);
     // Datadog rejects a warning on the wrong side ("Warning threshold (50.0) must be less
     // than the alert threshold (20.0) with > comparison"); validation guarantees the order,
     // so a violation here is a bug upstream, not a user error.
-    const ok = def.comparator === ">" ? condition.warning < condition.critical : condition.warning > condition.critical;
-    if (!ok) {
-      throw new Error(
-        `${def.pipeline}/${def.key}: warning ${condition.warning} is not on the safe side of critical ${condition.critical} for ${def.comparator}`,
-      );
+    if (!(def.comparator === ">" ? w < value : w > value)) {
+      throw new Error(`${def.pipeline}/${def.key}: warning ${w} is not on the safe side of critical ${value} for ${def.comparator}`);
     }
+    condition.warning = w;
+    condition.warningText = `${def.comparator} ${formatQueryNumber(w)}${humanSuffix(def, w)}`;
   }
   return condition;
 }
@@ -142,7 +139,13 @@ function humanSuffix(def: AlertDefinition, threshold: number): string {
 /** The whole monitor query, e.g. `sum(last_1h):sum:pipeline.runs{...}.as_count() > 0`. */
 export function monitorQuery(def: AlertDefinition, condition: DatadogCondition = datadogCondition(def)): string {
   const { timeAggregation, windowSeconds, expression } = def.datadog;
-  return `${timeAggregation}(${datadogTimeWindow(windowSeconds)}):${expression} ${condition.comparator} ${formatQueryNumber(condition.critical)}`;
+  let window: string;
+  try {
+    window = datadogTimeWindow(windowSeconds);
+  } catch (e) {
+    throw new Error(`${def.pipeline}/${def.key}: ${(e as Error).message}`);
+  }
+  return `${timeAggregation}(${window}):${expression} ${condition.comparator} ${formatQueryNumber(condition.critical)}`;
 }
 
 /**

@@ -127,11 +127,12 @@ export function checkGuides(key: AlertKey, p: Pipeline, ctx: Context): [CheckGui
   }
 }
 
-export function recoveryRows(key: AlertKey, ctx: Context): Record<ErrorClass, RecoveryRow> {
+/** Depends on the alert and the pipeline type only (the renderer caches it on that). */
+export function recoveryRows(key: AlertKey, ctx: { batch: boolean }): Record<ErrorClass, RecoveryRow> {
   const rerun = ctx.batch ? "re-run the pipeline for the affected window" : "let the consumer catch up";
   const manual: RecoveryRow = {
-    signs: "None of the above, or the fix needs a decision (data loss, a source outage, a change in another team's system).",
-    steps: "Page the owner at the next severity (see Escalation), record what was checked, and keep the alert open until the data is complete again.",
+    signs: "None of the above, or the fix needs a decision (data loss, a source outage, another team's system).",
+    steps: "Escalate (below) with what was checked; keep the alert open until the data is complete.",
   };
   switch (key) {
     case "pipelineFailed":
