@@ -27,6 +27,12 @@ export interface DatadogQueryParts {
   windowSeconds: number;
   /** Everything between the time aggregation and the comparator. */
   expression: string;
+  /**
+   * When Datadog measures the same condition through another quantity (stale: "fewer than
+   * one successful run in the freshness window" rather than "seconds since the last
+   * success"), its own single-level condition; otherwise the definition's levels apply.
+   */
+  condition?: { comparator: ">" | "<"; critical: number; describe: string };
 }
 
 export interface AlertDefinition {
@@ -147,7 +153,12 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         unit: "seconds", windowSeconds: fresh, levels: { critical: fresh },
         // absent() turns "never succeeded" into +Inf seconds since the last success.
         promql: `(time() - max(${metric})) or on () (absent(${metric}) * Inf)`,
-        datadog: { timeAggregation: "sum", windowSeconds: fresh, expression: `sum:${datadogScope(s.runs, { status: "success" })}.as_count()` },
+        datadog: {
+          timeAggregation: "sum",
+          windowSeconds: fresh,
+          expression: `sum:${datadogScope(s.runs, { status: "success" })}.as_count()`,
+          condition: { comparator: "<", critical: 1, describe: `< 1 successful run in the last ${formatDuration(fresh)}` },
+        },
         describe: (t) => `no successful run for more than ${t}`,
       };
     }
@@ -237,8 +248,20 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
   }
 }
 
+/** The model is immutable, and the Grafana, Datadog and runbook compilers all ask. */
+const memo = new WeakMap<Pipeline, readonly AlertDefinition[]>();
+
 /** Every enabled alert of a pipeline, in catalog order. */
-export function alertDefinitions(p: Pipeline): AlertDefinition[] {
+export function alertDefinitions(p: Pipeline): readonly AlertDefinition[] {
+  let defs = memo.get(p);
+  if (!defs) {
+    defs = computeDefinitions(p);
+    memo.set(p, defs);
+  }
+  return defs;
+}
+
+function computeDefinitions(p: Pipeline): AlertDefinition[] {
   const out: AlertDefinition[] = [];
   for (const key of ALERT_KEYS) {
     const entry = CATALOG[key];

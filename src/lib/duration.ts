@@ -26,14 +26,9 @@ export function formatDuration(seconds: number): string {
   if (seconds === 0) return "0s";
   let ms = Math.round(seconds * 1000);
   let out = "";
-  for (const [unit, size] of [
-    ["w", 604800000],
-    ["d", 86400000],
-    ["h", 3600000],
-    ["m", 60000],
-    ["s", 1000],
-    ["ms", 1],
-  ] as const) {
+  // Weeks only for whole weeks: "31d" reads better than "4w3d".
+  const units = ms % 604800000 === 0 ? WITH_WEEKS : WITHOUT_WEEKS;
+  for (const [unit, size] of units) {
     if (ms >= size) {
       out += `${Math.floor(ms / size)}${unit}`;
       ms %= size;
@@ -41,3 +36,12 @@ export function formatDuration(seconds: number): string {
   }
   return out;
 }
+
+const WITHOUT_WEEKS = [
+  ["d", 86400000],
+  ["h", 3600000],
+  ["m", 60000],
+  ["s", 1000],
+  ["ms", 1],
+] as const;
+const WITH_WEEKS = [["w", 604800000], ...WITHOUT_WEEKS] as const;

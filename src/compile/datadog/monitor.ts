@@ -166,7 +166,10 @@ export function monitorOptions(def: AlertDefinition, condition: DatadogCondition
   // object be filled in reading order.
   const options = { thresholds, notify_no_data: fire } as DatadogMonitorOptions;
   // Datadog recommends at least twice the evaluation window before declaring No Data.
-  if (fire) options.no_data_timeframe = 2 * datadogWindowMinutes(def.datadog.windowSeconds);
+  // The same deadline as Grafana's: a pipeline that never reports is stale after the
+  // freshness window itself (Datadog recommends 2x for sparse metrics; it is not required,
+  // and 2x would page two hours late on a 2h freshness).
+  if (fire) options.no_data_timeframe = datadogWindowMinutes(def.datadog.windowSeconds);
   if (def.severity === "critical") {
     options.renotify_interval = RENOTIFY_MINUTES;
     // Stale fires through No Data, so a critical stale alert must re-page on No Data too.

@@ -99,9 +99,8 @@ export interface DatadogCondition {
  * stale ones. Absence of any success series is covered by notify_no_data (whenAbsent=fire).
  */
 export function datadogCondition(def: AlertDefinition): DatadogCondition {
-  if (def.key === "stale") {
-    return { comparator: "<", critical: 1, criticalText: `< 1 successful run in the last ${formatDuration(def.datadog.windowSeconds)}` };
-  }
+  const own = def.datadog.condition;
+  if (own) return { comparator: own.comparator, critical: own.critical, criticalText: own.describe };
   // levels: critical first, then the optional warning (AlertDefinition's contract).
   const critical = def.levels[0];
   if (!critical || critical.level !== "critical") throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);

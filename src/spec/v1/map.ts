@@ -31,9 +31,11 @@ import type { Located, RawChannel, RawConfig, RawEnvironment, RawGrafana, RawPip
 import { scheduleWindows } from "./schedule.js";
 import { missingInputs } from "./semantics.js";
 import { parseRate, parseRatio, seconds } from "./units.js";
+import { formatDuration } from "../../lib/duration.js";
 
 const DEFAULT_DATASOURCE = { type: "prometheus", uid: "prometheus" };
 const DEFAULT_RULE_INTERVAL_SECONDS = 60;
+const DATADOG_MAX_WINDOW_SECONDS = 7 * 86400;
 
 export interface MapResult {
   projects: Project[];
@@ -150,6 +152,16 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
   }
 
   const windows = type === "batch" && p.spec.schedule !== undefined ? scheduleWindows(p.spec.schedule) : undefined;
+  if (targets.includes("datadog")) {
+    // Datadog monitors look back at most one week; a longer window cannot mean the same there.
+    const suffix = `longer than Datadog's longest monitor window (1w): shorten it, or set targets: [grafana] for this pipeline`;
+    if (windows && typeof windows !== "string" && windows.maxGapSeconds > DATADOG_MAX_WINDOW_SECONDS) {
+      diagnostics.push(error(located.file, located.doc, ["spec", "schedule"], `schedule '${p.spec.schedule}' leaves up to ${formatDuration(windows.maxGapSeconds)} between runs, ${suffix}`));
+    }
+    if (sla.freshness !== undefined && seconds(sla.freshness) > DATADOG_MAX_WINDOW_SECONDS) {
+      diagnostics.push(error(located.file, located.doc, ["spec", "sla", "freshness"], `sla.freshness ${sla.freshness} is ${suffix}`));
+    }
+  }
   return {
     name: p.metadata.name,
     team: p.metadata.team,

@@ -22,7 +22,13 @@ export function checkProject(config: Located<RawConfig>, pipelines: readonly Loc
   const out: Diagnostic[] = [];
   checkConfig(config, out);
   const seen = new Map<string, Located<RawPipeline>>();
+  const teams = new Set(pipelines.map((p) => p.value.metadata.team));
   for (const p of pipelines) {
+    // team-<t>.json and uid pm-team-<t> belong to team t's overview dashboard.
+    const name = p.value.metadata.name;
+    if (name.startsWith("team-") && teams.has(name.slice("team-".length))) {
+      out.push(error(p.file, p.doc, ["metadata", "name"], `pipeline name '${name}' collides with the overview dashboard of team '${name.slice(5)}' (dashboards/${name}.json): rename the pipeline`));
+    }
     const first = seen.get(p.value.metadata.name);
     if (first) {
       out.push(error(p.file, p.doc, ["metadata", "name"], `duplicate pipeline name '${p.value.metadata.name}': it is already defined in ${first.file}; names are the stable identity and must be unique`));

@@ -356,7 +356,7 @@ describe("options", () => {
     const o = c.body.options;
     const fire = c.def.whenAbsent === "fire";
     expect(o.notify_no_data).toBe(fire);
-    if (fire) expect(o.no_data_timeframe).toBeGreaterThanOrEqual(2 * datadogWindowMinutes(c.def.datadog.windowSeconds));
+    if (fire) expect(o.no_data_timeframe).toBe(datadogWindowMinutes(c.def.datadog.windowSeconds));
     else expect(o.no_data_timeframe).toBeUndefined();
     if (c.def.severity === "critical") {
       expect(o.renotify_interval).toBe(60);
@@ -400,7 +400,7 @@ describe("time windows", () => {
   it("refuses windows beyond one week instead of changing the alert's meaning", () => {
     expect(() => datadogTimeWindow(604801)).toThrow(/at most the last week/);
     const p = batchPipeline({ sla: { freshnessSeconds: 8 * 86400 } });
-    expect(() => datadogPipelineFiles(proj, p)).toThrow(/orders-etl\/stale: .*needs 1w1d/);
+    expect(() => datadogPipelineFiles(proj, p)).toThrow(/orders-etl\/stale: .*needs 8d/);
   });
 });
 

@@ -52,12 +52,12 @@ describe("grafana files", () => {
     const skipped = batchPipeline({ name: "dd-only", targets: ["datadog"] });
     const pr = project([batchPipeline(), skipped]);
     expect(grafanaPipelineFiles(pr, skipped)).toEqual([]);
-    const overview = grafanaProjectFiles(pr).find((f) => f.path === "grafana/dashboards/team-commerce.json")!;
+    const overview = [...grafanaProjectFiles(pr)].find((f) => f.path === "grafana/dashboards/team-commerce.json")!;
     expect(overview.content).not.toContain("dd-only");
   });
 
   it("writes empty project files when no pipeline targets Grafana", () => {
-    const files = grafanaProjectFiles(project([batchPipeline({ targets: ["datadog"] })]));
+    const files = [...grafanaProjectFiles(project([batchPipeline({ targets: ["datadog"] })]))];
     expect(files.map((f) => [f.path, f.content])).toEqual([
       ["grafana/folders.json", "[]\n"],
       ["grafana/contact-points.json", "[]\n"],
