@@ -58,7 +58,7 @@ function program(): Command {
       const { generate } = await import("../app/generate.js");
       const root = cli.opts<{ specs: string }>().specs;
       const check = opts.check === true;
-      const result = generate({ root, out: opts.out, check, ...(opts.env !== undefined ? { environment: opts.env } : {}) });
+      const result = await generate({ root, out: opts.out, check, ...(opts.env !== undefined ? { environment: opts.env } : {}) });
       printDiagnostics(result.load);
       if (!result.tree) {
         err(`${summarise(result.load.diagnostics)}: nothing was written`);

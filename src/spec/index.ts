@@ -23,6 +23,8 @@ export interface LoadOptions {
   paths?: readonly string[];
   /** Build only this environment. */
   environment?: string;
+  /** Files already found by detectFiles (saves a second walk of the tree). */
+  files?: { config?: string; pipelines: string[] };
 }
 
 export interface LoadResult {
@@ -110,7 +112,7 @@ function detectDocuments(file: string, rel: string, docs: { index: number; value
 
 export function loadSpecs(options: LoadOptions): LoadResult {
   const { root } = options;
-  const files = detectFiles(root, options.paths);
+  const files = options.files ?? detectFiles(root, options.paths);
   const sources = new Map<string, SourceFile>();
   const diagnostics: Diagnostic[] = [];
   const detected: Detected = { pipelines: [] };

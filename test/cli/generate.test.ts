@@ -36,6 +36,18 @@ describe("pipemon generate on the bundled specs", () => {
     expect(differing).toEqual([]);
   });
 
+  it("writes the same bytes when worker threads share the work", () => {
+    // Large estates are split between worker threads; force that path on the demo estate.
+    const r = runCli(["generate"], work, { PIPEMON_WORKERS: "3" });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const produced = listFiles(join(work, "generated"));
+    expect(produced).toEqual(listFiles(join(REPO_ROOT, "generated")));
+    for (const f of produced) expect(readFileSync(join(work, "generated", f), "utf8"), f).toBe(readFileSync(join(REPO_ROOT, "generated", f), "utf8"));
+    // And a second parallel run finds nothing to do.
+    expect(runCli(["generate"], work, { PIPEMON_WORKERS: "3" }).stdout).toMatch(/0 created, 0 updated, 0 deleted/);
+  });
+
   it("writes one tree per environment and the published schema", () => {
     runCli(["generate"], work);
     const files = listFiles(join(work, "generated"));

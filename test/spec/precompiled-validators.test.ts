@@ -22,7 +22,7 @@ function documents(): { file: string; kind: "Config" | "Pipeline"; doc: unknown 
       const file = join(e.parentPath, e.name);
       let docs;
       try {
-        docs = parseAllDocuments(readFileSync(file, "utf8"), { maxAliasCount: 100 });
+        docs = parseAllDocuments(readFileSync(file, "utf8"));
       } catch {
         continue;
       }
