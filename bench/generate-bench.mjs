@@ -16,7 +16,7 @@ function run(args, cwd) {
   const usageFile = join(WORK, "rusage.json");
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ["--import", join(ROOT, "bench/rusage.mjs"), join(ROOT, "bin/pipemon.js"), ...args], {
-    cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", PIPEMON_BENCH_RUSAGE: usageFile },
+    cwd, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1", PIPEMON_BENCH_RUSAGE: usageFile },
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`pipemon ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);

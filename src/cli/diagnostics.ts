@@ -9,6 +9,18 @@ const MAX_LINE_WIDTH = 120;
  * `file:line:col: error: message`, then the YAML excerpt with a caret under the column,
  * the way compilers print it, so editors and CI annotate the right line.
  */
+const linesCache = new WeakMap<SourceFile, string[]>();
+
+/** Split once per file: a file with thousands of diagnostics was split thousands of times. */
+function linesOf(source: SourceFile): string[] {
+  let lines = linesCache.get(source);
+  if (!lines) {
+    lines = source.text.split("\n");
+    linesCache.set(source, lines);
+  }
+  return lines;
+}
+
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, SourceFile>, style: Style): string {
   const line = d.line ?? 1;
   const col = d.col ?? 1;
@@ -16,13 +28,15 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, Sou
   const head = `${style.bold(`${d.file}:${line}:${col}:`)} ${label}: ${d.message}`;
   const source = sources.get(d.file);
   if (!source) return head;
-  const lines = source.text.split("\n");
+  const lines = linesOf(source);
   if (line > lines.length) return head;
   const from = Math.max(1, line - CONTEXT_LINES);
   const width = String(line).length;
   const out = [head];
   for (let n = from; n <= line; n++) {
-    const text = printable(lines[n - 1] ?? "");
+    const raw = lines[n - 1] ?? "";
+    // A literal secret is hidden from the excerpt too, from its column to the end of the line.
+    const text = printable(n === line && d.redact ? `${raw.slice(0, col - 1)}<redacted>` : raw);
     const marker = n === line ? ">" : " ";
     out.push(style.dim(` ${marker} ${String(n).padStart(width)} | `) + text);
   }
@@ -36,6 +50,8 @@ function printable(text: string): string {
   const clean = text.replace(/\r$/, "").replace(/\t/g, "→").replace(/[\u0000-\u001f\u007f]/g, "?");
   return clean.length > MAX_LINE_WIDTH ? `${clean.slice(0, MAX_LINE_WIDTH)}…` : clean;
 }
+
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export function summarise(ds: readonly Diagnostic[]): string {
   const errors = ds.filter((d) => d.severity === "error").length;

@@ -4,20 +4,26 @@
  */
 import { Command, Option } from "commander";
 import type { LoadResult } from "../spec/index.js";
-import { renderDiagnostic, summarise } from "./diagnostics.js";
+import { plural, renderDiagnostic, summarise } from "./diagnostics.js";
 import { styleFor } from "./style.js";
 
 const EXIT_ERROR = 1;
+const MAX_LISTED = 50;
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const err = (line = "") => process.stderr.write(`${line}\n`);
 
+/** Enough to fix in one go; a file with thousands of mistakes is usually one mistake repeated. */
+const MAX_DIAGNOSTICS = 200;
+
 function printDiagnostics(result: LoadResult): void {
   const style = styleFor(process.stderr);
-  for (const d of result.diagnostics) {
+  for (const d of result.diagnostics.slice(0, MAX_DIAGNOSTICS)) {
     err(renderDiagnostic(d, result.sources, style));
     err();
   }
+  const hidden = result.diagnostics.length - MAX_DIAGNOSTICS;
+  if (hidden > 0) err(`… ${plural(hidden, "more problem")} not shown: fix these and run again`);
 }
 
 function program(): Command {
@@ -39,13 +45,13 @@ function program(): Command {
       const result = validate({ root, paths });
       printDiagnostics(result);
       if (!result.ok) {
-        err(`${summarise(result.diagnostics)} in ${result.fileCount} file${result.fileCount === 1 ? "" : "s"}`);
+        err(`${summarise(result.diagnostics)} in ${plural(result.fileCount, "file")}`);
         process.exitCode = EXIT_ERROR;
         return;
       }
       const envs = result.environments.length ? ` (environments: ${result.environments.join(", ")})` : "";
       const warnings = result.diagnostics.length ? `, ${summarise(result.diagnostics)}` : "";
-      out(`${styleFor(process.stdout).green("✓")} ${result.pipelineCount} pipelines in ${result.fileCount} files are valid${envs}${warnings}`);
+      out(`${styleFor(process.stdout).green("✓")} ${plural(result.pipelineCount, "pipeline")} in ${plural(result.fileCount, "file")} ${result.pipelineCount === 1 ? "is" : "are"} valid${envs}${warnings}`);
     });
 
   cli
@@ -72,13 +78,15 @@ function program(): Command {
           out(`${style.green("✓")} ${opts.out}/ is up to date (${unchanged} files)`);
           return;
         }
-        err(`${opts.out}/ is stale: ${changes.length} file${changes.length === 1 ? "" : "s"} differ from the specs:`);
+        err(`${opts.out}/ is stale: ${plural(changes.length, "file")} ${changes.length === 1 ? "differs" : "differ"} from the specs:`);
         for (const c of changes) err(`  ${c.change === "created" ? "missing " : c.change === "updated" ? "changed " : "extra   "} ${opts.out}/${c.path}`);
         err("run 'make generate' (pipemon generate) and commit the result");
         process.exitCode = EXIT_ERROR;
         return;
       }
-      for (const c of changes) out(`  ${c.change === "created" ? style.green("created") : c.change === "updated" ? style.yellow("updated") : style.red("deleted")} ${opts.out}/${c.path}`);
+      // A first generate of a large estate creates tens of thousands of files: list a screenful.
+      for (const c of changes.slice(0, MAX_LISTED)) out(`  ${c.change === "created" ? style.green("created") : c.change === "updated" ? style.yellow("updated") : style.red("deleted")} ${opts.out}/${c.path}`);
+      if (changes.length > MAX_LISTED) out(`  … and ${changes.length - MAX_LISTED} more (git status shows them all)`);
       const count = (k: string) => changes.filter((c) => c.change === k).length;
       out(`${style.green("✓")} ${result.fileCount} files: ${count("created")} created, ${count("updated")} updated, ${count("deleted")} deleted, ${unchanged} unchanged`);
     });

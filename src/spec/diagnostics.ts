@@ -16,6 +16,8 @@ export interface Diagnostic {
   /** Point at the key of the last path segment instead of its value (unknown keys). */
   atKey?: boolean;
   message: string;
+  /** The value at the position is a secret: excerpts must not show it. */
+  redact?: boolean;
   /** Already known position (YAML syntax errors), 1-based. */
   line?: number;
   col?: number;

@@ -24,7 +24,7 @@ export interface LoadOptions {
   /** Build only this environment. */
   environment?: string;
   /** Files already found by detectFiles (saves a second walk of the tree). */
-  files?: { config?: string; pipelines: string[] };
+  files?: ReturnType<typeof detectFiles>;
 }
 
 export interface LoadResult {
@@ -42,11 +42,15 @@ export interface LoadResult {
 const isYaml = (name: string): boolean => name.endsWith(".yaml") || name.endsWith(".yml");
 
 /** Step 1a: which files. Hidden directories and node_modules are skipped; order is stable. */
-export function detectFiles(root: string, paths?: readonly string[]): { config?: string; pipelines: string[] } {
+export function detectFiles(root: string, paths?: readonly string[]): { config?: string; pipelines: string[]; missing: string[] } {
   const configPath = join(root, CONFIG_FILE);
   const found = new Set<string>();
+  const missing: string[] = [];
   for (const p of paths && paths.length > 0 ? paths : [root]) {
-    if (!existsSync(p)) continue;
+    if (!existsSync(p)) {
+      missing.push(p);
+      continue;
+    }
     if (statSync(p).isDirectory()) {
       for (const entry of readdirSync(p, { recursive: true, withFileTypes: true })) {
         if (!entry.isFile() || !isYaml(entry.name)) continue;
@@ -59,7 +63,7 @@ export function detectFiles(root: string, paths?: readonly string[]): { config?:
     }
   }
   const pipelines = [...found].filter((f) => !(basename(f) === CONFIG_FILE && samePath(f, configPath))).sort();
-  return { ...(existsSync(configPath) ? { config: configPath } : {}), pipelines };
+  return { ...(existsSync(configPath) ? { config: configPath } : {}), pipelines, missing };
 }
 
 const samePath = (a: string, b: string): boolean => relative(a, b) === "";
@@ -131,8 +135,12 @@ export function loadSpecs(options: LoadOptions): LoadResult {
     if (loaded.docs) detectDocuments(file, relative(root, path).split(sep).join("/"), loaded.docs, isConfig, detected, diagnostics);
   };
 
+  for (const m of files.missing) {
+    const what = m === root ? `the specs directory '${display(m) || m}' does not exist: run pipemon from the repository root, or pass --specs DIR` : `no such file or directory: ${display(m) || m}`;
+    diagnostics.push({ ...error(display(m) || m, 0, [], what), line: 1, col: 1 });
+  }
   if (files.config) read(files.config, true);
-  else diagnostics.push({ ...error(display(join(root, CONFIG_FILE)), 0, [], `no ${CONFIG_FILE} in ${display(root) || "."}: create it with 'apiVersion: ${API_VERSION}' and 'kind: Config' (channels and routing)`), line: 1, col: 1 });
+  else if (!files.missing.includes(root)) diagnostics.push({ ...error(display(join(root, CONFIG_FILE)), 0, [], `no ${CONFIG_FILE} in ${display(root) || "."}: create it with 'apiVersion: ${API_VERSION}' and 'kind: Config' (channels and routing)`), line: 1, col: 1 });
   for (const f of files.pipelines) read(f, false);
 
   // Step 2: the schema, per document; then the rules across documents.

@@ -15,9 +15,19 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 /** Aliases expand data; `yaml` counts the expansion and stops an alias bomb at this budget. */
 export const MAX_ALIAS_COUNT = 100;
 
-/** An anchor or alias token (outside quoted strings) sends the file to the slow path. */
-const MAY_HAVE_ANCHORS = /(?:^|[\s,[{:?-])[&*][^\s,\]}]/m;
-const QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
+/**
+ * js-yaml expands aliases without a limit (it shares the nodes, so an alias bomb parses in
+ * microseconds and explodes later, in whatever walks the result). The fast path therefore
+ * accepts a file only when js-yaml saw no anchor at all; a document with anchors goes to
+ * `yaml`, which counts alias expansion. js-yaml reports each node to this listener, so the
+ * check is exact: no guessing from the text, which a stray quote once fooled.
+ */
+class AnchorSeen extends Error {}
+// @types/js-yaml leaves State empty; `anchor` is the node's anchor name, null without one.
+const refuseAnchors = (event: jsyaml.EventType, state: jsyaml.State): void => {
+  const anchor = (state as { anchor?: string | null }).anchor;
+  if (event === "close" && anchor !== null && anchor !== undefined) throw new AnchorSeen();
+};
 
 export interface SourceFile {
   /** Path as shown to the user. */
@@ -36,7 +46,7 @@ export interface LoadedFile {
 export function decodeSpecFile(file: string, bytes: Uint8Array): SourceFile | Diagnostic {
   if (bytes.length > MAX_FILE_BYTES) {
     const mb = (bytes.length / (1024 * 1024)).toFixed(1);
-    return { ...error(file, 0, [], `file is ${mb} MiB; spec files are limited to 1 MiB: split it into several files`), line: 1, col: 1 };
+    return { ...error(file, 0, [], `file is ${bytes.length} bytes (${mb} MiB); spec files are limited to 1 MiB (${MAX_FILE_BYTES} bytes): split it into several files`), line: 1, col: 1 };
   }
   if (bytes.includes(0)) {
     return { ...error(file, 0, [], "file contains NUL bytes: this is a binary file, not a YAML spec"), line: 1, col: 1 };
@@ -52,15 +62,13 @@ export function decodeSpecFile(file: string, bytes: Uint8Array): SourceFile | Di
 }
 
 export function parseSpecFile(source: SourceFile): LoadedFile {
-  if (!MAY_HAVE_ANCHORS.test(source.text.replace(QUOTED, '""'))) {
-    try {
-      const values = jsyaml.loadAll(source.text, undefined, { schema: jsyaml.CORE_SCHEMA });
-      return { source, docs: nonEmpty(values), diagnostics: [] };
-    } catch {
-      // Fall through: the slow parser says where and what.
-    }
+  try {
+    const values = jsyaml.loadAll(source.text, undefined, { schema: jsyaml.CORE_SCHEMA, listener: refuseAnchors });
+    return { source, docs: nonEmpty(values), diagnostics: [] };
+  } catch {
+    // Anchors, or a mistake: the slow parser counts aliases and says where and what.
+    return parseSlow(source);
   }
-  return parseSlow(source);
 }
 
 function nonEmpty(values: unknown[]): { index: number; value: unknown }[] {
@@ -108,7 +116,7 @@ function parseSlow(source: SourceFile): LoadedFile {
     if (problem) {
       const [start] = problem.linePos ?? [lines.linePos(problem.pos[0])];
       const line = start?.line ?? 1;
-      const text = source.text.split("\n", line)[line - 1] ?? "";
+      const text = lineAt(source.text, line);
       diagnostics.push({
         ...error(source.file, index, [], yamlMessage(problem.code, problem.message, text)),
         line,
@@ -120,9 +128,12 @@ function parseSlow(source: SourceFile): LoadedFile {
       values[index] = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
       const pos = lines.linePos(doc.range[0]);
-      const message = /alias/i.test(String(e))
+      const text = e instanceof Error ? e.message : String(e);
+      const message = /alias/i.test(text)
         ? `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb?): write the values out instead`
-        : `cannot read this document: ${e instanceof Error ? e.message : String(e)}`;
+        : /call stack/i.test(text)
+          ? "nesting too deep: a spec nests a few levels, not thousands"
+          : `cannot read this document: ${text.slice(0, 200)}`;
       diagnostics.push({ ...error(source.file, index, [], message), line: pos.line, col: pos.col });
     }
   });
@@ -130,13 +141,28 @@ function parseSlow(source: SourceFile): LoadedFile {
   return { source, docs: nonEmpty(values), diagnostics };
 }
 
+/** The text of a 1-based line, without splitting the whole file. */
+function lineAt(text: string, line: number): string {
+  let start = 0;
+  for (let n = 1; n < line; n++) {
+    const next = text.indexOf("\n", start);
+    if (next < 0) return "";
+    start = next + 1;
+  }
+  const end = text.indexOf("\n", start);
+  return text.slice(start, end < 0 ? text.length : end);
+}
+
 /** An unquoted `${NAME}` inside `{ }` opens a nested flow mapping: the commonest spec typo. */
-const UNQUOTED_REF_IN_FLOW = /\{[^}]*:\s*\$\{/;
+const UNQUOTED_REF_IN_FLOW = /\{[^{}]*:\s*\$\{/;
+/** The hint looks at ordinary spec lines only; a hostile megabyte line gets the plain message. */
+const HINT_MAX_LINE = 2000;
 
 /** `yaml`'s messages are precise but terse; these say what to do. */
 function yamlMessage(code: string, message: string, lineText: string): string {
   const first = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-  if (UNQUOTED_REF_IN_FLOW.test(lineText)) {
+  if (/call stack/i.test(first)) return "nesting too deep: a spec nests a few levels, not thousands";
+  if (lineText.length <= HINT_MAX_LINE && lineText.includes("${") && UNQUOTED_REF_IN_FLOW.test(lineText)) {
     return `invalid YAML: ${first}: inside { } a value starting with \${ must be quoted, e.g. url: "\${GRAFANA_URL}"`;
   }
   switch (code) {

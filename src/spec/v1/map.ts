@@ -147,7 +147,7 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
     if (alerts[key]?.enabled !== true) continue;
     const missing = missingInputs(type, key, (t) => (t === "maxDuration" || t === "freshness" ? sla[t] !== undefined : thresholds[t] !== undefined));
     if (missing) {
-      diagnostics.push(error(located.file, located.doc, ["spec", "alerts", key, "enabled"], `alert '${key}' is enabled but ${missing} is not set${env ? ` (environment ${env})` : ""}: set it, or remove enabled`));
+      diagnostics.push(error(located.file, located.doc, ["spec", "alerts", key, "enabled"], `alert '${key}' is enabled but ${missing} is not set: set it, or remove enabled`));
     }
   }
 

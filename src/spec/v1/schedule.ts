@@ -15,6 +15,8 @@ export interface ScheduleWindows {
   maxGapSeconds: number;
 }
 
+export const NEVER_FIRES = "this schedule never fires";
+
 const cache = new Map<string, ScheduleWindows | string>();
 
 /** Windows of a cron schedule (UTC), or an error message saying why it does not parse. */
@@ -45,7 +47,7 @@ function compute(cron: string): ScheduleWindows | string {
   } catch (e) {
     return (e instanceof Error ? e.message : String(e)).replace(/^CronPattern: /, "");
   }
-  if (runs.length < 2) return "this schedule never fires (or fires only once)";
+  if (runs.length < 2) return `${NEVER_FIRES} (or fires only once)`;
   let minGap = Infinity;
   let maxGap = 0;
   for (let i = 1; i < runs.length; i++) {

@@ -38,6 +38,18 @@ export function checkSchema(kind: "Config" | "Pipeline", value: unknown, file: s
   return translate(validate.errors ?? [], file, doc);
 }
 
+/**
+ * How a message names a node: its key, with the parent's when the key alone says little
+ * (a list index, or a threshold's warning/critical level): 'targets[1]', 'cpu.warning'.
+ */
+function describePath(path: readonly PathSegment[]): string {
+  const last = path[path.length - 1]!;
+  const parent = path[path.length - 2];
+  if (typeof last === "number") return parent !== undefined ? `${String(parent)}[${last}]` : `item ${last}`;
+  if ((last === "warning" || last === "critical") && parent !== undefined) return `${String(parent)}.${last}`;
+  return String(last);
+}
+
 function pathOf(pointer: string): PathSegment[] {
   if (pointer === "") return [];
   return pointer
@@ -47,10 +59,36 @@ function pathOf(pointer: string): PathSegment[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
+/**
+ * A short preview of a value for a message. Never JSON.stringify the whole value: js-yaml
+ * shares aliased nodes, so a small document can stand for billions of items.
+ */
 const show = (value: unknown): string => {
-  const text = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
-  return text === undefined ? "nothing" : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const text = preview(value, 60);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
+
+function preview(value: unknown, budget: number, nested = false): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") {
+    const cut = value.length > budget ? value.slice(0, budget) : value;
+    return nested ? JSON.stringify(cut) : `'${cut}'`;
+  }
+  if (value === null || typeof value !== "object") return String(value);
+  const parts: string[] = [];
+  let used = 2;
+  const entries = Array.isArray(value) ? value.map((v) => [undefined, v] as const) : Object.entries(value);
+  for (const [k, v] of entries) {
+    if (used > budget) {
+      parts.push("...");
+      break;
+    }
+    const item = (k === undefined ? "" : `${JSON.stringify(k)}:`) + (v !== null && typeof v === "object" ? (Array.isArray(v) ? "[...]" : "{...}") : preview(v, budget - used, true));
+    parts.push(item);
+    used += item.length + 1;
+  }
+  return Array.isArray(value) ? `[${parts.join(",")}]` : `{${parts.join(",")}}`;
+}
 
 const TYPE_NAMES: Record<string, string> = {
   object: "a mapping",
@@ -82,7 +120,7 @@ function translate(errors: ErrorObject[], file: string, doc: number): Diagnostic
 
 function one(e: ErrorObject, file: string, doc: number): Diagnostic | undefined {
   const path = pathOf(e.instancePath);
-  const where = path.length > 0 ? `'${String(path[path.length - 1])}'` : "document";
+  const where = path.length > 0 ? `'${describePath(path)}'` : "document";
   const schema = (e.parentSchema ?? {}) as Record<string, unknown>;
   const expect = schema["x-expect"] as string | undefined;
   switch (e.keyword) {
@@ -115,6 +153,10 @@ function one(e: ErrorObject, file: string, doc: number): Diagnostic | undefined 
     case "pattern":
       // A key failing propertyNames is reported by the propertyNames error itself.
       if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined) return undefined;
+      if ((e.params as { pattern: string }).pattern === PATTERNS.envRef) {
+        // Whatever was written there is probably the secret itself: never echo it.
+        return { ...error(file, doc, path, `${where} must be an environment reference like \${MY_SECRET}, not a literal value (not shown): secrets are never written in specs`), redact: true };
+      }
       return error(file, doc, path, `${where} is ${show(e.data)}: expected ${expect ?? `text matching ${(e.params as { pattern: string }).pattern}`}`);
     case "anyOf":
     case "minimum":
@@ -134,8 +176,9 @@ function one(e: ErrorObject, file: string, doc: number): Diagnostic | undefined 
     case "minProperties":
       return error(file, doc, path, `${where} must not be empty`);
     case "uniqueItems": {
-      const { i } = e.params as { i: number; j: number };
-      return error(file, doc, [...path, i], `${show((e.data as unknown[])[i])} is listed twice in ${where}`);
+      const { i, j } = e.params as { i: number; j: number };
+      const later = Math.max(i, j);
+      return error(file, doc, [...path, later], `${show((e.data as unknown[])[later])} is listed twice in ${where}`);
     }
     default:
       return error(file, doc, path, `${where} ${e.message ?? "is invalid"}`);

@@ -201,7 +201,7 @@ const channel: Schema = {
     integrationKey: secret("PagerDuty integration key."),
     webhookUrl: secret("Slack incoming-webhook URL."),
     channel: { type: "string", minLength: 1, description: "Slack channel (optional)." },
-    addresses: { type: "array", items: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+$" }, minItems: 1, description: "Email addresses." },
+    addresses: { type: "array", items: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+$", "x-expect": "an email address like data-team@example.com" }, minItems: 1, description: "Email addresses." },
     url: secret("Webhook URL."),
   },
   allOf: [

@@ -12,7 +12,7 @@ import { formatDuration } from "../../lib/duration.js";
 import { error, warning, type Diagnostic, type PathSegment } from "../diagnostics.js";
 import type { Located, RawConfig, RawPipeline, RawPipelineDefaults, RawRouting, RawSignalOverride, RawThresholds } from "./raw.js";
 import { CHANNEL_KEYS } from "./schema.js";
-import { scheduleWindows } from "./schedule.js";
+import { NEVER_FIRES, scheduleWindows } from "./schedule.js";
 import { parseRate, parseRatio, seconds } from "./units.js";
 
 const ENV_REF = /\$\{/;
@@ -150,7 +150,7 @@ function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnost
     } else {
       const windows = scheduleWindows(spec.schedule);
       if (typeof windows === "string") {
-        at(["spec", "schedule"], `schedule '${spec.schedule}' does not parse: ${windows}`);
+        at(["spec", "schedule"], windows.startsWith(NEVER_FIRES) ? `schedule '${spec.schedule}' ${windows.slice("this schedule ".length)}: check the day and month fields` : `schedule '${spec.schedule}' does not parse: ${windows}`);
       } else if (spec.sla?.maxDuration && seconds(spec.sla.maxDuration) > windows.minGapSeconds) {
         out.push(warning(file, doc, ["spec", "sla", "maxDuration"], `maxDuration ${spec.sla.maxDuration} is longer than the schedule interval ${formatDuration(windows.minGapSeconds)}: runs may overlap`));
       }
