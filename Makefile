@@ -15,9 +15,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: node_modules/.package-lock.json ## install npm dependencies (npm ci)
 
-dist/cli/main.js: node_modules/.package-lock.json $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json scripts/build-validators.mjs
+dist/cli/main.js: node_modules/.package-lock.json $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json scripts/postbuild.mjs
 	npx tsc -p tsconfig.build.json
-	node scripts/build-validators.mjs
+	node scripts/postbuild.mjs
 	@touch $@
 
 build: dist/cli/main.js ## compile TypeScript to dist/

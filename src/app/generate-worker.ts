@@ -14,18 +14,24 @@ export interface WorkerTask {
 }
 
 export type WorkerResult =
-  | { ok: true; produced: string[]; changes: { path: string; change: "created" | "updated" | "deleted" }[]; unchanged: number }
+  | { ok: true; units: { key: string; paths: string[] }[]; changes: { path: string; change: "created" | "updated" | "deleted" }[]; unchanged: number }
   | { ok: false; message: string; code?: string };
 
 function run(task: WorkerTask): WorkerResult {
   try {
     const tree = new OutputTree(task.out, [], task.check);
+    const units: { key: string; paths: string[] }[] = [];
     for (const { prefix, project } of task.jobs) {
       for (const pipeline of project.pipelines) {
-        for (const file of pipelineFiles(project, pipeline)) tree.write(prefix + file.path, file.content);
+        const paths: string[] = [];
+        for (const file of pipelineFiles(project, pipeline)) {
+          tree.write(prefix + file.path, file.content);
+          paths.push(prefix + file.path);
+        }
+        units.push({ key: prefix + pipeline.name, paths });
       }
     }
-    return { ok: true, produced: tree.producedPaths(), changes: tree.report.changes, unchanged: tree.report.unchanged };
+    return { ok: true, units, changes: tree.report.changes, unchanged: tree.report.unchanged };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     return { ok: false, message: err instanceof Error ? err.message : String(e), ...(err.code ? { code: err.code } : {}) };

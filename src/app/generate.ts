@@ -6,11 +6,12 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { stableJson } from "../lib/stable-json.js";
 import { OutputTree, type TreeReport } from "../lib/output-tree.js";
-import type { Project } from "../model/types.js";
+import type { Pipeline, Project } from "../model/types.js";
+import { inputHash, UnitCache } from "../lib/unit-cache.js";
 import { pipelineFiles, projectLevelFiles, type PipelineJob } from "./files.js";
 import type { WorkerResult, WorkerTask } from "./generate-worker.js";
 import { hasErrors } from "../spec/diagnostics.js";
@@ -52,17 +53,23 @@ function workerCount(pipelines: number): number {
   return cores > 1 ? Math.min(cores, 4) : 0;
 }
 
-/** Splits every project's pipelines into `n` contiguous slices of about equal size. */
-function slices(projects: readonly Project[], n: number): PipelineJob[][] {
-  const all = projects.flatMap((project) => project.pipelines.map((pipeline) => ({ project, pipeline })));
-  const size = Math.ceil(all.length / n);
+interface Unit {
+  key: string;
+  input: string;
+  prefix: string;
+  project: Project;
+  pipeline: Pipeline;
+}
+
+/** Splits the units into `n` contiguous slices of about equal size, grouped per project. */
+function slices(units: readonly Unit[], n: number): PipelineJob[][] {
+  const size = Math.ceil(units.length / n);
   const out: PipelineJob[][] = [];
-  for (let i = 0; i < all.length; i += size) {
+  for (let i = 0; i < units.length; i += size) {
     const jobs: PipelineJob[] = [];
-    for (const { project, pipeline } of all.slice(i, i + size)) {
-      const prefix = project.environment !== undefined ? `${project.environment}/` : "";
+    for (const { project, pipeline, prefix } of units.slice(i, i + size)) {
       const last = jobs[jobs.length - 1];
-      if (last && last.prefix === prefix) (last.project.pipelines as Project["pipelines"][number][]).push(pipeline);
+      if (last && last.prefix === prefix) (last.project.pipelines as Pipeline[]).push(pipeline);
       else jobs.push({ prefix, project: { ...project, pipelines: [pipeline] } });
     }
     out.push(jobs);
@@ -93,11 +100,26 @@ function runOn(worker: Worker, task: WorkerTask): Promise<Extract<WorkerResult, 
   });
 }
 
+/** The incremental cache of `out`, when enabled and this is a built pipemon (not src/ under test). */
+async function openCache(out: string, check: boolean): Promise<UnitCache | undefined> {
+  // --check compares real bytes: CI must never trust a cache.
+  if (check || process.env.PIPEMON_CACHE === "0" || !existsSync("node_modules")) return undefined;
+  const BUILD_ID_MODULE = "../build-id.js";
+  const build = ((await import(BUILD_ID_MODULE).catch(() => undefined)) as { BUILD_ID?: string } | undefined)?.BUILD_ID;
+  if (!build) return undefined;
+  const absolute = resolve(out);
+  return UnitCache.open(join("node_modules", ".cache", "pipemon", `generate-${inputHash(absolute).slice(0, 12)}.json`), build, absolute);
+}
+
+const PROJECT_UNIT = "#project";
+
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  // One spec file holds about one pipeline: enough to decide before parsing.
   const files = detectFiles(options.root, options.paths);
+  const cache = await openCache(options.out, options.check);
+  // Without a cache every pipeline will be compiled: start the workers now, so their module
+  // loading overlaps the parsing (one spec file holds about one pipeline: enough to decide).
   const environments = Math.max(1, options.environment ? 1 : countEnvironments(options.root));
-  const pool = Array.from({ length: workerCount(files.pipelines.length * environments) }, startWorker);
+  let pool = cache?.isEmpty() !== false ? Array.from({ length: workerCount(files.pipelines.length * environments) }, startWorker) : [];
   const load = loadSpecs({ ...options, files });
   if (hasErrors(load.diagnostics)) {
     await Promise.all(pool.map((w) => w.terminate()));
@@ -109,20 +131,63 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const owned = prefixes.flatMap((p) => OWNED.map((d) => `${p}${d}`));
   // Environments that disappeared from the config leave whole trees behind; they are owned too.
   const tree = new OutputTree(options.out, options.environment ? owned : [...owned, ...staleEnvironmentDirs(options.out, load.environments)], options.check);
-
   tree.write(SCHEMA_PATH, stableJson(SCHEMA));
-  const workers = pool.length;
-  // Workers get their slices first, and compile while this thread writes the project-level files.
-  const results = workers > 0 ? slices(load.projects, workers).map((jobs, i) => runOn(pool[i]!, { out: options.out, check: options.check, jobs })) : [];
+
+  // A unit's input is everything its files are compiled from: the project's settings and the pipeline.
+  const dirty: Unit[] = [];
   for (const project of load.projects) {
     const prefix = project.environment !== undefined ? `${project.environment}/` : "";
-    for (const file of projectLevelFiles(project)) tree.write(prefix + file.path, file.content);
-    if (workers > 0) continue;
+    const settings = JSON.stringify({ ...project, pipelines: [] });
+    const inputs: string[] = [];
     for (const pipeline of project.pipelines) {
-      for (const file of pipelineFiles(project, pipeline)) tree.write(prefix + file.path, file.content);
+      const unit = { key: prefix + pipeline.name, input: inputHash(`${settings}\0${JSON.stringify(pipeline)}`), prefix, project, pipeline };
+      inputs.push(unit.input);
+      const fresh = cache?.fresh(unit.key, unit.input, options.out);
+      if (fresh) tree.skip(fresh.map((f) => f.path));
+      else dirty.push(unit);
+    }
+    const projectInput = inputHash(`${settings}\0${inputs.join(",")}`);
+    const fresh = cache?.fresh(prefix + PROJECT_UNIT, projectInput, options.out);
+    if (fresh) {
+      tree.skip(fresh.map((f) => f.path));
+    } else {
+      const paths: string[] = [];
+      for (const file of projectLevelFiles(project)) {
+        tree.write(prefix + file.path, file.content);
+        paths.push(prefix + file.path);
+      }
+      cache?.record(prefix + PROJECT_UNIT, projectInput, options.out, paths);
     }
   }
-  for (const r of await Promise.all(results)) tree.absorb(r.produced, r.changes, r.unchanged);
+
+  const workers = workerCount(dirty.length);
+  if (workers === 0) {
+    await Promise.all(pool.map((w) => w.terminate()));
+    pool = [];
+  } else {
+    while (pool.length < workers) pool.push(startWorker());
+  }
+  const unitPaths = new Map<string, string[]>();
+  if (pool.length > 0) {
+    const results = await Promise.all(slices(dirty, pool.length).map((jobs, i) => runOn(pool[i]!, { out: options.out, check: options.check, jobs })));
+    for (const r of results) {
+      tree.absorb(r.units.flatMap((u) => u.paths), r.changes, r.unchanged);
+      for (const u of r.units) unitPaths.set(u.key, u.paths);
+    }
+  } else {
+    for (const { key, prefix, project, pipeline } of dirty) {
+      const paths: string[] = [];
+      for (const file of pipelineFiles(project, pipeline)) {
+        tree.write(prefix + file.path, file.content);
+        paths.push(prefix + file.path);
+      }
+      unitPaths.set(key, paths);
+    }
+  }
+  if (cache) {
+    for (const unit of dirty) cache.record(unit.key, unit.input, options.out, unitPaths.get(unit.key) ?? []);
+    cache.save();
+  }
   const report = tree.finish();
   return { load, tree: report, fileCount: tree.producedPaths().length };
 }

@@ -52,6 +52,15 @@ export class OutputTree {
     renameSync(tmp, full);
   }
 
+  /** Marks files as produced and unchanged without comparing them (the cache vouches for them). */
+  skip(paths: readonly string[]): void {
+    for (const p of paths) {
+      if (this.produced.has(p)) throw new Error(`internal: ${p} produced twice`);
+      this.produced.add(p);
+    }
+    this.report.unchanged += paths.length;
+  }
+
   /** Paths written (or compared) so far, relative to the root. */
   producedPaths(): string[] {
     return [...this.produced];

@@ -1,5 +1,5 @@
 /**
- * The CLI uses validators precompiled at build time (scripts/build-validators.mjs); tests of
+ * The CLI uses validators precompiled at build time (scripts/postbuild.mjs); tests of
  * src/ use the runtime compilation. Both must report the same errors for the same input, or
  * the exact-message fixtures would test something users do not run.
  */

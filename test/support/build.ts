@@ -5,5 +5,5 @@ import { fileURLToPath } from "node:url";
 export default function setup(): void {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, "-p", `${root}/tsconfig.build.json`], { cwd: root, stdio: "inherit" });
-  execFileSync(process.execPath, [`${root}/scripts/build-validators.mjs`], { cwd: root, stdio: "ignore" });
+  execFileSync(process.execPath, [`${root}/scripts/postbuild.mjs`], { cwd: root, stdio: "ignore" });
 }

@@ -12,7 +12,7 @@ import { closest } from "../../lib/suggest.js";
 type Validators = { Config: ValidateFunction; Pipeline: ValidateFunction };
 
 /**
- * `make build` precompiles the validators (scripts/build-validators.mjs); compiling the
+ * `make build` precompiles the validators (scripts/postbuild.mjs); compiling the
  * schema at start-up cost ~150 ms of every run. Without the build output (tests running
  * src/ directly) the same schema is compiled here with the same options.
  */
