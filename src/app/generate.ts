@@ -12,7 +12,8 @@ import { stableJson } from "../lib/stable-json.js";
 import { OutputTree, type TreeReport } from "../lib/output-tree.js";
 import type { Pipeline, Project } from "../model/types.js";
 import { inputHash, UnitCache } from "../lib/unit-cache.js";
-import { pipelineFiles, projectLevelFiles, type PipelineJob } from "./files.js";
+import { pipelineFiles, sharedFiles, teamFiles, type PipelineJob } from "./files.js";
+import type { OutputFile } from "../compile/output.js";
 import type { WorkerResult, WorkerTask } from "./generate-worker.js";
 import { hasErrors } from "../spec/diagnostics.js";
 import { CONFIG_FILE, detectFiles, loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
@@ -111,7 +112,7 @@ async function openCache(out: string, check: boolean): Promise<UnitCache | undef
   return UnitCache.open(join("node_modules", ".cache", "pipemon", `generate-${inputHash(absolute).slice(0, 12)}.json`), build, absolute);
 }
 
-const PROJECT_UNIT = "#project";
+const SHARED_UNIT = "#shared";
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const files = detectFiles(options.root, options.paths);
@@ -133,8 +134,22 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const tree = new OutputTree(options.out, options.environment ? owned : [...owned, ...staleEnvironmentDirs(options.out, load.environments)], options.check);
   tree.write(SCHEMA_PATH, stableJson(SCHEMA));
 
+  /** Writes a project-level unit unless the cache vouches for it. */
+  const writeUnit = (key: string, input: string, files: () => Iterable<OutputFile>): void => {
+    const fresh = cache?.fresh(key, input, options.out);
+    if (fresh) return tree.skip(fresh.map((f) => f.path));
+    const prefix = key.slice(0, key.indexOf("#"));
+    const paths: string[] = [];
+    for (const file of files()) {
+      tree.write(prefix + file.path, file.content);
+      paths.push(prefix + file.path);
+    }
+    cache?.record(key, input, options.out, paths);
+  };
+
   // A unit's input is everything its files are compiled from: the project's settings and the pipeline.
   const dirty: Unit[] = [];
+  const inputOf = new Map<Pipeline, string>();
   for (const project of load.projects) {
     const prefix = project.environment !== undefined ? `${project.environment}/` : "";
     const settings = JSON.stringify({ ...project, pipelines: [] });
@@ -142,21 +157,17 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     for (const pipeline of project.pipelines) {
       const unit = { key: prefix + pipeline.name, input: inputHash(`${settings}\0${JSON.stringify(pipeline)}`), prefix, project, pipeline };
       inputs.push(unit.input);
+      inputOf.set(pipeline, unit.input);
       const fresh = cache?.fresh(unit.key, unit.input, options.out);
       if (fresh) tree.skip(fresh.map((f) => f.path));
       else dirty.push(unit);
     }
-    const projectInput = inputHash(`${settings}\0${inputs.join(",")}`);
-    const fresh = cache?.fresh(prefix + PROJECT_UNIT, projectInput, options.out);
-    if (fresh) {
-      tree.skip(fresh.map((f) => f.path));
-    } else {
-      const paths: string[] = [];
-      for (const file of projectLevelFiles(project)) {
-        tree.write(prefix + file.path, file.content);
-        paths.push(prefix + file.path);
-      }
-      cache?.record(prefix + PROJECT_UNIT, projectInput, options.out, paths);
+    // Project-level units: the shared files depend on every pipeline, a team's overview
+    // only on its own pipelines (so one changed spec rebuilds one overview, not all).
+    writeUnit(prefix + SHARED_UNIT, inputHash(`${settings}\0${inputs.join(",")}`), () => sharedFiles(project));
+    for (const { team, pipelines, file } of teamFiles(project)) {
+      const teamInputs = pipelines.map((p) => inputOf.get(p)!).join(",");
+      writeUnit(`${prefix}#team:${team}`, inputHash(`${settings}\0${teamInputs}`), () => [file()]);
     }
   }
 

@@ -41,12 +41,20 @@ export const grafanaPaths = {
  * team's at once held ~90 MB of JSON on a 10,000-pipeline estate.
  */
 export function* grafanaProjectFiles(project: Project): Generator<OutputFile> {
+  yield* grafanaSharedFiles(project);
+  for (const [team, pipelines] of grafanaTeams(project)) yield grafanaTeamFile(project, team, pipelines);
+}
+
+/** Files every Grafana pipeline contributes to: folders, contact points, the policy subtree. */
+export function* grafanaSharedFiles(project: Project): Generator<OutputFile> {
   yield { path: grafanaPaths.folders, content: stableJson(folders(project)) };
   yield { path: grafanaPaths.contactPoints, content: stableJson(contactPoints(project)) };
   yield { path: grafanaPaths.notificationPolicy, content: stableJson(notificationPolicy(project)) };
-  for (const [team, pipelines] of grafanaTeams(project)) {
-    yield { path: grafanaPaths.teamDashboard(team), content: stableJson(teamDashboard(project, team, pipelines)) };
-  }
+}
+
+/** A team's overview dashboard, which depends only on that team's pipelines. */
+export function grafanaTeamFile(project: Project, team: string, pipelines: readonly Pipeline[]): OutputFile {
+  return { path: grafanaPaths.teamDashboard(team), content: stableJson(teamDashboard(project, team, pipelines)) };
 }
 
 /** The files of one pipeline: its dashboard and its rule group; none when it skips Grafana. */
