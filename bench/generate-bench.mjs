@@ -1,7 +1,7 @@
 // make bench: validate + generate on synthetic estates of 1,000 and 10,000 pipelines, each
 // command timed as a whole process (wall clock, CPU, peak RSS), median of several runs.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeEstate } from "./estate.mjs";
 
@@ -12,11 +12,11 @@ const SIZES = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
 const TARGET_SECONDS = { 1000: 0.5, 10000: 2 };
 const TARGET_RSS_MB = 300;
 
-function run(args, cwd) {
+function run(args, cwd, env = {}) {
   const usageFile = join(WORK, "rusage.json");
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ["--import", join(ROOT, "bench/rusage.mjs"), join(ROOT, "bin/pipemon.js"), ...args], {
-    cwd, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1", PIPEMON_BENCH_RUSAGE: usageFile },
+    cwd, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1", PIPEMON_BENCH_RUSAGE: usageFile, ...env },
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`pipemon ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
@@ -25,11 +25,11 @@ function run(args, cwd) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function measure(label, size, args, cwd, before) {
+function measure(label, size, args, cwd, before, env) {
   const samples = [];
   for (let i = 0; i < RUNS; i++) {
-    before?.();
-    samples.push(run(args, cwd));
+    before?.(i);
+    samples.push(run(args, cwd, env));
   }
   return { label, size, wallMs: median(samples.map((s) => s.wallMs)), cpuMs: median(samples.map((s) => s.cpuMs)), maxRssMb: Math.max(...samples.map((s) => s.maxRssMb)) };
 }
@@ -41,26 +41,34 @@ for (const size of SIZES) {
   writeEstate(join(dir, "specs"), size);
   const out = join(dir, "generated");
   rmSync(out, { recursive: true, force: true });
+  // generate keeps its incremental cache in node_modules/.cache, as in a real project.
+  const cache = join(dir, "node_modules/.cache");
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
   rows.push(measure("validate", size, ["validate"], dir));
   // Cold runs write into a directory never used before, as on a new checkout: deleting the
   // previous tree right before a run makes the filesystem (ext4 with discard here) slow
   // down file creation by 3x, which measures the disk's housekeeping, not pipemon.
   let cold = 0;
-  rows.push(measure("generate (cold: new generated/)", size, ["generate", "--out", "generated"], dir, () => {
+  rows.push(measure("generate, cold (new generated/)", size, ["generate"], dir, () => {
     if (cold > 0) renameSync(out, join(dir, `old-${cold}`));
+    rmSync(cache, { recursive: true, force: true });
     cold++;
   }));
-  rows.push(measure("generate (warm: nothing changed)", size, ["generate"], dir));
-  rows.push(measure("generate --check", size, ["generate", "--check"], dir));
+  rows.push(measure("generate, nothing changed", size, ["generate"], dir));
+  const spec = join(dir, "specs/team-1/pipeline-00001.yaml");
+  const text = readFileSync(spec, "utf8");
+  rows.push(measure("generate, one spec changed", size, ["generate"], dir, (i) => writeFileSync(spec, text.replace(/minRecords: \d+/, `minRecords: ${2000 + i}`))));
+  rows.push(measure("generate, nothing changed, no cache", size, ["generate"], dir, undefined, { PIPEMON_CACHE: "0" }));
+  rows.push(measure("generate --check (never cached)", size, ["generate", "--check"], dir));
   for (const old of readdirSync(dir).filter((d) => d.startsWith("old-"))) rmSync(join(dir, old), { recursive: true, force: true });
 }
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`pipemon benchmark: node ${process.version}, ${RUNS} runs each (median wall and CPU, max peak RSS)\n`);
-console.log(`| ${pad("pipelines", 9)} | ${pad("command", 34)} | ${pad("wall", 8)} | ${pad("CPU", 8)} | ${pad("peak RSS", 9)} | target |`);
-console.log(`|${"-".repeat(11)}|${"-".repeat(36)}|${"-".repeat(10)}|${"-".repeat(10)}|${"-".repeat(11)}|--------|`);
+console.log(`| ${pad("pipelines", 9)} | ${pad("command", 36)} | ${pad("wall", 8)} | ${pad("CPU", 8)} | ${pad("peak RSS", 9)} | target |`);
+console.log(`|${"-".repeat(11)}|${"-".repeat(38)}|${"-".repeat(10)}|${"-".repeat(10)}|${"-".repeat(11)}|--------|`);
 for (const r of rows) {
   const target = TARGET_SECONDS[r.size];
   const within = target === undefined ? "" : r.wallMs <= target * 1000 && r.maxRssMb < TARGET_RSS_MB ? `≤ ${target} s ✓` : `≤ ${target} s ✗`;
-  console.log(`| ${pad(r.size.toLocaleString("en"), 9)} | ${pad(r.label, 34)} | ${pad(`${(r.wallMs / 1000).toFixed(3)} s`, 8)} | ${pad(`${(r.cpuMs / 1000).toFixed(3)} s`, 8)} | ${pad(`${r.maxRssMb.toFixed(0)} MB`, 9)} | ${within} |`);
+  console.log(`| ${pad(r.size.toLocaleString("en"), 9)} | ${pad(r.label, 36)} | ${pad(`${(r.wallMs / 1000).toFixed(3)} s`, 8)} | ${pad(`${(r.cpuMs / 1000).toFixed(3)} s`, 8)} | ${pad(`${r.maxRssMb.toFixed(0)} MB`, 9)} | ${within} |`);
 }
