@@ -30,7 +30,7 @@ defaults:
     const body = i % 10 < 7
       ? `  type: batch
   schedule: "${SCHEDULES[i % SCHEDULES.length]}"
-  sla: { maxDuration: 10m, freshness: 2d }
+  sla: { maxDuration: 10m, freshness: 4d }
   thresholds:
     failureRate: { warning: 1%, critical: 5% }
     minRecords: ${1000 + i}

@@ -48,6 +48,10 @@ export function decodeSpecFile(file: string, bytes: Uint8Array): SourceFile | Di
     const mb = (bytes.length / (1024 * 1024)).toFixed(1);
     return { ...error(file, 0, [], `file is ${bytes.length} bytes (${mb} MiB); spec files are limited to 1 MiB (${MAX_FILE_BYTES} bytes): split it into several files`), line: 1, col: 1 };
   }
+  // UTF-16 text is full of NUL bytes; name it rather than calling it binary.
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    return { ...error(file, 0, [], "file is UTF-16 text: save it as UTF-8"), line: 1, col: 1 };
+  }
   if (bytes.includes(0)) {
     return { ...error(file, 0, [], "file contains NUL bytes: this is a binary file, not a YAML spec"), line: 1, col: 1 };
   }

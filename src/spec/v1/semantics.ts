@@ -151,8 +151,15 @@ function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnost
       const windows = scheduleWindows(spec.schedule);
       if (typeof windows === "string") {
         at(["spec", "schedule"], windows.startsWith(NEVER_FIRES) ? `schedule '${spec.schedule}' ${windows.slice("this schedule ".length)}: check the day and month fields` : `schedule '${spec.schedule}' does not parse: ${windows}`);
-      } else if (spec.sla?.maxDuration && seconds(spec.sla.maxDuration) > windows.minGapSeconds) {
-        out.push(warning(file, doc, ["spec", "sla", "maxDuration"], `maxDuration ${spec.sla.maxDuration} is longer than the schedule interval ${formatDuration(windows.minGapSeconds)}: runs may overlap`));
+      } else {
+        if (spec.sla?.maxDuration && seconds(spec.sla.maxDuration) > windows.minGapSeconds) {
+          out.push(warning(file, doc, ["spec", "sla", "maxDuration"], `maxDuration ${spec.sla.maxDuration} is longer than the schedule interval ${formatDuration(windows.minGapSeconds)}: runs may overlap`));
+        }
+        // stale fires when no run succeeded within freshness: shorter than the longest gap
+        // between runs, it fires on every such gap (every weekend for a weekday schedule).
+        if (spec.sla?.freshness && seconds(spec.sla.freshness) < windows.maxGapSeconds) {
+          out.push(warning(file, doc, ["spec", "sla", "freshness"], `freshness ${spec.sla.freshness} is shorter than the longest gap between scheduled runs (${formatDuration(windows.maxGapSeconds)}): stale will fire between healthy runs; make it at least ${formatDuration(windows.maxGapSeconds)} plus a run's duration`));
+        }
       }
     }
   } else {
