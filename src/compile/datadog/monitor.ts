@@ -165,7 +165,6 @@ export function monitorOptions(def: AlertDefinition, condition: DatadogCondition
   // Required fields are all set below (the options test pins each); the cast only lets the
   // object be filled in reading order.
   const options = { thresholds, notify_no_data: fire } as DatadogMonitorOptions;
-  // Datadog recommends at least twice the evaluation window before declaring No Data.
   // The same deadline as Grafana's: a pipeline that never reports is stale after the
   // freshness window itself (Datadog recommends 2x for sparse metrics; it is not required,
   // and 2x would page two hours late on a 2h freshness).
