@@ -171,16 +171,17 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     }
   }
 
-  const workers = workerCount(dirty.length);
-  if (workers === 0) {
-    await Promise.all(pool.map((w) => w.terminate()));
-    pool = [];
-  } else {
-    while (pool.length < workers) pool.push(startWorker());
-  }
+  // One slice per worker, and no more workers than slices: an idle worker waits for a task
+  // forever and would keep the process alive.
+  const parts = dirty.length > 0 ? slices(dirty, workerCount(dirty.length) || 1) : [];
+  const useWorkers = parts.length > 1 || (parts.length === 1 && workerCount(dirty.length) > 0);
+  while (useWorkers && pool.length < parts.length) pool.push(startWorker());
+  const idle = useWorkers ? pool.slice(parts.length) : pool;
+  await Promise.all(idle.map((w) => w.terminate()));
+  pool = useWorkers ? pool.slice(0, parts.length) : [];
   const unitPaths = new Map<string, string[]>();
   if (pool.length > 0) {
-    const results = await Promise.all(slices(dirty, pool.length).map((jobs, i) => runOn(pool[i]!, { out: options.out, check: options.check, jobs })));
+    const results = await Promise.all(parts.map((jobs, i) => runOn(pool[i]!, { out: options.out, check: options.check, jobs })));
     for (const r of results) {
       tree.absorb(r.units.flatMap((u) => u.paths), r.changes, r.unchanged);
       for (const u of r.units) unitPaths.set(u.key, u.paths);

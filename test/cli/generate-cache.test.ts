@@ -82,6 +82,18 @@ describe("generate's incremental cache", () => {
     expect(check.stderr).toContain("changed  generated/production/grafana/alert-rules/orders-etl.json");
   });
 
+  it("finishes when worker threads are requested but the cache leaves nothing to compile", () => {
+    // Started workers that get no work would wait forever and keep the process alive.
+    const r = runCli(["generate"], work, { PIPEMON_WORKERS: "3" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 created, 0 updated, 0 deleted, 83 unchanged/);
+    const spec = join(work, "specs/commerce/orders-etl.yaml");
+    writeFileSync(spec, readFileSync(spec, "utf8").replace("minRecords: 1000", "minRecords: 1200"));
+    const one = runCli(["generate"], work, { PIPEMON_WORKERS: "3" });
+    expect(one.code).toBe(0);
+    expect(changedLines(one.stdout).every((l) => l.includes("orders-etl"))).toBe(true);
+  });
+
   it("is not used with PIPEMON_CACHE=0", () => {
     rmSync(cacheDir(), { recursive: true });
     expect(runCli(["generate"], work, { PIPEMON_CACHE: "0" }).code).toBe(0);
