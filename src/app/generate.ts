@@ -120,12 +120,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   // Without a cache every pipeline will be compiled: start the workers now, so their module
   // loading overlaps the parsing (one spec file holds about one pipeline: enough to decide).
   const environments = Math.max(1, options.environment ? 1 : countEnvironments(options.root));
-  let pool = cache?.isEmpty() !== false ? Array.from({ length: workerCount(files.pipelines.length * environments) }, startWorker) : [];
-  const load = loadSpecs({ ...options, files });
-  if (hasErrors(load.diagnostics)) {
+  const pool = cache?.isEmpty() !== false ? Array.from({ length: workerCount(files.pipelines.length * environments) }, startWorker) : [];
+  try {
+    return await generateWith(options, files, cache, pool);
+  } finally {
+    // Whatever happened (an I/O error, invalid specs), no worker may outlive the run: an
+    // idle one waits for a task forever and keeps the process alive.
     await Promise.all(pool.map((w) => w.terminate()));
-    return { load, fileCount: 0 };
   }
+}
+
+async function generateWith(options: GenerateOptions, files: ReturnType<typeof detectFiles>, cache: UnitCache | undefined, pool: Worker[]): Promise<GenerateResult> {
+  const load = loadSpecs({ ...options, files });
+  if (hasErrors(load.diagnostics)) return { load, fileCount: 0 };
 
   // With --env only that environment's tree is owned; otherwise every environment's.
   const prefixes = load.environments.length === 0 ? [""] : (options.environment ? [options.environment] : load.environments).map((e) => `${e}/`);
@@ -175,12 +182,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   // forever and would keep the process alive.
   const parts = dirty.length > 0 ? slices(dirty, workerCount(dirty.length) || 1) : [];
   const useWorkers = parts.length > 1 || (parts.length === 1 && workerCount(dirty.length) > 0);
+  // The pool array is the caller's: workers added here are terminated by its finally too.
   while (useWorkers && pool.length < parts.length) pool.push(startWorker());
-  const idle = useWorkers ? pool.slice(parts.length) : pool;
-  await Promise.all(idle.map((w) => w.terminate()));
-  pool = useWorkers ? pool.slice(0, parts.length) : [];
   const unitPaths = new Map<string, string[]>();
-  if (pool.length > 0) {
+  if (useWorkers) {
     const results = await Promise.all(parts.map((jobs, i) => runOn(pool[i]!, { out: options.out, check: options.check, jobs })));
     for (const r of results) {
       tree.absorb(r.units.flatMap((u) => u.paths), r.changes, r.unchanged);

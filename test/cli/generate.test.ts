@@ -152,6 +152,24 @@ describe("pipemon generate on the bundled specs", () => {
     expect(existsSync(join(work, "generated"))).toBe(false);
   });
 
+  it("reports an output path it cannot write in one line, and exits even with worker threads started", () => {
+    writeFileSync(join(work, "not-a-dir"), "");
+    for (const workers of ["0", "2"]) {
+      const r = runCli(["generate", "--out", "not-a-dir"], work, { PIPEMON_WORKERS: workers });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe("pipemon: cannot write output: ENOTDIR: not a directory, scandir 'not-a-dir'\n");
+    }
+  });
+
+  it("rejects unknown commands and options with usage help and exit 1", () => {
+    const command = runCli(["frobnicate"], work);
+    expect(command.code).toBe(1);
+    expect(command.stderr).toBe("error: unknown command 'frobnicate'\n(run pipemon --help for usage)\n");
+    const option = runCli(["generate", "--bogus"], work);
+    expect(option.code).toBe(1);
+    expect(option.stderr).toBe("error: unknown option '--bogus'\n(run pipemon --help for usage)\n");
+  });
+
   it("--env builds one environment and rejects an unknown one", () => {
     const r = runCli(["generate", "--env", "staging"], work);
     expect(r.code).toBe(0);
