@@ -16,6 +16,8 @@ export interface Diagnostic {
   /** Point at the key of the last path segment instead of its value (unknown keys). */
   atKey?: boolean;
   message: string;
+  /** Another place the message refers to; its position is appended as `(see file:line:col)`. */
+  related?: { file: string; doc: number; path: readonly PathSegment[] };
   /** The value at the position is a secret: excerpts must not show it. */
   redact?: boolean;
   /** Already known position (YAML syntax errors), 1-based. */

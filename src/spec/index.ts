@@ -166,6 +166,11 @@ export function loadSpecs(options: LoadOptions): LoadResult {
   }
 
   for (const d of diagnostics) {
+    if (d.related) {
+      const source = sources.get(d.related.file);
+      const pos = source ? locate(source, d.related.doc, d.related.path) : { line: 1, col: 1 };
+      d.message += ` at ${d.related.file}:${pos.line}:${pos.col}`;
+    }
     if (d.line !== undefined) continue;
     const source = sources.get(d.file);
     if (!source) continue;

@@ -31,7 +31,10 @@ export function checkProject(config: Located<RawConfig>, pipelines: readonly Loc
     }
     const first = seen.get(p.value.metadata.name);
     if (first) {
-      out.push(error(p.file, p.doc, ["metadata", "name"], `duplicate pipeline name '${p.value.metadata.name}': it is already defined in ${first.file}; names are the stable identity and must be unique`));
+      out.push({
+        ...error(p.file, p.doc, ["metadata", "name"], `duplicate pipeline name '${p.value.metadata.name}': names are the stable identity and must be unique; the first definition is`),
+        related: { file: first.file, doc: first.doc, path: ["metadata", "name"] },
+      });
     } else {
       seen.set(p.value.metadata.name, p);
     }
