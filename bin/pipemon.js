@@ -1,3 +1,10 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `make build`).
-import "../dist/cli/main.js";
+// Thin launcher: the compiled CLI lives in dist/ (built by `make build` or `npm run build`).
+import { existsSync } from "node:fs";
+
+const main = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write("pipemon is not built yet: run 'make build' (or 'npm run build') in the pipemon repository\n");
+  process.exit(1);
+}
+await import(main.href);
