@@ -25,34 +25,46 @@ interface CacheFile {
   version: 1;
   build: string;
   out: string;
+  /** When the cache was written (ms since the epoch). */
+  savedAt: number;
   entries: Record<string, Entry>;
 }
+
+/**
+ * File times tick in jiffies (a few milliseconds), so an edit of the same size made within
+ * the same tick as pipemon's own write would keep the recorded size and mtime. As git does
+ * for "racily clean" files, a file modified shortly before the cache was saved is not
+ * vouched for by its mtime: its unit is rebuilt once, and recorded again.
+ */
+const RACY_MS = 2000;
 
 export const inputHash = (text: string): string => createHash("sha1").update(text).digest("hex");
 
 export class UnitCache {
   private readonly next: Record<string, Entry> = Object.create(null) as Record<string, Entry>;
-  private changed = false;
 
   private constructor(
     private readonly file: string,
     private readonly build: string,
     private readonly out: string,
     private readonly previous: Record<string, Entry>,
+    private readonly savedAt: number,
   ) {}
 
   /** Opens the cache of `out` for this build; an unreadable or foreign cache is an empty one. */
   static open(file: string, build: string, out: string): UnitCache {
     let previous: Record<string, Entry> = Object.create(null) as Record<string, Entry>;
+    let savedAt = 0;
     try {
       const parsed = JSON.parse(readFileSync(file, "utf8")) as CacheFile;
-      if (parsed.version === 1 && parsed.build === build && parsed.out === out && parsed.entries && typeof parsed.entries === "object") {
+      if (parsed.version === 1 && parsed.build === build && parsed.out === out && parsed.entries && typeof parsed.entries === "object" && typeof parsed.savedAt === "number") {
         previous = Object.assign(Object.create(null) as Record<string, Entry>, parsed.entries);
+        savedAt = parsed.savedAt;
       }
     } catch {
       // No cache yet, or a damaged one: build everything.
     }
-    return new UnitCache(file, build, out, previous);
+    return new UnitCache(file, build, out, previous, savedAt);
   }
 
   /** True when nothing was cached for this build and output (a first run). */
@@ -65,6 +77,7 @@ export class UnitCache {
     const entry = this.previous[key];
     if (!entry || entry.input !== input) return undefined;
     for (const f of entry.files) {
+      if (f.mtimeMs >= this.savedAt - RACY_MS) return undefined;
       const stat = statSync(join(root, f.path), { throwIfNoEntry: false });
       if (!stat || stat.size !== f.size || stat.mtimeMs !== f.mtimeMs) return undefined;
     }
@@ -81,13 +94,12 @@ export class UnitCache {
       files.push({ path, size: stat.size, mtimeMs: stat.mtimeMs });
     }
     this.next[key] = { input, files };
-    this.changed = true;
   }
 
   /** Writes the cache (only units seen this run), atomically; failures only cost speed. */
   save(): void {
-    if (!this.changed && Object.keys(this.next).length === Object.keys(this.previous).length) return;
-    const body: CacheFile = { version: 1, build: this.build, out: this.out, entries: this.next };
+    // Saved even when nothing changed: a later savedAt clears racy entries for the next run.
+    const body: CacheFile = { version: 1, build: this.build, out: this.out, savedAt: Date.now(), entries: this.next };
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;

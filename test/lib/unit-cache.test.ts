@@ -5,9 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { inputHash, UnitCache } from "../../src/lib/unit-cache.js";
 
 let dir: string;
+const LONG_AGO = new Date("2020-01-01T00:00:00Z");
+
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "pipemon-unit-cache-"));
   writeFileSync(join(dir, "a.json"), "{}\n");
+  // Written long before the cache is saved: not "racily clean" (see the last test).
+  utimesSync(join(dir, "a.json"), LONG_AGO, LONG_AGO);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,6 +42,7 @@ describe("UnitCache", () => {
     expect(UnitCache.open(cacheFile(), "b1", dir).fresh("p", inputHash("in"), dir)).toBeUndefined();
     recorded();
     writeFileSync(join(dir, "a.json"), "{ }\n");
+    utimesSync(join(dir, "a.json"), LONG_AGO, LONG_AGO);
     expect(UnitCache.open(cacheFile(), "b1", dir).fresh("p", inputHash("in"), dir)).toBeUndefined();
     recorded();
     rmSync(join(dir, "a.json"));
@@ -48,6 +53,18 @@ describe("UnitCache", () => {
     recorded("b1");
     expect(UnitCache.open(cacheFile(), "b2", dir).isEmpty()).toBe(true);
     expect(UnitCache.open(cacheFile(), "b1", join(dir, "elsewhere")).isEmpty()).toBe(true);
+  });
+
+  it("does not vouch for a file written just before the cache was saved (racily clean)", () => {
+    // Its mtime could equal that of a same-size edit made in the same clock tick.
+    utimesSync(join(dir, "a.json"), new Date(), new Date());
+    recorded();
+    const racy = UnitCache.open(cacheFile(), "b1", dir);
+    expect(racy.fresh("p", inputHash("in"), dir)).toBeUndefined();
+    // Recorded again and saved later, the same file is trusted once the tick has passed.
+    utimesSync(join(dir, "a.json"), LONG_AGO, LONG_AGO);
+    recorded();
+    expect(UnitCache.open(cacheFile(), "b1", dir).fresh("p", inputHash("in"), dir)).toBeDefined();
   });
 
   it("forgets units not seen in the last run", () => {
