@@ -25,18 +25,8 @@ interface CacheFile {
   version: 1;
   build: string;
   out: string;
-  /** When the cache was written (ms since the epoch). */
-  savedAt: number;
   entries: Record<string, Entry>;
 }
-
-/**
- * File times tick in jiffies (a few milliseconds), so an edit of the same size made within
- * the same tick as pipemon's own write would keep the recorded size and mtime. As git does
- * for "racily clean" files, a file modified shortly before the cache was saved is not
- * vouched for by its mtime: its unit is rebuilt once, and recorded again.
- */
-const RACY_MS = 2000;
 
 export const inputHash = (text: string): string => createHash("sha1").update(text).digest("hex");
 
@@ -48,6 +38,7 @@ export class UnitCache {
     private readonly build: string,
     private readonly out: string,
     private readonly previous: Record<string, Entry>,
+    /** The cache file's own mtime: the file-system clock when it was saved. */
     private readonly savedAt: number,
   ) {}
 
@@ -57,9 +48,9 @@ export class UnitCache {
     let savedAt = 0;
     try {
       const parsed = JSON.parse(readFileSync(file, "utf8")) as CacheFile;
-      if (parsed.version === 1 && parsed.build === build && parsed.out === out && parsed.entries && typeof parsed.entries === "object" && typeof parsed.savedAt === "number") {
+      if (parsed.version === 1 && parsed.build === build && parsed.out === out && parsed.entries && typeof parsed.entries === "object") {
         previous = Object.assign(Object.create(null) as Record<string, Entry>, parsed.entries);
-        savedAt = parsed.savedAt;
+        savedAt = statSync(file).mtimeMs;
       }
     } catch {
       // No cache yet, or a damaged one: build everything.
@@ -77,7 +68,11 @@ export class UnitCache {
     const entry = this.previous[key];
     if (!entry || entry.input !== input) return undefined;
     for (const f of entry.files) {
-      if (f.mtimeMs >= this.savedAt - RACY_MS) return undefined;
+      // "Racily clean", as git calls it: file times tick coarsely (a jiffy, or a whole
+      // second on some file systems), so a same-size edit made in the tick in which the
+      // cache was saved would keep the recorded mtime. Such a file is not vouched for by
+      // its mtime: its unit is rebuilt (and compared) once, and recorded again.
+      if (f.mtimeMs >= this.savedAt) return undefined;
       const stat = statSync(join(root, f.path), { throwIfNoEntry: false });
       if (!stat || stat.size !== f.size || stat.mtimeMs !== f.mtimeMs) return undefined;
     }
@@ -98,8 +93,8 @@ export class UnitCache {
 
   /** Writes the cache (only units seen this run), atomically; failures only cost speed. */
   save(): void {
-    // Saved even when nothing changed: a later savedAt clears racy entries for the next run.
-    const body: CacheFile = { version: 1, build: this.build, out: this.out, savedAt: Date.now(), entries: this.next };
+    // Saved even when nothing changed: a later save time clears racy entries for the next run.
+    const body: CacheFile = { version: 1, build: this.build, out: this.out, entries: this.next };
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;

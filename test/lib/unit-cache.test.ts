@@ -56,8 +56,10 @@ describe("UnitCache", () => {
   });
 
   it("does not vouch for a file written just before the cache was saved (racily clean)", () => {
-    // Its mtime could equal that of a same-size edit made in the same clock tick.
-    utimesSync(join(dir, "a.json"), new Date(), new Date());
+    // Its mtime is not older than the cache file's: a same-size edit in that clock tick
+    // would look unchanged. (Set ahead of the clock so the test does not depend on ticks.)
+    const ahead = new Date(Date.now() + 60_000);
+    utimesSync(join(dir, "a.json"), ahead, ahead);
     recorded();
     const racy = UnitCache.open(cacheFile(), "b1", dir);
     expect(racy.fresh("p", inputHash("in"), dir)).toBeUndefined();
