@@ -9,6 +9,8 @@ import { panelForAlert } from "../model/panels.js";
 import type { AlertKey, Pipeline, ResolvedSignal, Severity, SignalKey, ThresholdKey, ThresholdLevels } from "../model/types.js";
 import { ALERT_KEYS } from "../model/types.js";
 import { formatDuration } from "../lib/duration.js";
+import * as promql from "./promql.js";
+import { promSelector, STREAM_RATE_WINDOW_SECONDS } from "./promql.js";
 
 export type Unit = "ratio" | "seconds" | "count" | "perSecond";
 
@@ -58,22 +60,6 @@ export interface AlertDefinition {
   description: string;
 }
 
-/** Rates and quantiles of streams are measured over this window (DESIGN: "for 5m"). */
-export const STREAM_RATE_WINDOW_SECONDS = 300;
-
-function escapePromLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
-
-/** `metric{k="v",...}` for a signal, with extra matchers (e.g. status). */
-export function promSelector(signal: ResolvedSignal, extra: Record<string, string> = {}, suffix = ""): string {
-  const matchers = { ...signal.matchers, ...extra };
-  const inner = Object.keys(matchers)
-    .map((k) => `${k}="${escapePromLabel(matchers[k]!)}"`)
-    .join(",");
-  return `${signal.prometheus}${suffix}{${inner}}`;
-}
-
 /** `metric{k:v,...}` for a signal on Datadog. */
 export function datadogScope(signal: ResolvedSignal, extra: Record<string, string> = {}): string {
   const tags = { ...signal.matchers, ...extra };
@@ -105,10 +91,6 @@ interface Recipe {
 
 type Signals = Pipeline["signals"];
 
-function windowOf(p: Pipeline): number {
-  // Streaming pipelines have no schedule; their windowed alerts use the rate window.
-  return p.schedule?.windowSeconds ?? STREAM_RATE_WINDOW_SECONDS;
-}
 
 function levelsOf(p: Pipeline, key: ThresholdKey): ThresholdLevels | undefined {
   const t = p.thresholds[key];
@@ -119,16 +101,14 @@ function levelsOf(p: Pipeline, key: ThresholdKey): ThresholdLevels | undefined {
 /** Builds the recipe of one alert, or undefined when the pipeline lacks its inputs. */
 function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefined {
   const s: Signals = p.signals;
-  const W = windowOf(p);
-  const w = formatDuration(W);
-  const rateWindow = formatDuration(STREAM_RATE_WINDOW_SECONDS);
+  const W = promql.windowSeconds(p);
   // Sustained alerts look back over their pending period on Datadog (no `for` there).
   const sustained = Math.max(forSeconds, 60);
   switch (key) {
     case "pipelineFailed":
       return {
         unit: "count", windowSeconds: W, levels: { critical: 0 },
-        promql: `sum(increase(${promSelector(s.runs, { status: "failed" })}[${w}]))`,
+        promql: promql.failedRuns(p),
         datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.runs, { status: "failed" })}.as_count()` },
         describe: (_t, win) => `at least one run failed in the last ${win}`,
       };
@@ -148,11 +128,10 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
     case "stale": {
       const fresh = p.sla.freshnessSeconds;
       if (fresh === undefined) return undefined;
-      const metric = promSelector(s.lastSuccess);
       return {
         unit: "seconds", windowSeconds: fresh, levels: { critical: fresh },
         // absent() turns "never succeeded" into +Inf seconds since the last success.
-        promql: `(time() - max(${metric})) or on () (absent(${metric}) * Inf)`,
+        promql: promql.sinceLastSuccess(p),
         datadog: {
           timeAggregation: "sum",
           windowSeconds: fresh,
@@ -168,14 +147,14 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       if (p.type === "batch") {
         return {
           unit: "ratio", windowSeconds: W, levels,
-          promql: `sum(increase(${promSelector(s.recordsFailed)}[${w}])) / sum(increase(${promSelector(s.recordsProcessed)}[${w}]))`,
+          promql: promql.failureRatio(p),
           datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.recordsFailed)}.as_count() / sum:${datadogScope(s.recordsProcessed)}.as_count()` },
           describe: (t, win) => `more than ${t} of records failed in the last ${win}`,
         };
       }
       return {
         unit: "ratio", windowSeconds: STREAM_RATE_WINDOW_SECONDS, levels,
-        promql: `sum(rate(${promSelector(s.streamErrors)}[${rateWindow}])) / sum(rate(${promSelector(s.throughput)}[${rateWindow}]))`,
+        promql: promql.streamErrorRatio(p),
         datadog: { timeAggregation: "sum", windowSeconds: STREAM_RATE_WINDOW_SECONDS, expression: `sum:${datadogScope(s.streamErrors)}.as_count() / sum:${datadogScope(s.throughput)}.as_count()` },
         describe: (t, win) => `more than ${t} of stream records failed over the last ${win}`,
       };
@@ -185,7 +164,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       if (!levels) return undefined;
       return {
         unit: "count", windowSeconds: W, levels,
-        promql: `sum(increase(${promSelector(s.recordsProcessed)}[${w}]))`,
+        promql: promql.recordsProcessed(p),
         datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.recordsProcessed)}.as_count()` },
         describe: (t, win) => `fewer than ${t} records processed in the last ${win}`,
       };
@@ -195,7 +174,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       if (!levels) return undefined;
       return {
         unit: "count", windowSeconds: W, levels,
-        promql: `sum(increase(${promSelector(s.errors)}[${w}]))`,
+        promql: promql.errorsTotal(p),
         datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.errors)}.as_count()` },
         describe: (t, win) => `more than ${t} errors in the last ${win}`,
       };
@@ -207,7 +186,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       const sig = s[key];
       return {
         unit: "ratio", windowSeconds: sustained, levels,
-        promql: sig.promql ?? `max(${promSelector(sig)})`,
+        promql: key === "cpu" ? promql.cpuUsage(p) : promql.memoryUsage(p),
         datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `max:${datadogScope(sig)}` },
         describe: (t, win) => `${key === "cpu" ? "CPU" : "memory"} usage above ${t} for ${win}`,
       };
@@ -218,7 +197,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       const sig = s.latency;
       return {
         unit: "seconds", windowSeconds: sustained, levels,
-        promql: sig.promql ?? `histogram_quantile(0.95, sum by (le) (rate(${promSelector(sig, {}, "_bucket")}[${rateWindow}])))`,
+        promql: promql.latencyP95(p),
         datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `p95:${datadogScope(sig)}` },
         describe: (t, win) => `p95 processing latency above ${t} for ${win}`,
       };
@@ -229,7 +208,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       const sig = s.throughput;
       return {
         unit: "perSecond", windowSeconds: sustained, levels,
-        promql: sig.promql ?? `sum(rate(${promSelector(sig)}[${rateWindow}]))`,
+        promql: promql.throughput(p),
         datadog: { timeAggregation: "max", windowSeconds: sustained, expression: sig.datadogQuery ?? `sum:${datadogScope(sig)}.as_rate()` },
         describe: (t, win) => `throughput below ${t} for ${win}`,
       };
@@ -240,7 +219,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       const sig = s.backlog;
       return {
         unit: "count", windowSeconds: sustained, levels,
-        promql: sig.promql ?? `max(${promSelector(sig)})`,
+        promql: promql.backlog(p),
         datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `max:${datadogScope(sig)}` },
         describe: (t, win) => `backlog above ${t} records for ${win}`,
       };

@@ -14,7 +14,7 @@ import { PANEL } from "../../model/panels.js";
 import type { Pipeline, Project, ThresholdLevels } from "../../model/types.js";
 import type { AlertDefinition } from "../alert-definitions.js";
 import { describeLevel } from "../alert-definitions.js";
-import * as q from "./panel-queries.js";
+import * as q from "../promql.js";
 import { criticalOnly, stepsAbove, stepsBelow } from "./thresholds.js";
 
 /** Tag on every dashboard pipemon owns (DESIGN §5: the ownership marker). */

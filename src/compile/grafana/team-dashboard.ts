@@ -9,7 +9,7 @@ import { formatDuration } from "../../lib/duration.js";
 import { dashboardUid, teamDashboardUid } from "../../model/identity.js";
 import type { Pipeline, Project } from "../../model/types.js";
 import { DASHBOARD_OWNER_TAG, type Datasource, lastValue, link, promTarget, thresholds } from "./dashboard.js";
-import * as q from "./panel-queries.js";
+import * as q from "../promql.js";
 import { criticalOnly, stepsAbove, stepsBelow } from "./thresholds.js";
 
 /** The period SLA compliance is measured over. */

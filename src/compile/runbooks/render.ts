@@ -7,7 +7,8 @@
  * 10,000 of these (~20 KB each) within its two-second budget, so no per-line arrays, no
  * regex passes over finished text, and static prose is rendered once per process.
  */
-import { alertDefinitions, describeLevel, STREAM_RATE_WINDOW_SECONDS } from "../alert-definitions.js";
+import { alertDefinitions, describeLevel } from "../alert-definitions.js";
+import { STREAM_RATE_WINDOW_SECONDS } from "../promql.js";
 import type { AlertDefinition } from "../alert-definitions.js";
 import { datadogCondition, monitorQuery } from "../datadog/index.js";
 import type { DatadogCondition } from "../datadog/index.js";

@@ -1,12 +1,27 @@
 /**
- * PromQL shown on dashboard panels. Where a panel shows the value an alert compares with
- * its threshold, the query is the alert's own (a test pins that), so a threshold line on a
- * panel means exactly what the alert means. Panels exist even when an alert is disabled or
- * has no threshold, which is why these are built here rather than taken from the alerts.
+ * The PromQL of the metric contract, in one place: alert definitions, dashboard panels and
+ * runbook checks all read a signal through these builders, so the query behind a threshold
+ * line, an alert and a runbook step cannot drift apart. Where a panel shows the value an
+ * alert compares with its threshold, the query is the alert's own (a test pins that).
  */
-import { promSelector, STREAM_RATE_WINDOW_SECONDS } from "../alert-definitions.js";
-import { formatDuration } from "../../lib/duration.js";
-import type { Pipeline } from "../../model/types.js";
+import { formatDuration } from "../lib/duration.js";
+import type { Pipeline, ResolvedSignal } from "../model/types.js";
+
+/** Rates and quantiles of streams are measured over this window (DESIGN: "for 5m"). */
+export const STREAM_RATE_WINDOW_SECONDS = 300;
+
+function escapePromLabel(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** `metric{k="v",...}` for a signal, with extra matchers (e.g. status). */
+export function promSelector(signal: ResolvedSignal, extra: Record<string, string> = {}, suffix = ""): string {
+  const matchers = { ...signal.matchers, ...extra };
+  const inner = Object.keys(matchers)
+    .map((k) => `${k}="${escapePromLabel(matchers[k]!)}"`)
+    .join(",");
+  return `${signal.prometheus}${suffix}{${inner}}`;
+}
 
 /** The window batch counters are summed over: the longest gap between two scheduled runs. */
 export function windowSeconds(p: Pipeline): number {
@@ -41,6 +56,9 @@ export const failureRatio = (p: Pipeline): string => `${recordsFailed(p)} / ${re
 export const bytesProcessed = (p: Pipeline): string => increase(p, promSelector(p.signals.bytes));
 
 export const errorsTotal = (p: Pipeline): string => increase(p, promSelector(p.signals.errors));
+export function runsByStatus(p: Pipeline): string {
+  return `sum by (status) (increase(${promSelector(p.signals.runs)}[${formatDuration(windowSeconds(p))}]))`;
+}
 export function errorsByType(p: Pipeline): string {
   return `sum by (error_type) (increase(${promSelector(p.signals.errors)}[${formatDuration(windowSeconds(p))}]))`;
 }
@@ -58,6 +76,7 @@ export const throughput = (p: Pipeline): string =>
 
 export const backlog = (p: Pipeline): string => p.signals.backlog.promql ?? `max(${promSelector(p.signals.backlog)})`;
 
+export const streamErrorsPerSecond = (p: Pipeline): string => `sum(rate(${promSelector(p.signals.streamErrors)}[${RATE_WINDOW}]))`;
 export function streamErrorRatio(p: Pipeline): string {
   return `sum(rate(${promSelector(p.signals.streamErrors)}[${RATE_WINDOW}])) / sum(rate(${promSelector(p.signals.throughput)}[${RATE_WINDOW}]))`;
 }
