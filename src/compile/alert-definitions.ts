@@ -6,9 +6,10 @@
 import { CATALOG, dataQualityThreshold, warningSeverity } from "../model/catalog.js";
 import { ruleUid } from "../model/identity.js";
 import { panelForAlert } from "../model/panels.js";
-import type { AlertKey, Pipeline, ResolvedSignal, Severity, SignalKey, ThresholdKey, ThresholdLevels } from "../model/types.js";
+import type { AlertKey, Pipeline, Severity, SignalKey, ThresholdKey, ThresholdLevels } from "../model/types.js";
 import { ALERT_KEYS } from "../model/types.js";
 import { formatDuration } from "../lib/duration.js";
+import * as dd from "./datadog-metrics.js";
 import * as promql from "./promql.js";
 import { promSelector, STREAM_RATE_WINDOW_SECONDS } from "./promql.js";
 
@@ -60,15 +61,6 @@ export interface AlertDefinition {
   description: string;
 }
 
-/** `metric{k:v,...}` for a signal on Datadog. */
-export function datadogScope(signal: ResolvedSignal, extra: Record<string, string> = {}): string {
-  const tags = { ...signal.matchers, ...extra };
-  const inner = Object.keys(tags)
-    .map((k) => `${k}:${tags[k]}`)
-    .join(",");
-  return `${signal.datadog}{${inner}}`;
-}
-
 export function formatThreshold(value: number, unit: Unit): string {
   switch (unit) {
     case "ratio": return `${+(value * 100).toPrecision(6)}%`;
@@ -109,7 +101,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels: { critical: 0 },
         promql: promql.failedRuns(p),
-        datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.runs, { status: "failed" })}.as_count()` },
+        datadog: { timeAggregation: "sum", windowSeconds: W, expression: dd.failedRuns(p) },
         describe: (_t, win) => `at least one run failed in the last ${win}`,
       };
     case "slaBreach": {
@@ -121,7 +113,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "seconds", windowSeconds: W, levels: { critical: max },
         promql: `max(${last} or ${current})`,
-        datadog: { timeAggregation: "max", windowSeconds: W, expression: `max:${datadogScope(s.duration)}` },
+        datadog: { timeAggregation: "max", windowSeconds: W, expression: dd.lastRunDuration(p) },
         describe: (t) => `the last run took longer than ${t}, or the current run has been running longer`,
       };
     }
@@ -135,7 +127,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         datadog: {
           timeAggregation: "sum",
           windowSeconds: fresh,
-          expression: `sum:${datadogScope(s.runs, { status: "success" })}.as_count()`,
+          expression: dd.successfulRuns(p),
           condition: { comparator: "<", critical: 1, describe: `< 1 successful run in the last ${formatDuration(fresh)}` },
         },
         describe: (t) => `no successful run for more than ${t}`,
@@ -148,14 +140,14 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         return {
           unit: "ratio", windowSeconds: W, levels,
           promql: promql.failureRatio(p),
-          datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.recordsFailed)}.as_count() / sum:${datadogScope(s.recordsProcessed)}.as_count()` },
+          datadog: { timeAggregation: "sum", windowSeconds: W, expression: dd.failureRatio(p) },
           describe: (t, win) => `more than ${t} of records failed in the last ${win}`,
         };
       }
       return {
         unit: "ratio", windowSeconds: STREAM_RATE_WINDOW_SECONDS, levels,
         promql: promql.streamErrorRatio(p),
-        datadog: { timeAggregation: "sum", windowSeconds: STREAM_RATE_WINDOW_SECONDS, expression: `sum:${datadogScope(s.streamErrors)}.as_count() / sum:${datadogScope(s.throughput)}.as_count()` },
+        datadog: { timeAggregation: "sum", windowSeconds: STREAM_RATE_WINDOW_SECONDS, expression: dd.streamErrorRatio(p) },
         describe: (t, win) => `more than ${t} of stream records failed over the last ${win}`,
       };
     }
@@ -165,7 +157,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels,
         promql: promql.recordsProcessed(p),
-        datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.recordsProcessed)}.as_count()` },
+        datadog: { timeAggregation: "sum", windowSeconds: W, expression: dd.recordsProcessed(p) },
         describe: (t, win) => `fewer than ${t} records processed in the last ${win}`,
       };
     }
@@ -175,7 +167,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels,
         promql: promql.errorsTotal(p),
-        datadog: { timeAggregation: "sum", windowSeconds: W, expression: `sum:${datadogScope(s.errors)}.as_count()` },
+        datadog: { timeAggregation: "sum", windowSeconds: W, expression: dd.errorsTotal(p) },
         describe: (t, win) => `more than ${t} errors in the last ${win}`,
       };
     }
@@ -183,44 +175,40 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
     case "memory": {
       const levels = levelsOf(p, key);
       if (!levels) return undefined;
-      const sig = s[key];
       return {
         unit: "ratio", windowSeconds: sustained, levels,
         promql: key === "cpu" ? promql.cpuUsage(p) : promql.memoryUsage(p),
-        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `max:${datadogScope(sig)}` },
+        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: key === "cpu" ? dd.cpuUsage(p) : dd.memoryUsage(p) },
         describe: (t, win) => `${key === "cpu" ? "CPU" : "memory"} usage above ${t} for ${win}`,
       };
     }
     case "highLatency": {
       const levels = levelsOf(p, "latencyP95");
       if (!levels) return undefined;
-      const sig = s.latency;
       return {
         unit: "seconds", windowSeconds: sustained, levels,
         promql: promql.latencyP95(p),
-        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `p95:${datadogScope(sig)}` },
+        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: dd.latencyP95(p) },
         describe: (t, win) => `p95 processing latency above ${t} for ${win}`,
       };
     }
     case "lowThroughput": {
       const levels = levelsOf(p, "throughput");
       if (!levels) return undefined;
-      const sig = s.throughput;
       return {
         unit: "perSecond", windowSeconds: sustained, levels,
         promql: promql.throughput(p),
-        datadog: { timeAggregation: "max", windowSeconds: sustained, expression: sig.datadogQuery ?? `sum:${datadogScope(sig)}.as_rate()` },
+        datadog: { timeAggregation: "max", windowSeconds: sustained, expression: dd.throughput(p) },
         describe: (t, win) => `throughput below ${t} for ${win}`,
       };
     }
     case "highBacklog": {
       const levels = levelsOf(p, "backlog");
       if (!levels) return undefined;
-      const sig = s.backlog;
       return {
         unit: "count", windowSeconds: sustained, levels,
         promql: promql.backlog(p),
-        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: sig.datadogQuery ?? `max:${datadogScope(sig)}` },
+        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: dd.backlog(p) },
         describe: (t, win) => `backlog above ${t} records for ${win}`,
       };
     }

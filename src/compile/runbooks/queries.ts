@@ -5,7 +5,7 @@
  * (The alert's own query is never rebuilt here: checks show `def.promql` and the monitor
  * query verbatim.)
  */
-import { datadogScope } from "../alert-definitions.js";
+import * as dd from "../datadog-metrics.js";
 import * as promql from "../promql.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { PanelKey } from "../../model/panels.js";
@@ -52,78 +52,77 @@ export const SUPPORT_PANEL: Readonly<Record<SupportKey, PanelKey>> = {
 };
 
 export function supportQuery(p: Pipeline, key: SupportKey): SupportQuery {
-  const s = p.signals;
   const w = formatDuration(promql.windowSeconds(p));
   switch (key) {
     case "runsByStatus":
       return {
         label: `runs by status over the last ${w}`,
         promql: promql.runsByStatus(p),
-        datadog: `sum:${datadogScope(s.runs)} by {status}.as_count()`,
+        datadog: dd.runsByStatus(p),
       };
     case "errorsByType":
       return {
         label: `errors by type over the last ${w}`,
         promql: promql.errorsByType(p),
-        datadog: `sum:${datadogScope(s.errors)} by {error_type}.as_count()`,
+        datadog: dd.errorsByType(p),
       };
     case "lastRunDuration":
-      return { label: "duration of the last run, seconds", promql: promql.lastRunDuration(p), datadog: `max:${datadogScope(s.duration)}` };
+      return { label: "duration of the last run, seconds", promql: promql.lastRunDuration(p), datadog: dd.lastRunDuration(p) };
     case "currentRun":
       return {
         label: "how long the current run has been going, seconds (no value when no run is in progress)",
         promql: promql.currentRunDuration(p),
-        datadog: `max:${datadogScope(s.inProgress)}`,
+        datadog: dd.inProgress(p),
       };
     case "recordsProcessed":
       return {
         label: `records processed over the last ${w}`,
         promql: promql.recordsProcessed(p),
-        datadog: `sum:${datadogScope(s.recordsProcessed)}.as_count()`,
+        datadog: dd.recordsProcessed(p),
       };
     case "recordsFailed":
       return {
         label: `records failed over the last ${w}`,
         promql: promql.recordsFailed(p),
-        datadog: `sum:${datadogScope(s.recordsFailed)}.as_count()`,
+        datadog: dd.recordsFailed(p),
       };
     case "bytes":
       return {
         label: `bytes processed over the last ${w}`,
         promql: promql.bytesProcessed(p),
-        datadog: `sum:${datadogScope(s.bytes)}.as_count()`,
+        datadog: dd.bytesProcessed(p),
       };
     case "cpu":
-      return { label: "CPU usage ratio", promql: promql.cpuUsage(p), datadog: s.cpu.datadogQuery ?? `max:${datadogScope(s.cpu)}` };
+      return { label: "CPU usage ratio", promql: promql.cpuUsage(p), datadog: dd.cpuUsage(p) };
     case "memory":
       return {
         label: "memory usage ratio",
         promql: promql.memoryUsage(p),
-        datadog: s.memory.datadogQuery ?? `max:${datadogScope(s.memory)}`,
+        datadog: dd.memoryUsage(p),
       };
     case "latency":
       return {
         label: "p95 processing latency, seconds",
         promql: promql.latencyP95(p),
-        datadog: s.latency.datadogQuery ?? `p95:${datadogScope(s.latency)}`,
+        datadog: dd.latencyP95(p),
       };
     case "throughput":
       return {
         label: "records processed per second",
         promql: promql.throughput(p),
-        datadog: s.throughput.datadogQuery ?? `sum:${datadogScope(s.throughput)}.as_rate()`,
+        datadog: dd.throughput(p),
       };
     case "backlog":
       return {
         label: "records waiting",
         promql: promql.backlog(p),
-        datadog: s.backlog.datadogQuery ?? `max:${datadogScope(s.backlog)}`,
+        datadog: dd.backlog(p),
       };
     case "streamErrors":
       return {
         label: "failed stream records per second",
         promql: promql.streamErrorsPerSecond(p),
-        datadog: `sum:${datadogScope(s.streamErrors)}.as_rate()`,
+        datadog: dd.streamErrorsPerSecond(p),
       };
   }
 }
