@@ -4,7 +4,7 @@
  * estates of ten thousand pipelines; on large estates the pipelines are split between
  * worker threads so every core serialises and compares files.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -16,7 +16,7 @@ import { pipelineFiles, sharedFiles, teamFiles, type PipelineJob } from "./files
 import type { OutputFile } from "../compile/output.js";
 import type { WorkerResult, WorkerTask } from "./generate-worker.js";
 import { hasErrors } from "../spec/diagnostics.js";
-import { CONFIG_FILE, detectFiles, loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
+import { detectFiles, loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
 import { SCHEMA } from "../spec/v1/schema.js";
 
 export const SCHEMA_PATH = "schema/pipemon.schema.json";
@@ -118,9 +118,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const files = detectFiles(options.root, options.paths);
   const cache = await openCache(options.out, options.check);
   // Without a cache every pipeline will be compiled: start the workers now, so their module
-  // loading overlaps the parsing (one spec file holds about one pipeline: enough to decide).
-  const environments = Math.max(1, options.environment ? 1 : countEnvironments(options.root));
-  const pool = cache?.isEmpty() !== false ? Array.from({ length: workerCount(files.pipelines.length * environments) }, startWorker) : [];
+  // loading overlaps the parsing (one spec file holds about one pipeline: enough to decide;
+  // environments multiply the work, and the pool grows to the real need after loading).
+  const pool = cache?.isEmpty() !== false ? Array.from({ length: workerCount(files.pipelines.length) }, startWorker) : [];
   try {
     return await generateWith(options, files, cache, pool);
   } finally {
@@ -206,18 +206,7 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
     cache.save();
   }
   const report = tree.finish();
-  return { load, tree: report, fileCount: tree.producedPaths().length };
-}
-
-/** Environments in the config, counted cheaply (the config is parsed properly by loadSpecs). */
-function countEnvironments(root: string): number {
-  try {
-    const text = readFileSync(join(root, CONFIG_FILE), "utf8");
-    const block = /^environments:\s*\n((?:[ \t]+.*\n?|\s*\n)*)/m.exec(text)?.[1] ?? "";
-    return block.split("\n").filter((l) => /^ {2}[a-z0-9-]+:/.test(l)).length;
-  } catch {
-    return 1;
-  }
+  return { load, tree: report, fileCount: tree.producedCount };
 }
 
 /** Sub-trees of generated/ that look like pipemon output but belong to no current environment. */

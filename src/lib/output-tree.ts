@@ -61,9 +61,9 @@ export class OutputTree {
     this.report.unchanged += paths.length;
   }
 
-  /** Paths written (or compared) so far, relative to the root. */
-  producedPaths(): string[] {
-    return [...this.produced];
+  /** How many files were written, compared or vouched for so far. */
+  get producedCount(): number {
+    return this.produced.size;
   }
 
   /** Takes in what another writer (a worker thread) did under the same root. */
