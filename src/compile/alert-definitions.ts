@@ -275,18 +275,3 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
 export function describeLevel(def: AlertDefinition, level: AlertLevel): string {
   return formatThreshold(level.threshold, def.unit);
 }
-
-/** Signals an alert reads, for runbooks ("the query"). */
-export const ALERT_SIGNALS: Readonly<Record<AlertKey, readonly SignalKey[]>> = {
-  pipelineFailed: ["runs"],
-  slaBreach: ["duration", "inProgress", "startedAt"],
-  stale: ["lastSuccess"],
-  dataQuality: ["recordsFailed", "recordsProcessed", "streamErrors", "throughput"],
-  lowVolume: ["recordsProcessed"],
-  errors: ["errors"],
-  cpu: ["cpu"],
-  memory: ["memory"],
-  highLatency: ["latency"],
-  lowThroughput: ["throughput"],
-  highBacklog: ["backlog"],
-};

@@ -29,9 +29,6 @@ function compiled(): Validators {
   return validators;
 }
 
-/** Which compilation is in use (for tests that compare the two). */
-export const usesPrecompiledValidators = (): boolean => precompiled !== undefined;
-
 export function checkSchema(kind: "Config" | "Pipeline", value: unknown, file: string, doc: number): Diagnostic[] {
   const validate = compiled()[kind];
   if (validate(value)) return [];
