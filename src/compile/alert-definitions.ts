@@ -6,7 +6,7 @@
 import { CATALOG, dataQualityThreshold, warningSeverity } from "../model/catalog.js";
 import { ruleUid } from "../model/identity.js";
 import { panelForAlert } from "../model/panels.js";
-import type { AlertKey, Pipeline, Severity, SignalKey, ThresholdKey, ThresholdLevels } from "../model/types.js";
+import type { AlertKey, Pipeline, Severity, ThresholdKey, ThresholdLevels } from "../model/types.js";
 import { ALERT_KEYS } from "../model/types.js";
 import { formatDuration } from "../lib/duration.js";
 import * as dd from "./datadog-metrics.js";
