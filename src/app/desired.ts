@@ -1,0 +1,95 @@
+/**
+ * The desired live resources of one project (the base or one environment), compiled in
+ * memory from the specs with the same compilers as `generate`: plan never trusts a possibly
+ * stale `generated/`. Bodies keep secret references as `${ENV}` placeholders.
+ */
+import { alertDefinitions } from "../compile/alert-definitions.js";
+import { datadogMonitors } from "../compile/datadog/index.js";
+import {
+  alertRuleGroup,
+  contactPoints,
+  folders,
+  grafanaPipelines,
+  grafanaTeams,
+  notificationPolicy,
+  pipelineDashboard,
+  teamDashboard,
+} from "../compile/grafana/index.js";
+import { expandKnownReferences, type EnvLookup } from "../lib/env-ref.js";
+import { dashboardUid, folderUid, ruleGroupName, teamDashboardUid } from "../model/identity.js";
+import type { Pipeline, Project } from "../model/types.js";
+import type { DesiredResource, Json, TargetName } from "../plan/resource.js";
+
+/** Which pipelines a plan covers: `--select name` or `--select team:x`. */
+export interface Selection {
+  pipelines?: ReadonlySet<string>;
+  teams?: ReadonlySet<string>;
+}
+
+export function parseSelection(selectors: readonly string[]): Selection | undefined {
+  if (selectors.length === 0) return undefined;
+  const pipelines = new Set<string>();
+  const teams = new Set<string>();
+  for (const s of selectors.flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean)) {
+    if (s.startsWith("team:")) teams.add(s.slice(5));
+    else pipelines.add(s);
+  }
+  return { pipelines, teams };
+}
+
+export function selects(selection: Selection | undefined, pipeline: string | undefined, team: string | undefined): boolean {
+  if (!selection) return true;
+  return (pipeline !== undefined && selection.pipelines?.has(pipeline) === true) || (team !== undefined && selection.teams?.has(team) === true);
+}
+
+/** Plain JSON: the SDK's builders return class-free objects, but undefined fields must go. */
+const json = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Json;
+
+export const MANAGED_POLICY_KEY = "managed-subtree";
+
+export function grafanaDesired(project: Project, selection?: Selection): DesiredResource[] {
+  const out: DesiredResource[] = [];
+  const teams = grafanaTeams(project);
+  const selectedTeams = [...teams].filter(([team, pipelines]) => !selection || selection.teams?.has(team) || pipelines.some((p) => selection.pipelines?.has(p.name)));
+  for (const folder of folders(project)) {
+    if (selectedTeams.some(([team]) => folderUid(team) === folder.uid)) out.push({ kind: "grafana-folder", key: folder.uid, body: json(folder), team: folder.uid.replace(/^pipemon-/, "") });
+  }
+  // Routing is project-wide: a selection narrows the pipelines, not who is told where.
+  if (!selection) {
+    for (const cp of contactPoints(project)) out.push({ kind: "grafana-contact-point", key: cp.name, body: json(cp) });
+    out.push({ kind: "grafana-notification-policy", key: MANAGED_POLICY_KEY, body: json(notificationPolicy(project)) });
+  }
+  for (const [team, pipelines] of selectedTeams) {
+    if (!selection || selection.teams?.has(team)) out.push({ kind: "grafana-dashboard", key: teamDashboardUid(team), team, body: json(teamDashboard(project, team, pipelines)) });
+  }
+  for (const pipeline of grafanaPipelines(project)) {
+    if (!selects(selection, pipeline.name, pipeline.team)) continue;
+    const defs = alertDefinitions(pipeline);
+    const owner = { pipeline: pipeline.name, team: pipeline.team };
+    out.push({ kind: "grafana-dashboard", key: dashboardUid(pipeline.name), ...owner, body: json(pipelineDashboard(project, pipeline, defs)) });
+    out.push({ kind: "grafana-rule-group", key: `${folderUid(pipeline.team)}/${ruleGroupName(pipeline.name)}`, ...owner, body: json(alertRuleGroup(project, pipeline, defs)) });
+  }
+  return out;
+}
+
+const monitorKey = (tags: readonly string[]): string => (tags.find((t) => t.startsWith("pipemon-id:")) ?? "").slice("pipemon-id:".length);
+
+export function datadogDesired(project: Project, env: EnvLookup, selection?: Selection): DesiredResource[] {
+  const out: DesiredResource[] = [];
+  for (const pipeline of project.pipelines as Pipeline[]) {
+    if (!pipeline.targets.includes("datadog") || !selects(selection, pipeline.name, pipeline.team)) continue;
+    for (const monitor of datadogMonitors(project, pipeline)) {
+      // Links to Grafana are not secrets: resolve them so the monitor's message is clickable.
+      const body = { ...monitor, message: expandKnownReferences(monitor.message, env) };
+      out.push({ kind: "datadog-monitor", key: monitorKey(monitor.tags), pipeline: pipeline.name, team: pipeline.team, body: json(body) });
+    }
+  }
+  return out;
+}
+
+export function desiredResources(project: Project, targets: readonly TargetName[], env: EnvLookup, selection?: Selection): DesiredResource[] {
+  return [
+    ...(targets.includes("grafana") ? grafanaDesired(project, selection) : []),
+    ...(targets.includes("datadog") ? datadogDesired(project, env, selection) : []),
+  ];
+}
