@@ -1,0 +1,266 @@
+/**
+ * The `datadog-monitor` kind: list, compare and write monitors through the official
+ * client's `v1.MonitorsApi`. Identity is the `pipemon-id:<pipeline>/<alert>` tag;
+ * ownership is the `managed-by:pipemon` tag (DESIGN §5).
+ */
+import { client, v1 } from "@datadog/datadog-api-client";
+import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
+import { ListingIncompleteError, TargetError, type KindHandler } from "../handler.js";
+import { CircuitOpenError, isTransportFault } from "../resilience.js";
+import { DATADOG_MANAGED_TAG } from "../../model/identity.js";
+import { DatadogCallError, type DatadogCaller } from "./calls.js";
+import { normaliseMonitor, resolvePlaceholders, SERVER_OWNED_FIELDS, unresolvedPlaceholders } from "./normalise.js";
+
+type JsonObject = { [key: string]: Json };
+
+export const PIPEMON_ID_TAG_PREFIX = "pipemon-id:";
+/** Datadog's maximum page size: 1,000 monitors cost one request (plus a final short page). */
+export const LIST_PAGE_SIZE = 1000;
+/** A listing that never ends is a broken server, not a large estate. */
+const MAX_PAGES = 10_000;
+
+/**
+ * The plan key of a monitor: its pipemon id, plus `@<env>` when environments are set (the
+ * same pipeline/alert exists once per environment in one Datadog org).
+ */
+export function monitorKey(pipemonId: string, environment?: string): string {
+  return environment ? `${pipemonId}@${environment}` : pipemonId;
+}
+
+function tagsOf(body: Json): string[] {
+  const tags = (body as JsonObject | null)?.tags;
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string") : [];
+}
+
+/** `<pipeline>/<alert>` from a body's `pipemon-id:` tag (the smallest when, oddly, several). */
+export function pipemonIdOf(body: Json): string | undefined {
+  const ids = tagsOf(body)
+    .filter((t) => t.startsWith(PIPEMON_ID_TAG_PREFIX))
+    .map((t) => t.slice(PIPEMON_ID_TAG_PREFIX.length))
+    .sort();
+  return ids[0];
+}
+
+function tagValue(body: Json, key: string): string | undefined {
+  const tag = tagsOf(body).find((t) => t.startsWith(`${key}:`));
+  return tag?.slice(key.length + 1);
+}
+
+/**
+ * DesiredResources from generated monitor files (`generated/[<env>/]datadog/monitors/*.json`,
+ * each an array of create bodies), keyed exactly as `list()` keys live monitors.
+ */
+export function desiredMonitors(bodies: readonly Json[], environment?: string): DesiredResource[] {
+  return bodies.map((body) => {
+    const id = pipemonIdOf(body);
+    if (!id) throw new TargetError("datadog", `a generated monitor has no ${PIPEMON_ID_TAG_PREFIX} tag: ${String((body as JsonObject | null)?.name ?? "(unnamed)")}`);
+    const resource: DesiredResource = { kind: "datadog-monitor", key: monitorKey(id, environment), body };
+    const pipeline = tagValue(body, "pipeline");
+    const team = tagValue(body, "team");
+    if (pipeline) resource.pipeline = pipeline;
+    if (team) resource.team = team;
+    return resource;
+  });
+}
+
+export interface MonitorHandlerOptions {
+  api: v1.MonitorsApi;
+  caller: DatadogCaller;
+  environment?: string;
+  /** Values for `${NAME}` references in desired bodies (GRAFANA_URL for the dashboard link). */
+  variables: Readonly<Record<string, string | undefined>>;
+  /** Things worth telling the user that are not errors (duplicate monitors). */
+  onWarning?: (message: string) => void;
+}
+
+interface LiveMonitor {
+  id: number;
+  body: JsonObject;
+  pipemonId: string;
+  owned: boolean;
+}
+
+export class DatadogMonitorHandler implements KindHandler {
+  readonly kind = "datadog-monitor" as const;
+  readonly target = "datadog" as const;
+
+  constructor(private readonly options: MonitorHandlerOptions) {}
+
+  /**
+   * Listing strategy: one paged `GET /api/v1/monitor` over the environment's monitors,
+   * filtered client-side to those with a `pipemon-id:` tag.
+   *
+   * Filtering server-side on `managed-by:pipemon` would be cheaper but blind to exactly
+   * the monitors that must be reported as unowned (a pipemon id without the marker), and
+   * Datadog's tag filter has no "tag key exists" form for `pipemon-id:*`. With an
+   * environment, `monitor_tags=env:<env>` narrows the listing server-side to that
+   * environment (owned and unowned monitors both carry the env tag); without one, the
+   * whole org is listed. Either way it is ~1 request per 1,000 monitors at page_size=1000,
+   * and the client-side check repeats the env filter in case a server ignores it.
+   */
+  async list(): Promise<LiveResource[]> {
+    const { environment } = this.options;
+    const envTag = environment ? `env:${environment}` : undefined;
+    const monitors: LiveMonitor[] = [];
+    const seenIds = new Set<number>();
+    let lastId = -1;
+    for (let page = 0; ; page++) {
+      if (page >= MAX_PAGES) throw new ListingIncompleteError(this.kind, `more than ${MAX_PAGES} pages of monitors; the listing does not end`);
+      let batch: v1.Monitor[];
+      try {
+        batch = await this.options.caller.call(`list monitors (page ${page})`, () =>
+          this.options.api.listMonitors({ page, pageSize: LIST_PAGE_SIZE, ...(envTag ? { monitorTags: envTag } : {}) }),
+        );
+      } catch (e) {
+        throw this.listingFailure(e);
+      }
+      if (!Array.isArray(batch)) throw new ListingIncompleteError(this.kind, `page ${page} was not a list of monitors`);
+      if (batch.length > LIST_PAGE_SIZE) throw new ListingIncompleteError(this.kind, `page ${page} held ${batch.length} monitors, more than the ${LIST_PAGE_SIZE} asked for`);
+      for (const model of batch) {
+        const body = v1.ObjectSerializer.serialize(model, "Monitor", "") as JsonObject;
+        const id = body.id;
+        if (typeof id !== "number") throw new ListingIncompleteError(this.kind, `page ${page} holds a monitor without an id`);
+        // Pages come in ascending id order; anything else means the set moved under us
+        // (a monitor skipped or seen twice), and prune must not act on that.
+        if (seenIds.has(id) || id <= lastId) throw new ListingIncompleteError(this.kind, `pagination is inconsistent (monitor ${id} out of order on page ${page}); monitors changed while listing, try again`);
+        seenIds.add(id);
+        lastId = id;
+        const pipemonId = pipemonIdOf(body);
+        if (!pipemonId) continue;
+        const tags = tagsOf(body);
+        if (envTag && !tags.includes(envTag)) continue;
+        monitors.push({ id, body, pipemonId, owned: tags.includes(DATADOG_MANAGED_TAG) });
+      }
+      if (batch.length < LIST_PAGE_SIZE) break;
+    }
+    return this.toLiveResources(monitors);
+  }
+
+  /**
+   * One live resource per key. A cloned monitor keeps the original's tags, so a key can
+   * match several monitors: the owned one with the lowest id (the original) keeps the key;
+   * every other copy is reported as unowned under `<key>#<id>`, so apply never touches it
+   * and the plan shows it (deleting it is the user's call).
+   */
+  private toLiveResources(monitors: LiveMonitor[]): LiveResource[] {
+    const byKey = new Map<string, LiveMonitor[]>();
+    for (const m of monitors) {
+      const key = monitorKey(m.pipemonId, this.options.environment);
+      const group = byKey.get(key);
+      if (group) group.push(m);
+      else byKey.set(key, [m]);
+    }
+    const out: LiveResource[] = [];
+    for (const [key, group] of byKey) {
+      group.sort((a, b) => Number(b.owned) - Number(a.owned) || a.id - b.id);
+      group.forEach((m, index) => {
+        const primary = index === 0;
+        out.push({
+          kind: this.kind,
+          key: primary ? key : `${key}#${m.id}`,
+          body: m.body,
+          owned: primary ? m.owned : false,
+          fingerprint: `${m.id}@${String(m.body.modified ?? "")}`,
+          handle: m.id,
+        });
+      });
+      if (group.length > 1) {
+        const ids = group.map((m) => m.id).join(", ");
+        this.options.onWarning?.(`datadog: ${group.length} monitors carry ${PIPEMON_ID_TAG_PREFIX}${group[0]!.pipemonId}${this.options.environment ? ` in ${this.options.environment}` : ""} (ids ${ids}); pipemon manages id ${group[0]!.id} and leaves the others alone`);
+      }
+    }
+    return out;
+  }
+
+  private listingFailure(e: unknown): Error {
+    // Bad credentials are the user's to fix, with the one line that says how.
+    if (e instanceof DatadogCallError && (e.status === 401 || e.status === 403)) return e;
+    if (e instanceof CircuitOpenError || e instanceof TargetError) return new ListingIncompleteError(this.kind, e.message);
+    return new ListingIncompleteError(this.kind, e instanceof Error ? e.message : String(e));
+  }
+
+  normalise(body: Json, side: "desired" | "live"): Json {
+    return normaliseMonitor(side === "desired" ? resolvePlaceholders(body, this.options.variables) : body);
+  }
+
+  /** The body to send: placeholders resolved, refusing to write a dangling `${NAME}`. */
+  private writableBody(desired: DesiredResource): JsonObject {
+    const body = resolvePlaceholders(desired.body, this.options.variables);
+    const missing = unresolvedPlaceholders(body);
+    if (missing.length > 0) throw new TargetError("datadog", `monitor ${desired.key}: ${missing.map((n) => `\${${n}}`).join(", ")} is not set; set ${missing.join(", ")} to write it`);
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new TargetError("datadog", `monitor ${desired.key}: the desired body is not an object`);
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(body)) if (!SERVER_OWNED_FIELDS.has(k)) out[k] = v;
+    return out;
+  }
+
+  async create(desired: DesiredResource): Promise<void> {
+    const body = this.writableBody(desired);
+    const model = v1.ObjectSerializer.deserialize(body, "Monitor", "") as v1.Monitor;
+    const pipemonId = pipemonIdOf(body);
+    // A create whose answer was lost (timeout, dropped connection) may have been made:
+    // before sending it again, look for it, so a retry never leaves a duplicate monitor.
+    let mayExist = false;
+    await this.options.caller.call(`create monitor ${desired.key}`, async () => {
+      if (mayExist && pipemonId && (await this.findByPipemonId(pipemonId)) !== undefined) return;
+      try {
+        await this.options.api.createMonitor({ body: model });
+      } catch (e) {
+        // No answer, or a 5xx (a gateway may time out after the monitor was made).
+        if (e instanceof client.ApiException ? e.code >= 500 : isTransportFault(e)) mayExist = true;
+        throw e;
+      }
+    });
+  }
+
+  /** The monitor with this exact pipemon id (in this environment), by a tag-filtered listing. */
+  private async findByPipemonId(pipemonId: string): Promise<number | undefined> {
+    const idTag = `${PIPEMON_ID_TAG_PREFIX}${pipemonId}`;
+    const envTag = this.options.environment ? `env:${this.options.environment}` : undefined;
+    const found = await this.options.api.listMonitors({ monitorTags: idTag, page: 0, pageSize: LIST_PAGE_SIZE });
+    const match = found.find((m) => (m.tags ?? []).includes(idTag) && (!envTag || (m.tags ?? []).includes(envTag)));
+    return match?.id;
+  }
+
+  /**
+   * PUT with the full desired body. Datadog merges top-level fields (only what is sent
+   * changes) but replaces `options` whole, so a field someone added live that the spec
+   * does not have is sent as null to clear it — otherwise it would be a perpetual diff.
+   */
+  async update(desired: DesiredResource, live: LiveResource): Promise<void> {
+    const id = this.liveId(live);
+    const body: JsonObject = this.writableBody(desired);
+    const liveComparable = normaliseMonitor(live.body);
+    if (liveComparable && typeof liveComparable === "object" && !Array.isArray(liveComparable)) {
+      for (const key of Object.keys(liveComparable)) if (!(key in body)) body[key] = null;
+    }
+    const model = v1.ObjectSerializer.deserialize(body, "MonitorUpdateRequest", "") as v1.MonitorUpdateRequest;
+    try {
+      await this.options.caller.call(`update monitor ${desired.key} (id ${id})`, () => this.options.api.updateMonitor({ monitorId: id, body: model }));
+    } catch (e) {
+      if (e instanceof DatadogCallError && e.status === 404) throw new TargetError("datadog", `update monitor ${desired.key}: monitor ${id} no longer exists in Datadog; run plan again`, 404);
+      throw e;
+    }
+  }
+
+  async delete(live: LiveResource): Promise<void> {
+    const id = this.liveId(live);
+    try {
+      // Never `force`: a monitor an SLO or composite depends on is the user's decision.
+      await this.options.caller.call(`delete monitor ${live.key} (id ${id})`, () => this.options.api.deleteMonitor({ monitorId: id }));
+    } catch (e) {
+      // Already gone (an earlier interrupted apply, or someone else): the goal is reached.
+      if (e instanceof DatadogCallError && e.status === 404) return;
+      if (e instanceof DatadogCallError && (e.status === 400 || e.status === 409) && /referenced|slo|composite/i.test(e.message)) {
+        throw new TargetError("datadog", `cannot delete monitor ${live.key} (id ${id}): it is referenced by an SLO or a composite monitor; remove that reference first (pipemon never force-deletes)`, e.status);
+      }
+      throw e;
+    }
+  }
+
+  private liveId(live: LiveResource): number {
+    const id = typeof live.handle === "number" ? live.handle : (live.body as JsonObject | null)?.id;
+    if (typeof id !== "number") throw new TargetError("datadog", `monitor ${live.key}: no Datadog id known for it`);
+    return id;
+  }
+}
