@@ -1,0 +1,111 @@
+/**
+ * grafana-notification-policy: pipemon owns one subtree of the organisation's single policy
+ * tree, the top-level route whose only matcher is managed_by=pipemon (key `managed-subtree`).
+ * Grafana replaces the tree whole, so every write reads the live tree at write time, swaps
+ * only that subtree and PUTs the tree back: every other route, and the root's own settings,
+ * go back exactly as they were read.
+ *
+ * Position: a new subtree is inserted as the FIRST child of the root. Routes match in order
+ * and the first match without `continue` stops the walk, so anywhere later a user's broader
+ * route (say `team=payments` without continue) would swallow pipemon's alerts. First is safe
+ * for everyone else because the subtree matches only alerts labelled managed_by=pipemon. An
+ * existing subtree is replaced where it is, in case someone moved it deliberately.
+ */
+import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
+import { TargetError, type KindHandler } from "../handler.js";
+import type { GrafanaClient, PolicyRoute } from "./client.js";
+import { comparableDuration, contentHash, isJsonObject, sortedKeys, type JsonObject } from "./comparable.js";
+import { listing } from "./listing.js";
+import { isManagedRoute, parseMatcher } from "./ownership.js";
+
+export const MANAGED_SUBTREE_KEY = "managed-subtree";
+
+export class NotificationPolicyHandler implements KindHandler {
+  readonly kind = "grafana-notification-policy" as const;
+  readonly target = "grafana" as const;
+
+  constructor(private readonly client: GrafanaClient) {}
+
+  list(): Promise<LiveResource[]> {
+    return listing(this.kind, async () => {
+      const tree = await this.client.getPolicyTree();
+      const routes = Array.isArray(tree.routes) ? tree.routes : [];
+      const index = routes.findIndex((r) => isManagedRoute(r));
+      if (index < 0) return [];
+      const subtree = routes[index]!;
+      return [{ kind: this.kind, key: MANAGED_SUBTREE_KEY, body: subtree, owned: true, fingerprint: contentHash(this.normalise(subtree)), handle: { index } }];
+    });
+  }
+
+  normalise(body: Json): Json {
+    return isJsonObject(body) ? sortedKeys(comparableRoute(body)) : body;
+  }
+
+  async create(desired: DesiredResource): Promise<void> {
+    await this.write(subtreeOf(desired));
+  }
+
+  async update(desired: DesiredResource): Promise<void> {
+    await this.write(subtreeOf(desired));
+  }
+
+  /** Removes the subtree (and any duplicate of it); the rest of the tree is left as it is. */
+  async delete(): Promise<void> {
+    await this.write(undefined);
+  }
+
+  private async write(subtree: PolicyRoute | undefined): Promise<void> {
+    const tree = await this.client.getPolicyTree();
+    const routes = Array.isArray(tree.routes) ? tree.routes : [];
+    const first = routes.findIndex((r) => isManagedRoute(r));
+    if (subtree === undefined && first < 0) return;
+    // Duplicates carry pipemon's marker too; only the first could ever match, so they go.
+    const kept = routes.filter((r, i) => i === first || !isManagedRoute(r));
+    let next: PolicyRoute[];
+    if (subtree === undefined) next = kept.filter((r) => !isManagedRoute(r));
+    else if (first < 0) next = [subtree, ...kept];
+    else next = kept.map((r) => (isManagedRoute(r) ? subtree : r));
+    await this.client.putPolicyTree({ ...tree, routes: next });
+  }
+}
+
+function subtreeOf(desired: DesiredResource): PolicyRoute {
+  if (!isJsonObject(desired.body) || !isManagedRoute(desired.body)) {
+    throw new TargetError("grafana", "grafana: the desired notification policy is not a route matching only managed_by=pipemon");
+  }
+  return desired.body as PolicyRoute;
+}
+
+const byText = (a: Json, b: Json): number => {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * A route as the alertmanager reads it: matchers in one sorted object form (they are ANDed;
+ * the string form is what Grafana may answer), durations canonical, group_by and time
+ * intervals sorted, defaults (`continue: false`, empty lists) dropped, provenance dropped.
+ * Child routes keep their order: it decides which one matches.
+ */
+function comparableRoute(route: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  if (typeof route.receiver === "string" && route.receiver !== "") out.receiver = route.receiver;
+  const matchers: Json[] = [];
+  if (Array.isArray(route.object_matchers)) for (const m of route.object_matchers) if (Array.isArray(m)) matchers.push(m);
+  if (Array.isArray(route.matchers)) for (const m of route.matchers) if (typeof m === "string") matchers.push(parseMatcher(m) ?? m);
+  if (isJsonObject(route.match)) for (const [k, v] of Object.entries(route.match)) matchers.push([k, "=", v]);
+  if (isJsonObject(route.match_re)) for (const [k, v] of Object.entries(route.match_re)) matchers.push([k, "=~", v]);
+  if (matchers.length) out.object_matchers = matchers.sort(byText);
+  for (const list of ["group_by", "mute_time_intervals", "active_time_intervals"] as const) {
+    const v = route[list];
+    if (Array.isArray(v) && v.length) out[list] = [...v].sort(byText);
+  }
+  for (const d of ["group_wait", "group_interval", "repeat_interval"] as const) {
+    const v = route[d];
+    if (v !== undefined && v !== null && v !== "") out[d] = comparableDuration(v);
+  }
+  if (route.continue === true) out.continue = true;
+  if (Array.isArray(route.routes) && route.routes.length) out.routes = route.routes.filter(isJsonObject).map(comparableRoute);
+  return out;
+}
