@@ -21,7 +21,7 @@ import { SCHEMA } from "../spec/v1/schema.js";
 
 export const SCHEMA_PATH = "schema/pipemon.schema.json";
 /** Per-project sub-directories whose every file generate produces (and so may delete). */
-const OWNED = ["grafana", "datadog", "runbooks"];
+const OWNED = ["grafana", "datadog", "prometheus", "runbooks"];
 
 export interface GenerateOptions extends LoadOptions {
   /** Output directory, `generated` by default. */
@@ -169,12 +169,12 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
       if (fresh) tree.skip(fresh.map((f) => f.path));
       else dirty.push(unit);
     }
-    // Project-level units: the shared files depend on every pipeline, a team's overview
-    // only on its own pipelines (so one changed spec rebuilds one overview, not all).
+    // Project-level units: the shared files depend on every pipeline, a team's overview or
+    // rule file only on its own pipelines (so one changed spec rebuilds one of each, not all).
     writeUnit(prefix + SHARED_UNIT, inputHash(`${settings}\0${inputs.join(",")}`), () => sharedFiles(project));
-    for (const { team, pipelines, file } of teamFiles(project)) {
+    for (const { unit, pipelines, file } of teamFiles(project)) {
       const teamInputs = pipelines.map((p) => inputOf.get(p)!).join(",");
-      writeUnit(`${prefix}#team:${team}`, inputHash(`${settings}\0${teamInputs}`), () => [file()]);
+      writeUnit(`${prefix}#${unit}`, inputHash(`${settings}\0${teamInputs}`), () => [file()]);
     }
   }
 

@@ -11,7 +11,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const PIPELINE_TYPES = ["batch", "streaming"] as const;
 export type PipelineType = (typeof PIPELINE_TYPES)[number];
 
-export const TARGETS = ["grafana", "datadog"] as const;
+export const TARGETS = ["grafana", "datadog", "prometheus"] as const;
 export type Target = (typeof TARGETS)[number];
 
 export const CHANNEL_TYPES = ["slack", "pagerduty", "email", "webhook"] as const;

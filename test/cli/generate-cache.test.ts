@@ -30,7 +30,7 @@ describe("generate's incremental cache", () => {
     expect(readdirSync(cacheDir())).toHaveLength(1);
     const r = runCli(["generate"], work);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/0 created, 0 updated, 0 deleted, 83 unchanged/);
+    expect(r.stdout).toMatch(/0 created, 0 updated, 0 deleted, 91 unchanged/);
   });
 
   it("rebuilds a hand-edited file, even one edited to the same size", () => {
@@ -55,8 +55,10 @@ describe("generate's incremental cache", () => {
     const r = runCli(["generate"], work);
     const changed = changedLines(r.stdout);
     expect(changed.length).toBeGreaterThan(0);
-    expect(changed.every((l) => l.includes("orders-etl"))).toBe(true);
+    // The pipeline's own files, and its team's Prometheus rule file (one group per pipeline).
+    expect(changed.every((l) => l.includes("orders-etl") || l.endsWith("/prometheus/rules/commerce.yml"))).toBe(true);
     expect(changed).toContain("updated generated/production/datadog/monitors/orders-etl.json");
+    expect(changed).toContain("updated generated/production/prometheus/rules/commerce.yml");
   });
 
   it("recompiles every pipeline when a project setting they depend on changes", () => {
@@ -86,12 +88,12 @@ describe("generate's incremental cache", () => {
     // Started workers that get no work would wait forever and keep the process alive.
     const r = runCli(["generate"], work, { PIPEMON_WORKERS: "3" });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/0 created, 0 updated, 0 deleted, 83 unchanged/);
+    expect(r.stdout).toMatch(/0 created, 0 updated, 0 deleted, 91 unchanged/);
     const spec = join(work, "specs/commerce/orders-etl.yaml");
     writeFileSync(spec, readFileSync(spec, "utf8").replace("minRecords: 1000", "minRecords: 1200"));
     const one = runCli(["generate"], work, { PIPEMON_WORKERS: "3" });
     expect(one.code).toBe(0);
-    expect(changedLines(one.stdout).every((l) => l.includes("orders-etl"))).toBe(true);
+    expect(changedLines(one.stdout).every((l) => l.includes("orders-etl") || l.endsWith("/prometheus/rules/commerce.yml"))).toBe(true);
   });
 
   it("is not used with PIPEMON_CACHE=0", () => {
@@ -105,6 +107,6 @@ describe("generate's incremental cache", () => {
     writeFileSync(join(cacheDir(), name!), "{not json");
     const r = runCli(["generate"], work);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/0 created, 0 updated, 0 deleted, 83 unchanged/);
+    expect(r.stdout).toMatch(/0 created, 0 updated, 0 deleted, 91 unchanged/);
   });
 });

@@ -132,7 +132,8 @@ describe("merge order: defaults < team defaults < pipeline < environment overrid
     const projects = map(c, [pipeline("orders-etl")]);
     expect(only(projects, "staging").targets).toEqual(["grafana", "datadog"]);
     expect(only(projects, "production").targets).toEqual(["grafana"]);
-    expect(only(map(config(), [pipeline("orders-etl")])).targets).toEqual(["grafana", "datadog"]);
+    // Unset everywhere: every target.
+    expect(only(map(config(), [pipeline("orders-etl")])).targets).toEqual(["grafana", "datadog", "prometheus"]);
   });
 });
 
@@ -407,7 +408,7 @@ describe("the bundled demo specs", () => {
     expect(get("production", "orders-etl").sla).toEqual({ maxDurationSeconds: 2700, freshnessSeconds: 7200 });
     expect(get("production", "orders-etl").alerts.slaBreach).toEqual({ severity: "critical", forSeconds: 300 });
     expect(get("production", "crm-reverse-etl").targets).toEqual(["grafana"]);
-    expect(get("production", "orders-etl").targets).toEqual(["grafana", "datadog"]);
+    expect(get("production", "orders-etl").targets).toEqual(["grafana", "datadog", "prometheus"]);
   });
 
   it("signal overrides of ledger-stream", () => {

@@ -134,7 +134,9 @@ const targets: Schema = {
   type: "array",
   items: { enum: [...TARGETS] },
   uniqueItems: true,
-  description: "Where monitoring is generated.",
+  description:
+    "Where monitoring is generated: grafana (dashboards, Grafana-managed alert rules, contact points, notification policy), " +
+    "datadog (monitors), prometheus (Prometheus rule files per team and an Alertmanager configuration). All of them when unset.",
 };
 
 const sla: Schema = {
