@@ -72,7 +72,11 @@ export function grafanaDesired(project: Project, selection?: Selection): Desired
   return out;
 }
 
-const monitorKey = (tags: readonly string[]): string => (tags.find((t) => t.startsWith("pipemon-id:")) ?? "").slice("pipemon-id:".length);
+/** `<pipeline>/<alert>`, plus `@<env>`: one Datadog org holds every environment's monitors. */
+function monitorKey(tags: readonly string[], environment: string | undefined): string {
+  const id = (tags.find((t) => t.startsWith("pipemon-id:")) ?? "").slice("pipemon-id:".length);
+  return environment !== undefined ? `${id}@${environment}` : id;
+}
 
 export function datadogDesired(project: Project, env: EnvLookup, selection?: Selection): DesiredResource[] {
   const out: DesiredResource[] = [];
@@ -81,7 +85,7 @@ export function datadogDesired(project: Project, env: EnvLookup, selection?: Sel
     for (const monitor of datadogMonitors(project, pipeline)) {
       // Links to Grafana are not secrets: resolve them so the monitor's message is clickable.
       const body = { ...monitor, message: expandKnownReferences(monitor.message, env) };
-      out.push({ kind: "datadog-monitor", key: monitorKey(monitor.tags), pipeline: pipeline.name, team: pipeline.team, body: json(body) });
+      out.push({ kind: "datadog-monitor", key: monitorKey(monitor.tags, project.environment), pipeline: pipeline.name, team: pipeline.team, body: json(body) });
     }
   }
   return out;

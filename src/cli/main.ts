@@ -3,28 +3,12 @@
  * sets the exit code. The only place that prints or exits (0 ok, 1 error, 2 changes present).
  */
 import { Command, Option } from "commander";
-import type { LoadResult } from "../spec/index.js";
-import { plural, renderDiagnostic, summarise } from "./diagnostics.js";
+import { plural, summarise } from "./diagnostics.js";
+import { EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
+import { registerReconcileCommands } from "./reconcile-commands.js";
 import { styleFor } from "./style.js";
 
-const EXIT_ERROR = 1;
 const MAX_LISTED = 50;
-
-const out = (line = "") => process.stdout.write(`${line}\n`);
-const err = (line = "") => process.stderr.write(`${line}\n`);
-
-/** Enough to fix in one go; a file with thousands of mistakes is usually one mistake repeated. */
-const MAX_DIAGNOSTICS = 200;
-
-function printDiagnostics(result: LoadResult): void {
-  const style = styleFor(process.stderr);
-  for (const d of result.diagnostics.slice(0, MAX_DIAGNOSTICS)) {
-    err(renderDiagnostic(d, result.sources, style));
-    err();
-  }
-  const hidden = result.diagnostics.length - MAX_DIAGNOSTICS;
-  if (hidden > 0) err(`… ${plural(hidden, "more problem")} not shown: fix these and run again`);
-}
 
 function program(): Command {
   const cli = new Command("pipemon")
@@ -91,6 +75,7 @@ function program(): Command {
       out(`${style.green("✓")} ${result.fileCount} files: ${count("created")} created, ${count("updated")} updated, ${count("deleted")} deleted, ${unchanged} unchanged`);
     });
 
+  registerReconcileCommands(cli);
   return cli;
 }
 

@@ -1,0 +1,118 @@
+/**
+ * Use case: apply. Either plans afresh and carries the plan out, or carries out a saved plan
+ * after checking that every live resource it read is unchanged (dashboard version, rule
+ * group content, monitor `modified`); a stale plan is refused with the reasons.
+ */
+import { readFileSync } from "node:fs";
+import { hasErrors } from "../spec/diagnostics.js";
+import { loadSpecs, type LoadResult } from "../spec/index.js";
+import { desiredKey, savedPlanProblem, type PlanDocument, type SavedPlan } from "../plan/document.js";
+import { parseSelection } from "./desired.js";
+import { execute, type Outcome } from "./execute.js";
+import { readProjectState, resourceId, RequestStats, type ProjectState } from "./live-state.js";
+import { defaultConnector, plan, userFacing, type PlanOptions } from "./plan.js";
+
+export interface ApplyOptions extends PlanOptions {
+  /** A saved plan (`plan --out`) to carry out instead of planning afresh. */
+  planFile?: string;
+  prune: boolean;
+  concurrency: number;
+  /** Asked with the fresh plan before anything is written; false aborts. */
+  confirm?: (doc: PlanDocument) => Promise<boolean>;
+}
+
+export interface ApplyResult {
+  load?: LoadResult;
+  document?: PlanDocument;
+  outcomes: Outcome[];
+  /** Why a saved plan was refused: one line per resource that moved. */
+  refused?: string[];
+  error?: string;
+  aborted?: boolean;
+  stats: RequestStats;
+}
+
+export async function apply(options: ApplyOptions): Promise<ApplyResult> {
+  if (options.planFile !== undefined) return applySaved(options, options.planFile);
+  const planned = await plan(options);
+  if (!planned.document || !planned.states || !planned.saved) {
+    return { load: planned.load, outcomes: [], stats: planned.stats, ...(planned.error !== undefined ? { error: planned.error } : {}) };
+  }
+  if (options.confirm && !(await options.confirm(planned.document))) return { load: planned.load, document: planned.document, outcomes: [], aborted: true, stats: planned.stats };
+  const outcomes = await executeStates(planned.states, planned.saved, options);
+  return { load: planned.load, document: planned.document, outcomes, stats: planned.stats };
+}
+
+async function executeStates(states: readonly ProjectState[], saved: SavedPlan, options: ApplyOptions): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  // Environments one after the other: a failing production never races a staging rollout.
+  for (const state of states) {
+    const env = state.project.environment;
+    const changes = saved.projects.find((p) => p.environment === env)?.changes ?? [];
+    outcomes.push(
+      ...(await execute(
+        changes.map((c) => (c.action === "unowned" && options.adopt ? { ...c, action: "update" as const } : c)),
+        {
+          ...(env !== undefined ? { environment: env } : {}),
+          prune: options.prune,
+          concurrency: options.concurrency,
+          connections: state.connections,
+          desired: (kind, key) => saved.desired[desiredKey(env, kind, key)],
+          live: (kind, key) => state.live.get(resourceId(kind, key)),
+        },
+      )),
+    );
+  }
+  return outcomes;
+}
+
+function readSaved(file: string): SavedPlan | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? `${file}: no such file (make a plan with: pipemon plan --out ${file})` : `${file}: not a readable plan: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const problem = savedPlanProblem(value);
+  return problem ? `${file}: not a pipemon plan: ${problem}` : (value as SavedPlan);
+}
+
+async function applySaved(options: ApplyOptions, file: string): Promise<ApplyResult> {
+  const stats = new RequestStats();
+  const saved = readSaved(file);
+  if (typeof saved === "string") return { outcomes: [], stats, error: saved };
+  // The config still tells where the targets are and how to authenticate.
+  const load = loadSpecs({ root: options.root, ...(saved.options.environment !== undefined ? { environment: saved.options.environment } : {}) });
+  if (hasErrors(load.diagnostics)) return { load, outcomes: [], stats };
+  const connect = options.connect ?? (await defaultConnector());
+  const selection = parseSelection(saved.options.select);
+  const states: ProjectState[] = [];
+  const refused: string[] = [];
+  try {
+    for (const projectPlan of saved.projects) {
+      const project = load.projects.find((p) => p.environment === projectPlan.environment);
+      if (!project) {
+        refused.push(`environment ${projectPlan.environment ?? "(none)"} of the plan is no longer in the config`);
+        continue;
+      }
+      const state = await readProjectState(project, { targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats });
+      states.push(state);
+      for (const c of projectPlan.changes) {
+        const now = state.live.get(resourceId(c.kind, c.key))?.fingerprint ?? null;
+        if (now === c.liveFingerprint) continue;
+        const where = projectPlan.environment ? ` (${projectPlan.environment})` : "";
+        refused.push(
+          c.liveFingerprint === null ? `${c.kind} ${c.key}${where}: created by someone else since the plan` : now === null ? `${c.kind} ${c.key}${where}: deleted since the plan` : `${c.kind} ${c.key}${where}: changed since the plan (read ${c.liveFingerprint}, now ${now})`,
+        );
+      }
+    }
+  } catch (e) {
+    const message = userFacing(e);
+    if (message === undefined) throw e;
+    return { load, outcomes: [], stats, error: message };
+  }
+  if (refused.length > 0) return { load, document: saved, outcomes: [], refused, stats };
+  const outcomes = await executeStates(states, saved, options);
+  return { load, document: saved, outcomes, stats };
+}

@@ -1,0 +1,78 @@
+/**
+ * Use case: plan. Loads the specs, reads live state of every target, and returns the plan as
+ * data (the CLI renders it). Also the first half of apply, which must see the same world.
+ */
+import { hasErrors } from "../spec/diagnostics.js";
+import { loadSpecs, type LoadResult } from "../spec/index.js";
+import type { EnvLookup } from "../lib/env-ref.js";
+import { desiredKey, planDocument, type PlanDocument, type SavedPlan } from "../plan/document.js";
+import type { TargetName } from "../plan/resource.js";
+import { parseSelection } from "./desired.js";
+import { readProjectState, RequestStats, type Connector, type ProjectState } from "./live-state.js";
+
+export interface PlanOptions {
+  root: string;
+  environment?: string;
+  targets?: TargetName[];
+  select: string[];
+  env: EnvLookup;
+  /** Builds a target's handlers; the default connects to the real APIs. */
+  connect?: Connector;
+  adopt?: boolean;
+}
+
+export interface PlanResult {
+  load: LoadResult;
+  /** Absent when the specs are invalid or live state could not be read (`error`). */
+  document?: PlanDocument;
+  /** The document plus the desired bodies: what `--out plan.json` writes. */
+  saved?: SavedPlan;
+  /** One line: why there is no plan (credentials, an unreachable target, a failed listing). */
+  error?: string;
+  stats: RequestStats;
+  /** For apply: everything read, per project. */
+  states?: ProjectState[];
+}
+
+/** Errors a user can act on; anything else is a bug and keeps its stack for PIPEMON_DEBUG. */
+const USER_FACING = new Set(["CredentialsError", "TargetError", "ListingIncompleteError", "CircuitOpenError"]);
+
+export function userFacing(e: unknown): string | undefined {
+  return e instanceof Error && USER_FACING.has(e.name) ? e.message : undefined;
+}
+
+export async function defaultConnector(): Promise<Connector> {
+  const { connect } = await import("./connect.js");
+  return connect;
+}
+
+export async function plan(options: PlanOptions): Promise<PlanResult> {
+  const stats = new RequestStats();
+  const load = loadSpecs({ root: options.root, ...(options.environment !== undefined ? { environment: options.environment } : {}) });
+  if (hasErrors(load.diagnostics)) return { load, stats };
+  const selection = parseSelection(options.select);
+  const connect = options.connect ?? (await defaultConnector());
+  const states: ProjectState[] = [];
+  try {
+    for (const project of load.projects) {
+      states.push(await readProjectState(project, { ...(options.targets ? { targets: options.targets } : {}), ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats }));
+    }
+  } catch (e) {
+    const message = userFacing(e);
+    if (message === undefined) throw e;
+    return { load, stats, error: message };
+  }
+  const document = planDocument(
+    { ...(options.environment !== undefined ? { environment: options.environment } : {}), targets: [...new Set(states.flatMap((s) => s.targets))], select: options.select },
+    states.map((s) => s.plan),
+  );
+  const desired: SavedPlan["desired"] = {};
+  for (const s of states) {
+    for (const c of s.plan.changes) {
+      if (c.action !== "create" && c.action !== "update" && c.action !== "unowned") continue;
+      const d = s.desired.get(`${c.kind}\u0000${c.key}`);
+      if (d) desired[desiredKey(s.project.environment, c.kind, c.key)] = d.body;
+    }
+  }
+  return { load, stats, document, saved: { ...document, desired }, states };
+}

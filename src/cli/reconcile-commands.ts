@@ -1,0 +1,173 @@
+/**
+ * `pipemon plan` and `pipemon apply`: parse options, call the use case, print its typed
+ * result, set the exit code (0 ok; 1 error; 2 changes present with --detailed-exitcode).
+ */
+import { renameSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import type { ApplyResult } from "../app/apply.js";
+import type { Outcome } from "../app/execute.js";
+import { hasChanges } from "../plan/compute.js";
+import type { PlanDocument } from "../plan/document.js";
+import { renderJson, renderMarkdown, renderText, summaryLine } from "../plan/render.js";
+import type { TargetName } from "../plan/resource.js";
+import { plural, summarise } from "./diagnostics.js";
+import { EXIT_CHANGES, EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
+import { styleFor } from "./style.js";
+
+interface CommonOptions {
+  env?: string;
+  target?: TargetName;
+  select: string[];
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("must be a whole number from 1 to 64");
+  return n;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("--env <name>", "only this environment (default: every environment of the config)")
+    .addOption(new Option("--target <target>", "only this target").choices(["grafana", "datadog"]))
+    .option("--select <selector>", "only these pipelines: a name or team:<team> (repeatable)", collect, [] as string[]);
+}
+
+const envLookup = (name: string): string | undefined => process.env[name];
+
+function baseOptions(root: string, opts: CommonOptions) {
+  return {
+    root,
+    select: opts.select,
+    env: envLookup,
+    ...(opts.env !== undefined ? { environment: opts.env } : {}),
+    ...(opts.target !== undefined ? { targets: [opts.target] } : {}),
+  };
+}
+
+/** Written whole or not at all: a half-written plan must never be applied. */
+function writeAtomically(file: string, content: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+export function registerReconcileCommands(cli: Command): void {
+  const root = () => cli.opts<{ specs: string }>().specs;
+
+  common(cli.command("plan"))
+    .description("show what apply would change in live Grafana and Datadog (create / update / delete per resource)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--out <file>", "also save the plan for `pipemon apply <file>`")
+    .option("--detailed-exitcode", "exit 2 when there are changes (0: none, 1: error)")
+    .option("-v, --verbose", "list unchanged resources too")
+    .action(async (opts: CommonOptions & { format: "text" | "markdown" | "json"; out?: string; detailedExitcode?: boolean; verbose?: boolean }) => {
+      const { plan } = await import("../app/plan.js");
+      const result = await plan(baseOptions(root(), opts));
+      printDiagnostics(result.load);
+      if (!result.document || !result.saved) {
+        err(result.error !== undefined ? `pipemon: ${result.error}` : `${summarise(result.load.diagnostics)}: no plan was made`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      if (opts.out) writeAtomically(opts.out, `${JSON.stringify(result.saved, null, 2)}\n`);
+      const doc = result.document;
+      if (opts.format === "json") process.stdout.write(renderJson(doc));
+      else if (opts.format === "markdown") process.stdout.write(renderMarkdown(doc));
+      else process.stdout.write(renderText(doc, styleFor(process.stdout), { verbose: opts.verbose === true }));
+      if (opts.out && opts.format === "text") out(`Saved the plan to ${opts.out}: apply it with pipemon apply ${opts.out}`);
+      if (opts.detailedExitcode && hasChanges(doc.summary)) process.exitCode = EXIT_CHANGES;
+    });
+
+  common(cli.command("apply"))
+    .description("make live Grafana and Datadog match the specs (or carry out a saved plan)")
+    .argument("[plan]", "a plan saved with pipemon plan --out; refused if live state changed since")
+    .option("--prune", "also delete pipemon-owned resources the specs no longer describe")
+    .option("--adopt", "take over resources that have a pipemon identity but no ownership marker")
+    .option("--yes", "do not ask for confirmation (required when not on a terminal)")
+    .option("--concurrency <n>", "requests in flight per target", positiveInt, 8)
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (planFile: string | undefined, opts: CommonOptions & { prune?: boolean; adopt?: boolean; yes?: boolean; concurrency: number; format: "text" | "json" }) => {
+      const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+      if (planFile === undefined && !opts.yes && !interactive) {
+        err("pipemon: apply is not on a terminal: pass --yes to apply without confirmation, or apply a reviewed plan (pipemon plan --out plan.json, then pipemon apply plan.json)");
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      if (planFile !== undefined && (opts.env !== undefined || opts.target !== undefined || opts.select.length > 0)) {
+        err("pipemon: a saved plan already fixes --env, --target and --select; drop them or make a new plan");
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const { apply } = await import("../app/apply.js");
+      const style = styleFor(process.stdout);
+      const result = await apply({
+        ...baseOptions(root(), opts),
+        ...(planFile !== undefined ? { planFile } : {}),
+        prune: opts.prune === true,
+        adopt: opts.adopt === true,
+        concurrency: opts.concurrency,
+        ...(planFile === undefined && !opts.yes ? { confirm: (doc: PlanDocument) => confirm(doc, opts.prune === true) } : {}),
+      });
+      if (result.load) printDiagnostics(result.load);
+      if (opts.format === "json") process.stdout.write(`${JSON.stringify({ summary: result.document?.summary ?? null, outcomes: result.outcomes, refused: result.refused ?? [], error: result.error ?? null, requests: result.stats.toJSON() }, null, 2)}\n`);
+      else printApply(result, style);
+      if (result.error !== undefined || result.refused || (result.load && !result.document && !result.error) || result.outcomes.some((o) => o.status === "failed")) process.exitCode = EXIT_ERROR;
+    });
+}
+
+async function confirm(doc: PlanDocument, prune: boolean): Promise<boolean> {
+  process.stdout.write(renderText(doc, styleFor(process.stdout)));
+  if (!hasChanges(doc.summary)) return true;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`\nApply these changes${prune ? " (including deletes)" : ""}? Only 'yes' is accepted: `);
+    return answer.trim() === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
+function outcomeLine(o: Outcome): string {
+  return `${o.kind} ${o.key}${o.environment ? ` (${o.environment})` : ""}: ${o.action}${o.reason ? ` — ${o.reason}` : ""}`;
+}
+
+function printApply(result: ApplyResult, style: ReturnType<typeof styleFor>): void {
+  if (result.error !== undefined) {
+    err(`pipemon: ${result.error}`);
+    err("nothing was changed");
+    return;
+  }
+  if (result.refused) {
+    err(`pipemon: the saved plan is stale; nothing was changed. ${plural(result.refused.length, "resource")} moved since it was made:`);
+    for (const r of result.refused) err(`  ${r}`);
+    err("make a new plan (pipemon plan --out FILE), review it, and apply that");
+    return;
+  }
+  if (!result.document) {
+    if (result.load) err(`${summarise(result.load.diagnostics)}: nothing was changed`);
+    return;
+  }
+  if (result.aborted) {
+    out("Apply cancelled; nothing was changed.");
+    return;
+  }
+  const by = (s: Outcome["status"]) => result.outcomes.filter((o) => o.status === s);
+  const applied = by("applied");
+  const failed = by("failed");
+  const skipped = by("skipped");
+  const symbol: Record<string, string> = { create: "+", update: "~", delete: "-", unowned: "!", "no-op": " " };
+  for (const o of applied) out(`  ${style.green(`${symbol[o.action] ?? "~"} ${o.kind} ${o.key}`)}${o.environment ? style.dim(` (${o.environment})`) : ""} ${style.dim(o.action === "create" ? "created" : o.action === "delete" ? "deleted" : "updated")}`);
+  for (const o of skipped) out(`  ${style.yellow(`skipped ${outcomeLine(o)}`)}`);
+  for (const o of failed) err(`  ${style.red(`failed  ${outcomeLine(o)}`)}`);
+  const line = `Apply: ${applied.length} applied, ${failed.length} failed, ${skipped.length} skipped (${plural(result.stats.total, "request")}).`;
+  if (failed.length > 0) {
+    err(style.red(line));
+    err("what is listed as applied is live; re-run pipemon apply to converge the rest");
+  } else {
+    out(style.bold(applied.length === 0 && skipped.length === 0 ? `No changes. ${summaryLine(result.document.summary)}` : line));
+  }
+}

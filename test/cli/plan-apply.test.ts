@@ -1,0 +1,286 @@
+/**
+ * plan → apply → plan end to end: the real CLI (a separate process) against the Grafana and
+ * Datadog emulators (in this process), with the official Datadog client inside pipemon.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startDatadogEmulator, type DatadogEmulator } from "../emulators/datadog/server.js";
+import { startGrafanaEmulator, type GrafanaEmulator } from "../emulators/grafana/server.js";
+import { REPO_ROOT, runCliAsync, type CliRun } from "../support/cli.js";
+
+const TOKEN = "glsa_e2e_token_value";
+const DD_API = "dd-api-key-value";
+const DD_APP = "dd-app-key-value";
+/** Contact point secrets: they must reach Grafana and never appear in any output. */
+const SECRETS = {
+  PD_DATA_ONCALL_KEY: "pd-secret-data-oncall",
+  PD_PAYMENTS_KEY: "pd-secret-payments",
+  SLACK_DATA_ALERTS_WEBHOOK: "https://hooks.slack.example/secret-data-alerts",
+  SLACK_GROWTH_WEBHOOK: "https://hooks.slack.example/secret-growth",
+  ML_PLATFORM_WEBHOOK: "https://ml.example/secret-hook",
+};
+const NEVER_PRINTED = [TOKEN, DD_API, DD_APP, ...Object.values(SECRETS)];
+
+let grafana: GrafanaEmulator;
+let datadog: DatadogEmulator;
+let work: string;
+let specs: string;
+
+beforeEach(async () => {
+  grafana = await startGrafanaEmulator({ token: TOKEN });
+  datadog = await startDatadogEmulator({ apiKey: DD_API, appKey: DD_APP });
+  work = mkdtempSync(join(tmpdir(), "pipemon-e2e-"));
+  specs = join(work, "specs");
+  cpSync(join(REPO_ROOT, "specs"), specs, { recursive: true });
+});
+
+afterEach(async () => {
+  await Promise.all([grafana.close(), datadog.close()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+function environment(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    GRAFANA_URL: grafana.url,
+    GRAFANA_TOKEN: TOKEN,
+    DD_HOST: datadog.url,
+    DD_API_KEY: DD_API,
+    DD_APP_KEY: DD_APP,
+    ...SECRETS,
+    // Fast retries: the faults below are real, the waits need not be.
+    PIPEMON_HTTP_BACKOFF_MS: "10",
+    PIPEMON_HTTP_TIMEOUT_MS: "3000",
+    ...overrides,
+  };
+}
+
+async function pipemon(args: string[], overrides: Record<string, string> = {}): Promise<CliRun> {
+  const run = await runCliAsync(["--specs", specs, ...args], work, environment(overrides));
+  for (const secret of NEVER_PRINTED) {
+    expect(run.stdout).not.toContain(secret);
+    expect(run.stderr).not.toContain(secret);
+  }
+  expect(run.stderr).not.toMatch(/\n\s+at /); // never a stack trace
+  return run;
+}
+
+const PROD = ["--env", "production"];
+
+/** Calls an emulator's API as "someone else" would (the UI, another tool). */
+async function grafanaApi(method: string, path: string, body?: unknown): Promise<unknown> {
+  const r = await fetch(`${grafana.url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function datadogApi(method: string, path: string, body?: unknown): Promise<unknown> {
+  const r = await fetch(`${datadog.url}${path}`, { method, headers: { "DD-API-KEY": DD_API, "DD-APPLICATION-KEY": DD_APP, "content-type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+interface PlanJson {
+  summary: { create: number; update: number; delete: number; noop: number; unowned: number };
+  projects: Array<{ changes: Array<{ kind: string; key: string; action: string }> }>;
+}
+
+async function planJson(args: string[] = PROD): Promise<PlanJson> {
+  const run = await pipemon(["plan", ...args, "--format", "json"]);
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as PlanJson;
+}
+
+const changed = (plan: PlanJson) => plan.projects.flatMap((p) => p.changes.filter((c) => c.action !== "no-op").map((c) => `${c.action} ${c.kind} ${c.key}`)).sort();
+
+async function freshApply(): Promise<CliRun> {
+  const run = await pipemon(["apply", ...PROD, "--yes"]);
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  return run;
+}
+
+describe("plan and apply against the emulators", () => {
+  it("applies a fresh estate, then plans no changes; secrets reach Grafana only", async () => {
+    const first = await pipemon(["plan", ...PROD, "--detailed-exitcode"]);
+    expect(first.code).toBe(2);
+    expect(first.stdout).toMatch(/^Plan: \d+ to create, 0 to update, 0 to delete, 0 unchanged\.$/m);
+    expect(first.stdout).toContain("+ grafana-dashboard pm-orders-etl");
+    expect(first.stdout).toContain("+ datadog-monitor orders-etl/pipelineFailed@production");
+    const creates = Number(/Plan: (\d+) to create/.exec(first.stdout)![1]);
+
+    const applied = await freshApply();
+    expect(applied.stdout).toContain(`Apply: ${creates} applied, 0 failed, 0 skipped`);
+
+    const again = await pipemon(["plan", ...PROD, "--detailed-exitcode"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`No changes\\. ${creates} resources are up to date\\.`));
+
+    // The contact point holds the real secret (the emulator stores what it was sent).
+    expect(JSON.stringify(grafana.state)).toContain(SECRETS.PD_DATA_ONCALL_KEY);
+  });
+
+  it("a changed threshold updates exactly that pipeline's rule group and monitor (and its dashboard, which draws it)", async () => {
+    await freshApply();
+    const file = join(specs, "commerce", "orders-etl.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("errors: { critical: 10 }", "errors: { critical: 20 }"));
+    const plan = await planJson();
+    expect(changed(plan)).toEqual(["update datadog-monitor orders-etl/errors@production", "update grafana-dashboard pm-orders-etl", "update grafana-rule-group pipemon-commerce/orders-etl"]);
+
+    const text = await pipemon(["plan", ...PROD]);
+    expect(text.stdout).toMatch(/^\s+- .*10/m);
+    expect(text.stdout).toMatch(/^\s+\+ .*20/m);
+
+    const before = JSON.stringify(grafana.faults.requests.length);
+    const applied = await pipemon(["apply", ...PROD, "--yes"]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain("Apply: 3 applied, 0 failed, 0 skipped");
+    // Only that one rule group was PUT: a PUT resets alert state.
+    const puts = grafana.faults.requests.slice(Number(before)).filter((r) => r.method === "PUT" && r.path.includes("/rule-groups/"));
+    expect(puts.map((r) => r.path)).toEqual(["/api/v1/provisioning/folder/pipemon-commerce/rule-groups/orders-etl"]);
+    expect(changed(await planJson())).toEqual([]);
+  });
+
+  it("shows a UI edit as drift and reverts it", async () => {
+    await freshApply();
+    const live = (await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl")) as { dashboard: Record<string, unknown>; meta: { folderUid: string } };
+    await grafanaApi("POST", "/api/dashboards/db", { dashboard: { ...live.dashboard, title: "edited in the UI" }, folderUid: live.meta.folderUid, overwrite: true });
+    const monitors = (await datadogApi("GET", "/api/v1/monitor?monitor_tags=pipemon-id:orders-etl/stale")) as Array<{ id: number }>;
+    await datadogApi("PUT", `/api/v1/monitor/${monitors[0]!.id}`, { priority: 5 });
+
+    const drift = await pipemon(["plan", ...PROD]);
+    expect(drift.stdout).toContain("~ grafana-dashboard pm-orders-etl");
+    expect(drift.stdout).toMatch(/- +"title": "edited in the UI"/);
+    expect(drift.stdout).toContain("~ datadog-monitor orders-etl/stale@production");
+    expect(changed(await planJson())).toEqual(["update datadog-monitor orders-etl/stale@production", "update grafana-dashboard pm-orders-etl"]);
+
+    expect((await pipemon(["apply", ...PROD, "--yes"])).code).toBe(0);
+    expect(changed(await planJson())).toEqual([]);
+  });
+
+  it("leaves someone else's dashboard, monitor and policy route untouched through apply and prune; prunes a removed pipeline", async () => {
+    await grafanaApi("POST", "/api/dashboards/db", { dashboard: { uid: "team-sales", title: "Sales overview", tags: ["sales"], panels: [] }, overwrite: false });
+    const foreignMonitor = (await datadogApi("POST", "/api/v1/monitor", { name: "someone else's CPU", type: "metric alert", query: "avg(last_5m):avg:system.cpu.user{*} > 90", message: "cpu", tags: ["team:infra"], options: { thresholds: { critical: 90 } } })) as { id: number; modified: string };
+    const tree = (await grafanaApi("GET", "/api/v1/provisioning/policies")) as { routes?: unknown[] } & Record<string, unknown>;
+    const foreignRoute = { receiver: tree.receiver, object_matchers: [["team", "=", "sales"]], group_wait: "45s" };
+    await grafanaApi("PUT", "/api/v1/provisioning/policies", { ...tree, routes: [...(tree.routes ?? []), foreignRoute] });
+
+    await freshApply();
+    rmSync(join(specs, "commerce", "orders-etl.yaml"));
+    const plan = await planJson();
+    const deletes = changed(plan).filter((c) => c.startsWith("delete"));
+    expect(deletes).toContain("delete grafana-dashboard pm-orders-etl");
+    expect(deletes).toContain("delete grafana-rule-group pipemon-commerce/orders-etl");
+    expect(deletes).toContain("delete datadog-monitor orders-etl/stale@production");
+    expect(deletes.every((d) => /orders-etl/.test(d))).toBe(true);
+
+    const withoutPrune = await pipemon(["apply", ...PROD, "--yes"]);
+    expect(withoutPrune.code).toBe(0);
+    expect(withoutPrune.stdout).toContain("delete needs --prune");
+    await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl");
+
+    const pruned = await pipemon(["apply", ...PROD, "--yes", "--prune"]);
+    expect(pruned.code).toBe(0);
+    expect(changed(await planJson())).toEqual([]);
+    await expect(grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl")).rejects.toThrow(/404/);
+
+    // Someone else's things, exactly as they were.
+    const sales = (await grafanaApi("GET", "/api/dashboards/uid/team-sales")) as { dashboard: { version: number; title: string } };
+    expect(sales.dashboard).toMatchObject({ version: 1, title: "Sales overview" });
+    const monitor = (await datadogApi("GET", `/api/v1/monitor/${foreignMonitor.id}`)) as { modified: string; name: string };
+    expect(monitor).toMatchObject({ modified: foreignMonitor.modified, name: "someone else's CPU" });
+    const after = (await grafanaApi("GET", "/api/v1/provisioning/policies")) as { routes: unknown[] };
+    expect(after.routes).toContainEqual(foreignRoute);
+    expect(after.routes.filter((r) => JSON.stringify(r).includes('"managed_by"'))).toHaveLength(1);
+  });
+
+  it("reports a pipemon identity without the ownership marker and leaves it alone unless --adopt", async () => {
+    await grafanaApi("POST", "/api/dashboards/db", { dashboard: { uid: "pm-orders-etl", title: "hand-made orders dashboard", tags: [] }, overwrite: false });
+    const plan = await pipemon(["plan", ...PROD]);
+    expect(plan.stdout).toMatch(/! grafana-dashboard pm-orders-etl unowned: exists without pipemon's ownership marker/);
+    const applied = await pipemon(["apply", ...PROD, "--yes"]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain("skipped grafana-dashboard pm-orders-etl (production): unowned");
+    expect(((await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl")) as { dashboard: { title: string } }).dashboard.title).toBe("hand-made orders dashboard");
+
+    expect((await pipemon(["apply", ...PROD, "--yes", "--adopt"])).code).toBe(0);
+    expect(changed(await planJson())).toEqual([]);
+  });
+
+  it("rides out a 429 storm, honouring X-RateLimit-Reset, with nothing failed", async () => {
+    datadog.faults.add({ method: "POST", path: "^/api/v1/monitor$", after: 5, times: 12, fault: { kind: "status", status: 429, headers: { "x-ratelimit-reset": "1", "x-ratelimit-remaining": "0" }, body: { errors: ["Rate limit exceeded"] } } });
+    const started = Date.now();
+    const run = await pipemon(["apply", ...PROD, "--yes"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Apply: \d+ applied, 0 failed, 0 skipped/);
+    expect(datadog.faults.requests.filter((r) => r.status === 429)).toHaveLength(12);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // it waited as told
+    expect(changed(await planJson())).toEqual([]);
+  });
+
+  it("after 5xx in the middle of apply, says what was and was not applied; a re-run converges", async () => {
+    grafana.faults.add({ method: "PUT", path: "/rule-groups/", after: 2, fault: { kind: "status", status: 503, body: { message: "service unavailable" } } });
+    datadog.faults.add({ method: "POST", path: "^/api/v1/monitor$", after: 10, times: 3, fault: { kind: "reset" } });
+    const broken = await pipemon(["apply", ...PROD, "--yes"]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/failed +grafana-rule-group \S+ \(production\): create/);
+    expect(broken.stderr).toContain("re-run pipemon apply to converge the rest");
+    expect(broken.stdout).toMatch(/\+ grafana-rule-group \S+/); // two groups made it
+
+    grafana.faults.clear();
+    datadog.faults.clear();
+    const rerun = await pipemon(["apply", ...PROD, "--yes"]);
+    expect(rerun.code).toBe(0);
+    expect(changed(await planJson())).toEqual([]);
+  });
+
+  it("applies a saved plan when nothing moved, and refuses a stale one with the reason", async () => {
+    const saved = join(work, "plan.json");
+    expect((await pipemon(["plan", ...PROD, "--out", saved])).code).toBe(0);
+    const text = readFileSync(saved, "utf8");
+    for (const secret of NEVER_PRINTED) expect(text).not.toContain(secret);
+    expect((await pipemon(["apply", saved])).code).toBe(0);
+    expect(changed(await planJson())).toEqual([]);
+
+    const file = join(specs, "commerce", "orders-etl.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("errors: { critical: 10 }", "errors: { critical: 30 }"));
+    expect((await pipemon(["plan", ...PROD, "--out", saved])).code).toBe(0);
+    const live = (await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl")) as { dashboard: Record<string, unknown>; meta: { folderUid: string } };
+    await grafanaApi("POST", "/api/dashboards/db", { dashboard: { ...live.dashboard, title: "edited meanwhile" }, folderUid: live.meta.folderUid, overwrite: true });
+    const refused = await pipemon(["apply", saved]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("the saved plan is stale; nothing was changed");
+    expect(refused.stderr).toMatch(/grafana-dashboard pm-orders-etl \(production\): changed since the plan/);
+    expect(((await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl")) as { dashboard: { title: string } }).dashboard.title).toBe("edited meanwhile");
+  });
+
+  it("bad or missing credentials: one line naming the variable, exit 1, nothing written", async () => {
+    const badToken = await pipemon(["plan", ...PROD], { GRAFANA_TOKEN: "wrong-token" });
+    expect(badToken.code).toBe(1);
+    expect(badToken.stderr.trim().split("\n")).toHaveLength(1);
+    expect(badToken.stderr).toMatch(/^pipemon: grafana.*GRAFANA_TOKEN/);
+
+    const badKey = await pipemon(["plan", ...PROD, "--target", "datadog"], { DD_API_KEY: "wrong" });
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr.trim().split("\n")).toHaveLength(1);
+    expect(badKey.stderr).toMatch(/^pipemon: datadog.*DD_API_KEY/);
+
+    const missing = await runCliAsync(["--specs", specs, "apply", ...PROD, "--yes"], work, { ...environment(), GRAFANA_TOKEN: "" });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe("pipemon: grafana (production): the service account token is not set: export GRAFANA_TOKEN (read from the config's \"${GRAFANA_TOKEN}\")\nnothing was changed\n");
+    expect(grafana.faults.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("markdown for a pull request and --select narrow the plan", async () => {
+    const md = await pipemon(["plan", ...PROD, "--format", "markdown", "--select", "team:payments"]);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toMatch(/^### pipemon plan\n\nPlan: \d+ to create/);
+    expect(md.stdout).toContain("pm-ledger-stream");
+    expect(md.stdout).not.toContain("pm-orders-etl");
+    expect(md.stdout).not.toContain("grafana-contact-point");
+  });
+});
