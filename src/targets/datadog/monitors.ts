@@ -97,19 +97,23 @@ export class DatadogMonitorHandler implements KindHandler {
    * environment (owned and unowned monitors both carry the env tag); without one, the
    * whole org is listed. Either way it is ~1 request per 1,000 monitors at page_size=1000,
    * and the client-side check repeats the env filter in case a server ignores it.
+   *
+   * Pages are cut by `id_offset` (ids above the last one seen), not by page number: a
+   * monitor deleted while listing would shift a numbered page and silently skip another
+   * monitor, which plan would then "create" again. Ids only grow, so offsets never skip.
    */
   async list(): Promise<LiveResource[]> {
     const { environment } = this.options;
     const envTag = environment ? `env:${environment}` : undefined;
     const monitors: LiveMonitor[] = [];
     const seenIds = new Set<number>();
-    let lastId = -1;
+    let lastId = 0;
     for (let page = 0; ; page++) {
       if (page >= MAX_PAGES) throw new ListingIncompleteError(this.kind, `more than ${MAX_PAGES} pages of monitors; the listing does not end`);
       let batch: v1.Monitor[];
       try {
         batch = await this.options.caller.call(`list monitors (page ${page})`, () =>
-          this.options.api.listMonitors({ page, pageSize: LIST_PAGE_SIZE, ...(envTag ? { monitorTags: envTag } : {}) }),
+          this.options.api.listMonitors({ idOffset: lastId, pageSize: LIST_PAGE_SIZE, ...(envTag ? { monitorTags: envTag } : {}) }),
         );
       } catch (e) {
         throw this.listingFailure(e);
@@ -120,9 +124,9 @@ export class DatadogMonitorHandler implements KindHandler {
         const body = v1.ObjectSerializer.serialize(model, "Monitor", "") as JsonObject;
         const id = body.id;
         if (typeof id !== "number") throw new ListingIncompleteError(this.kind, `page ${page} holds a monitor without an id`);
-        // Pages come in ascending id order; anything else means the set moved under us
-        // (a monitor skipped or seen twice), and prune must not act on that.
-        if (seenIds.has(id) || id <= lastId) throw new ListingIncompleteError(this.kind, `pagination is inconsistent (monitor ${id} out of order on page ${page}); monitors changed while listing, try again`);
+        // Each page must hold ascending ids above the offset asked for; anything else (a
+        // server ignoring id_offset, a set that moved) would be a listing prune cannot trust.
+        if (seenIds.has(id) || id <= lastId) throw new ListingIncompleteError(this.kind, `pagination is inconsistent: page ${page} returned monitor ${id}, not above the previous id ${lastId}`);
         seenIds.add(id);
         lastId = id;
         const pipemonId = pipemonIdOf(body);
