@@ -190,9 +190,11 @@ export interface GrafanaStateSnapshot {
   muteTimings: string[];
 }
 
-/** Grafana's slugify for titles: lower case, runs of other characters become one "-". */
+/** Grafana's slugify for titles: lower case, "&"/"@" spelled out, runs of other characters become one "-". */
 export function slugify(title: string): string {
   return title
+    .replace(/&/g, "and")
+    .replace(/@/g, "at")
     .toLowerCase()
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
