@@ -56,6 +56,8 @@ export function comparableDuration(value: Json | undefined): Json {
   if (value === undefined || value === null || value === "") return "0s";
   if (typeof value === "number") return formatDuration(value);
   if (typeof value !== "string") return value;
+  // Prometheus accepts a bare "0"; it has no unit, so the parser below would not.
+  if (value.trim() === "0") return "0s";
   const seconds = parseDuration(value.trim());
   return seconds === undefined ? value : formatDuration(seconds);
 }

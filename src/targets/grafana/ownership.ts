@@ -15,7 +15,7 @@
  *   that name has uid `pm-cp-<channel>` of the same channel.
  * - Notification policy: the top-level route whose matchers are exactly managed_by=pipemon.
  */
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../../model/identity.js";
+import { contactPointUid, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../../model/identity.js";
 import type { Json } from "../../plan/resource.js";
 
 /** Must equal DASHBOARD_OWNER_TAG of src/compile/grafana/dashboard.ts (a test pins it; targets may not import compile). */
@@ -36,18 +36,10 @@ export function hasManagedLabel(labels: Json | undefined): boolean {
   return typeof labels === "object" && labels !== null && !Array.isArray(labels) && labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 }
 
-/**
- * The channel part of `pm-cp-<channel>` must match `pipemon-<channel>`. Long names are
- * hashed into a 40-character uid (boundedUid), so then the uid's readable prefix must be a
- * prefix of the channel instead.
- */
+/** The uid must be the one pipemon derives from the name (contactPointUid of the channel). */
 export function contactPointUidMatchesName(uid: string, name: string): boolean {
-  if (!uid.startsWith(CONTACT_POINT_UID_PREFIX) || !name.startsWith(CONTACT_POINT_NAME_PREFIX)) return false;
-  const channel = name.slice(CONTACT_POINT_NAME_PREFIX.length);
-  const fromUid = uid.slice(CONTACT_POINT_UID_PREFIX.length);
-  if (fromUid === channel) return true;
-  const hashed = /^(.*)-[0-9a-f]{8}$/.exec(fromUid);
-  return uid.length === 40 && hashed !== null && channel.startsWith(hashed[1]!);
+  if (!name.startsWith(CONTACT_POINT_NAME_PREFIX)) return false;
+  return uid === contactPointUid(name.slice(CONTACT_POINT_NAME_PREFIX.length));
 }
 
 /** `[["managed_by","=","pipemon"]]` or the string form `managed_by="pipemon"`, and nothing else. */

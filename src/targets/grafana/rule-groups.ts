@@ -3,13 +3,13 @@
  * `<folderUid>/<group>`. Listing costs two requests whatever the number of groups: ONE
  * `GET /api/v1/provisioning/alert-rules` for every rule (grouped here by folderUID and
  * ruleGroup), and ONE export of the folders involved, the only list that carries each
- * group's evaluation interval. Writes PUT the whole group; Grafana deletes rules missing
+ * group's evaluation interval (a GET per group only where there is no export). Writes PUT the whole group; Grafana deletes rules missing
  * from it and resets the evaluation state of every rule, so only changed groups are written
  * (the workflow's guarantee) and foreign rules make a group unowned.
  */
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { ListingIncompleteError, TargetError, type KindHandler } from "../handler.js";
-import type { AlertRuleGroup, GrafanaClient, ProvisionedAlertRule } from "./client.js";
+import { GrafanaRequestError, type AlertingFileExport, type AlertRuleGroup, type GrafanaClient, type ProvisionedAlertRule } from "./client.js";
 import { comparableDuration, comparableNumbers, contentHash, durationSeconds, isJsonObject, sortedKeys, type JsonObject } from "./comparable.js";
 import { listing } from "./listing.js";
 import { hasManagedLabel, isPipemonFolderUid } from "./ownership.js";
@@ -37,14 +37,7 @@ export class RuleGroupHandler implements KindHandler {
       const ours = [...groups.entries()].filter(([, g]) => isPipemonFolderUid(g.folderUid) || g.rules.some((r) => hasManagedLabel(r.labels)));
       if (ours.length === 0) return [];
 
-      const folderUids = [...new Set(ours.map(([, g]) => g.folderUid))].sort();
-      const intervalByRuleUid = new Map<string, number>();
-      for (const exported of (await this.client.exportAlertRules(folderUids)).groups ?? []) {
-        const seconds = durationSeconds(exported.interval);
-        if (seconds === undefined) continue;
-        for (const r of exported.rules ?? []) if (typeof r.uid === "string") intervalByRuleUid.set(r.uid, seconds);
-      }
-
+      const intervalByRuleUid = await this.intervals(ours.map(([, g]) => g));
       return ours.map(([key, g]): LiveResource => {
         const interval = g.rules.map((r) => intervalByRuleUid.get(r.uid)).find((s) => s !== undefined);
         // A group created between the two reads has no interval yet: a partial picture.
@@ -59,6 +52,35 @@ export class RuleGroupHandler implements KindHandler {
         };
       });
     });
+  }
+
+  /**
+   * Each group's interval, by rule uid, from ONE export of the folders involved. Grafana
+   * before 9.4 (and test emulators) have no export: then, and only then, one GET per group.
+   */
+  private async intervals(groups: { folderUid: string; title: string; rules: ProvisionedAlertRule[] }[]): Promise<Map<string, number>> {
+    const byRuleUid = new Map<string, number>();
+    const folderUids = [...new Set(groups.map((g) => g.folderUid))].sort();
+    let exported: AlertingFileExport | undefined;
+    try {
+      exported = await this.client.exportAlertRules(folderUids);
+    } catch (e) {
+      if (!(e instanceof GrafanaRequestError && e.status === 404)) throw e;
+    }
+    if (exported) {
+      for (const group of exported.groups ?? []) {
+        const seconds = durationSeconds(group.interval);
+        if (seconds === undefined) continue;
+        for (const r of group.rules ?? []) if (typeof r.uid === "string") byRuleUid.set(r.uid, seconds);
+      }
+      return byRuleUid;
+    }
+    for (const g of groups) {
+      const group = await this.client.getRuleGroup(g.folderUid, g.title);
+      const seconds = durationSeconds(group?.interval);
+      if (seconds !== undefined) for (const r of g.rules) byRuleUid.set(r.uid, seconds);
+    }
+    return byRuleUid;
   }
 
   normalise(body: Json): Json {
