@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NPM ?= npm
 PIPEMON := node bin/pipemon.js
 
-.PHONY: help install build generate check-generated validate lint typecheck test test-deps bench ci clean
+.PHONY: help install build generate check-generated validate lint typecheck test test-deps demo bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,17 +38,27 @@ lint: install ## static checks beyond the compiler (unused code, import directio
 typecheck: install ## strict type check of src, test and bench
 	npx tsc -p tsconfig.json --noEmit
 
-test-deps: ## install promtool (Debian package prometheus) when missing
-	@command -v promtool >/dev/null || { \
-	  echo "installing Debian package prometheus (for promtool)"; \
+test-deps: ## install Prometheus and Alertmanager (Debian packages) when missing
+	@missing=""; \
+	for tool in promtool:prometheus prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager; do \
+	  command -v $${tool%%:*} >/dev/null || missing="$$missing $${tool#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  pkgs=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+	  echo "installing Debian packages: $$pkgs"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null; \
+	fi
 
-test: install test-deps ## every test (unit, golden CLI, promtool)
+test: install test-deps ## every test: unit, golden CLI, emulators, plan/apply end to end, promtool, live Prometheus + Alertmanager
 	npx vitest run
 
-bench: build ## time validate + generate on synthetic estates of 1,000 and 10,000 pipelines
+demo: build ## plan → apply → plan on specs/ against local Grafana and Datadog emulators (no account needed)
+	node scripts/demo.mjs
+
+bench: build ## time validate + generate (1,000 and 10,000 pipelines) and plan/apply (1,000 pipelines, +20 ms per request)
 	node bench/generate-bench.mjs
+	node bench/plan-bench.mjs
 
 ci: install typecheck lint test check-generated ## what CI runs
 

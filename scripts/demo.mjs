@@ -14,7 +14,7 @@ process.on("SIGINT", () => process.exit(130));
 
 const production = await startEmulator("grafana", ["--token", TOKEN]);
 const staging = await startEmulator("grafana", ["--token", TOKEN]);
-const datadog = await startEmulator("datadog");
+const datadog = await startEmulator("datadog", ["--api-key", "demo-api-key", "--app-key", "demo-app-key"]);
 emulators.push(production, staging, datadog);
 
 // Demo-only stand-ins for the secrets the config references; real ones come from CI secrets.

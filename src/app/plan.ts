@@ -7,6 +7,9 @@ import { loadSpecs, type LoadResult } from "../spec/index.js";
 import type { EnvLookup } from "../lib/env-ref.js";
 import { desiredKey, planDocument, type PlanDocument, type SavedPlan } from "../plan/document.js";
 import type { TargetName } from "../plan/resource.js";
+import { ListingIncompleteError, TargetError } from "../targets/handler.js";
+import { CircuitOpenError } from "../targets/resilience.js";
+import { CredentialsError } from "./credentials.js";
 import { parseSelection } from "./desired.js";
 import { readProjectState, RequestStats, type Connector, type ProjectState } from "./live-state.js";
 
@@ -35,10 +38,9 @@ export interface PlanResult {
 }
 
 /** Errors a user can act on; anything else is a bug and keeps its stack for PIPEMON_DEBUG. */
-const USER_FACING = new Set(["CredentialsError", "TargetError", "ListingIncompleteError", "CircuitOpenError"]);
-
 export function userFacing(e: unknown): string | undefined {
-  return e instanceof Error && USER_FACING.has(e.name) ? e.message : undefined;
+  const known = e instanceof CredentialsError || e instanceof TargetError || e instanceof ListingIncompleteError || e instanceof CircuitOpenError;
+  return known ? e.message : undefined;
 }
 
 export async function defaultConnector(): Promise<Connector> {
