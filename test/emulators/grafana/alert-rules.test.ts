@@ -132,9 +132,16 @@ describe("rule-group PUT", () => {
   });
 
   it("adds intervalMs 1000 and maxDataPoints 43200 to models that lack them, keeps the ones sent", async () => {
-    await h.ok("PUT", GROUP, { body: { interval: 60, rules: [rule({ data: [{ refId: "B", datasourceUid: "prometheus", model: { expr: "up", maxDataPoints: 100 } }] })] } });
+    const data = [
+      { refId: "A", datasourceUid: "prometheus", model: { expr: "up" } },
+      { refId: "B", datasourceUid: "prometheus", model: { expr: "up", maxDataPoints: 100 } },
+    ];
+    await h.ok("PUT", GROUP, { body: { interval: 60, rules: [rule({ data })] } });
     const group = await h.ok<AlertRuleGroup>("GET", GROUP);
-    expect(group.rules[0]!.data).toEqual([{ refId: "B", queryType: "", relativeTimeRange: { from: 0, to: 0 }, datasourceUid: "prometheus", model: { expr: "up", maxDataPoints: 100, intervalMs: 1000 } }]);
+    expect(group.rules[0]!.data).toEqual([
+      { refId: "A", queryType: "", relativeTimeRange: { from: 0, to: 0 }, datasourceUid: "prometheus", model: { expr: "up", intervalMs: 1000, maxDataPoints: 43200 } },
+      { refId: "B", queryType: "", relativeTimeRange: { from: 0, to: 0 }, datasourceUid: "prometheus", model: { expr: "up", maxDataPoints: 100, intervalMs: 1000 } },
+    ]);
   });
 
   it("normalises for: 300s → 5m, 24h → 1d, 0 → 0s, absent → 0s", async () => {
