@@ -124,6 +124,14 @@ export class GrafanaRequestError extends TargetError {
   }
 }
 
+/** Grafana could not be reached at all (refused, reset, timed out on every attempt). */
+export class GrafanaUnreachableError extends TargetError {
+  constructor(message: string) {
+    super("grafana", message);
+    this.name = "GrafanaUnreachableError";
+  }
+}
+
 /** A 429/5xx answer inside the retry loop: thrown so withRetry sees it, mapped after. */
 class TransientStatus extends Error {
   constructor(readonly status: number, readonly verdict: FaultVerdict, readonly text: string) {
@@ -149,14 +157,16 @@ interface Answer {
 const WRITE_METHODS = new Set(["POST", "PUT", "DELETE"]);
 
 export class GrafanaClient {
-  readonly baseUrl: string;
-  /** The URL without credentials, for messages. */
+  /** The URL without credentials: fetch refuses URLs carrying them, and messages must not show them. */
   readonly displayUrl: string;
+  /** `user:password` from the URL, used as Basic auth only when there is no token. */
+  private readonly basic: string | undefined;
   private readonly policy: RetryPolicy;
 
   constructor(private readonly opts: GrafanaClientOptions) {
-    this.baseUrl = opts.url.replace(/\/+$/, "");
-    this.displayUrl = displayUrl(this.baseUrl);
+    const { url, basic } = splitCredentials(opts.url.replace(/\/+$/, ""));
+    this.displayUrl = url;
+    this.basic = basic;
     this.policy = opts.policy ?? defaultRetryPolicy();
   }
 
@@ -294,10 +304,11 @@ export class GrafanaClient {
     const headers: Record<string, string> = { accept: "application/json" };
     // Health needs no credentials; sending none keeps the token off that request entirely.
     if (route !== "/api/health" && this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    else if (route !== "/api/health" && this.basic) headers.authorization = `Basic ${Buffer.from(this.basic).toString("base64")}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (WRITE_METHODS.has(method) && this.opts.allowUiEdits) headers["x-disable-provenance"] = "true";
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const scrub = (text: string) => redact(text, [this.opts.token, ...(options.secrets ?? [])]);
+    const scrub = (text: string) => redact(text, [this.opts.token, ...(this.basic ? [this.basic] : []), ...(options.secrets ?? [])]);
 
     let answer: Answer;
     try {
@@ -336,7 +347,7 @@ export class GrafanaClient {
           grafanaStatus(parseBody(e.text)),
         );
       }
-      throw new TargetError("grafana", scrub(`grafana: cannot reach ${this.displayUrl}: ${transportReason(e, this.policy.timeoutMs)} (${method} ${route}, ${this.policy.attempts} attempts)`));
+      throw new GrafanaUnreachableError(scrub(`grafana: cannot reach ${this.displayUrl}: ${transportReason(e, this.policy.timeoutMs)} (${method} ${route}, ${this.policy.attempts} attempts)`));
     }
 
     if ((answer.status >= 200 && answer.status < 300) || options.accept?.includes(answer.status)) return answer;
@@ -367,7 +378,7 @@ export class GrafanaClient {
       return encodeURIComponent(value);
     });
     const query = options.query?.length ? `?${new URLSearchParams(options.query).toString()}` : "";
-    return `${this.baseUrl}${path}${query}`;
+    return `${this.displayUrl}${path}${query}`;
   }
 }
 
@@ -421,14 +432,16 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** The base URL without user:password, which must never reach a message. */
-function displayUrl(url: string): string {
+/** The base URL without user:password (which must never reach a message), and those credentials. */
+function splitCredentials(url: string): { url: string; basic: string | undefined } {
   try {
     const u = new URL(url);
+    if (!u.username && !u.password) return { url, basic: undefined };
+    const basic = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
     u.username = "";
     u.password = "";
-    return u.toString().replace(/\/+$/, "");
+    return { url: u.toString().replace(/\/+$/, ""), basic };
   } catch {
-    return url;
+    return { url, basic: undefined };
   }
 }

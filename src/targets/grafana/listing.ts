@@ -1,12 +1,13 @@
 /**
  * How the Grafana handlers read lists: page by page until a short page, refusing anything
  * that looks partial. Prune must never act on a partial listing, so a failed or suspicious
- * listing becomes `ListingIncompleteError` (credential and permission errors stay as they
- * are: they are more useful to the user than "listing incomplete").
+ * listing becomes `ListingIncompleteError` (credential, permission and unreachable-server
+ * errors stay as they are: they say more to the user than "listing incomplete").
  */
 import type { ResourceKind } from "../../plan/resource.js";
 import { ListingIncompleteError, TargetError } from "../handler.js";
 import { CircuitOpenError } from "../resilience.js";
+import { GrafanaUnreachableError } from "./client.js";
 
 /** Pages beyond this are assumed to be a server that ignores `page` (it would loop forever). */
 const MAX_PAGES = 1000;
@@ -40,6 +41,8 @@ export async function listing<T>(kind: ResourceKind, op: () => Promise<T>): Prom
   } catch (e) {
     if (e instanceof ListingIncompleteError || e instanceof CircuitOpenError) throw e;
     if (e instanceof TargetError && (e.status === 401 || e.status === 403)) throw e;
+    // Not a partial listing but no listing at all: "cannot reach <url>" says more.
+    if (e instanceof GrafanaUnreachableError) throw e;
     throw new ListingIncompleteError(kind, e instanceof Error ? e.message : String(e));
   }
 }
