@@ -20,13 +20,15 @@ export function tool(name: "promtool" | "amtool"): string {
 
 export interface ToolResult {
   status: number | null;
+  /** stdout and stderr. */
   output: string;
+  stdout: string;
 }
 
 export function run(name: "promtool" | "amtool", args: string[]): ToolResult {
   const r = spawnSync(tool(name), args, { encoding: "utf8" });
   // Both tools print their verdict on stdout or stderr depending on the version.
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  return { status: r.status, output: `${r.stdout}${r.stderr}`, stdout: r.stdout };
 }
 
 /** The receivers an alert with these labels reaches, in tree order (Alertmanager's own routing code). */
@@ -34,7 +36,8 @@ export function routesTest(configFile: string, labels: Record<string, string>): 
   const args = ["config", "routes", "test", `--config.file=${configFile}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
   const r = run("amtool", args);
   if (r.status !== 0) throw new Error(`amtool ${args.join(" ")}: ${r.output}`);
-  return r.output.trim().split(",").map((s) => s.trim()).filter(Boolean);
+  // stderr warns that --config.file overrides --alertmanager.url; the receivers are on stdout.
+  return r.stdout.trim().split(",").map((s) => s.trim()).filter(Boolean);
 }
 
 /** A fresh scratch directory; files written under it by `writeTree`. */
