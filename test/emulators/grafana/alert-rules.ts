@@ -351,7 +351,8 @@ export function registerAlertRuleRoutes(routes: RouteTable, state: GrafanaState)
     .add("POST", "/api/v1/provisioning/alert-rules", (req) => {
       const input = parseRuleInput(state, bodyObject(req));
       if (input.uid && state.alertRules.has(input.uid)) {
-        fail(409, "failed to save alert rule: a conflicting alert rule is found: rule UID under the same organisation should be unique");
+        // Grafana maps its unique-constraint violation to 400 (409 is only for optimistic-lock conflicts).
+        fail(400, "failed to save alert rule: a conflicting alert rule is found: rule UID under the same organisation should be unique");
       }
       ensureGroup(state, input.folderUID, input.ruleGroup);
       const groupIndex = state.rulesOfGroup(input.folderUID, input.ruleGroup).length + 1;

@@ -4,7 +4,7 @@ import type { DashboardFullWithMeta, FolderResponse, SaveDashboardResponse, Sear
 
 let h: Harness;
 beforeEach(async () => {
-  h = await startHarness({ clock: () => new Date("2024-05-01T10:00:00.000Z") });
+  h = await startHarness({ clock: () => new Date("2024-05-01T10:00:00Z") });
 });
 afterEach(async () => {
   await h.emulator.close();
@@ -26,9 +26,9 @@ describe("folders", () => {
       canAdmin: true,
       canDelete: true,
       createdBy: "sa-pipemon",
-      created: "2024-05-01T10:00:00.000Z",
+      created: "2024-05-01T10:00:00Z",
       updatedBy: "sa-pipemon",
-      updated: "2024-05-01T10:00:00.000Z",
+      updated: "2024-05-01T10:00:00Z",
       version: 1,
     });
   });
@@ -113,8 +113,8 @@ describe("dashboards", () => {
       slug: "orders-etl",
       url: "/d/pm-orders/orders-etl",
       expires: "0001-01-01T00:00:00Z",
-      created: "2024-05-01T10:00:00.000Z",
-      updated: "2024-05-01T10:00:00.000Z",
+      created: "2024-05-01T10:00:00Z",
+      updated: "2024-05-01T10:00:00Z",
       updatedBy: "sa-pipemon",
       createdBy: "sa-pipemon",
       version: 1,
@@ -159,6 +159,12 @@ describe("dashboards", () => {
     expect(moved.folderUid).toBe("");
     const meta = (await h.ok<DashboardFullWithMeta>("GET", `/api/dashboards/uid/${created.uid}`)).meta;
     expect([meta.folderId, meta.folderUid, meta.folderTitle, meta.folderUrl]).toEqual([0, "", "General", ""]);
+  });
+
+  it("accepts the legacy numeric folderId", async () => {
+    const saved = await h.ok<SaveDashboardResponse>("POST", "/api/dashboards/db", { body: { dashboard: { uid: "legacy", title: "Legacy" }, folderId: 1 } });
+    expect(saved.folderUid).toBe("pipemon-data");
+    expect((await h.call("POST", "/api/dashboards/db", { body: { dashboard: { uid: "legacy2", title: "Legacy" }, folderId: 99 } })).status).toBe(400);
   });
 
   it("answers 400 for an empty title, an unknown folder, a bad or long uid", async () => {

@@ -347,11 +347,14 @@ export function registerFolderAndDashboardRoutes(routes: RouteTable, state: Graf
       const body = bodyObject(req);
       const document = body.dashboard;
       if (typeof document !== "object" || document === null || Array.isArray(document)) fail(400, "bad request data");
-      const saved = saveDashboard(state, {
-        dashboard: document as JsonObject,
-        folderUid: typeof body.folderUid === "string" ? body.folderUid : undefined,
-        overwrite: body.overwrite === true,
-      });
+      let folderUid = typeof body.folderUid === "string" ? body.folderUid : undefined;
+      if (folderUid === undefined && typeof body.folderId === "number" && body.folderId > 0) {
+        // Legacy clients address the folder by numeric id.
+        const byId = [...state.folders.values()].find((f) => f.id === body.folderId);
+        if (!byId) fail(400, "folder not found", { status: "not-found" });
+        folderUid = byId.uid;
+      }
+      const saved = saveDashboard(state, { dashboard: document as JsonObject, folderUid, overwrite: body.overwrite === true });
       const answer: SaveDashboardResponse = {
         id: saved.id,
         uid: saved.uid,

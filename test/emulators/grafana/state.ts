@@ -133,8 +133,9 @@ export class GrafanaState {
     });
   }
 
+  /** Server timestamps as Grafana's database gives them back: RFC 3339 at second precision ("2024-05-01T10:00:00Z"). */
   now(): string {
-    return this.clock().toISOString();
+    return this.clock().toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 
   allocateDashboardId(): number {
