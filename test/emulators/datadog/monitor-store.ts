@@ -61,6 +61,8 @@ export interface StoredMonitor {
   assets: unknown[];
   creator: Creator;
   overallState: string;
+  /** Downtimes are not emulated; a seeded monitor can carry the ones it matches. */
+  matchingDowntimes?: unknown[];
 }
 
 /** What an endpoint answers with: the recorded key sets differ per endpoint. */
@@ -141,7 +143,7 @@ export class MonitorStore {
       orgId: this.orgId,
       type: storedType(checked.type, checked.query),
       name: typeof body.name === "string" && body.name !== "" ? body.name : defaultName(checked),
-      message: typeof body.message === "string" ? body.message : "",
+      message: typeof body.message === "string" ? body.message.trim() : "",
       tags: normalizeTags(body.tags),
       query: checked.query,
       options: normalizeOptions(asObject(body.options), checked.type, undefined),
@@ -151,7 +153,7 @@ export class MonitorStore {
       priority: normalizePriority(body.priority),
       restrictedRoles: Array.isArray(body.restricted_roles) ? (body.restricted_roles as string[]) : null,
       draftStatus: typeof body.draft_status === "string" ? body.draft_status : "published",
-      assets: Array.isArray(body.assets) ? (body.assets as unknown[]) : [],
+      assets: normalizeAssets(body.assets),
       creator: this.creator,
       overallState: "No Data",
     };
@@ -182,12 +184,12 @@ export class MonitorStore {
       modifiedMicros: this.tick(),
     };
     if ("name" in body && typeof body.name === "string") updated.name = body.name;
-    if ("message" in body) updated.message = typeof body.message === "string" ? body.message : "";
+    if ("message" in body) updated.message = typeof body.message === "string" ? body.message.trim() : "";
     if ("tags" in body) updated.tags = normalizeTags(body.tags);
     if ("priority" in body) updated.priority = normalizePriority(body.priority);
     if ("restricted_roles" in body) updated.restrictedRoles = Array.isArray(body.restricted_roles) ? (body.restricted_roles as string[]) : null;
     if ("draft_status" in body && typeof body.draft_status === "string") updated.draftStatus = body.draft_status;
-    if ("assets" in body) updated.assets = Array.isArray(body.assets) ? (body.assets as unknown[]) : [];
+    if ("assets" in body) updated.assets = normalizeAssets(body.assets);
     this.monitors.set(id, updated);
     return updated;
   }
@@ -305,8 +307,9 @@ export class MonitorStore {
   private checkDefinition(body: JsonObject): CheckedDefinition {
     const type = typeof body.type === "string" ? body.type : "";
     if (type === "") throw badRequest("The parameter 'type' is required");
-    if (typeof body.query !== "string" || body.query === "") throw badRequest("The parameter 'query' is required");
-    const query = body.query;
+    // Recorded: surrounding whitespace is trimmed from the query (and the message).
+    const query = typeof body.query === "string" ? body.query.trim() : "";
+    if (query === "") throw badRequest("The parameter 'query' is required");
     const thresholds = asObject(asObject(body.options).thresholds);
     if (type === "composite") {
       const ids = parseCompositeQuery(query);
@@ -360,7 +363,12 @@ export class MonitorStore {
  * and adds `matching_downtimes` only with `with_downtimes=true`; list items always carry
  * `matching_downtimes` and no `restriction_policy`.
  */
-export function monitorView(m: StoredMonitor, view: MonitorView, withDowntimes = false): JsonObject {
+export interface ViewParams {
+  withDowntimes?: boolean;
+  withAssets?: boolean;
+}
+
+export function monitorView(m: StoredMonitor, view: MonitorView, params: ViewParams = {}): JsonObject {
   const out: JsonObject = {
     id: m.id,
     org_id: m.orgId,
@@ -380,12 +388,39 @@ export function monitorView(m: StoredMonitor, view: MonitorView, withDowntimes =
   };
   if (view === "create" || view === "update") out.restriction_policy = null;
   out.draft_status = m.draftStatus;
-  out.assets = m.assets;
+  out.assets = assetsView(m, view, params.withAssets === true);
   out.overall_state_modified = null;
   out.overall_state = m.overallState;
   if (view !== "update") out.creator = m.creator;
-  if (view === "list" || withDowntimes) out.matching_downtimes = [];
+  if (view === "list" || params.withDowntimes) out.matching_downtimes = m.matchingDowntimes ?? [];
   return out;
+}
+
+/**
+ * Recorded: create and update answers list the assets with their `monitor_id`; GET lists them
+ * (without `monitor_id`) only with `with_assets=true`, else `[]`.
+ */
+function assetsView(m: StoredMonitor, view: MonitorView, withAssets: boolean): unknown[] {
+  if (view === "create" || view === "update") return m.assets.map((a) => ({ monitor_id: m.id, ...(a as JsonObject) }));
+  if (view === "get" && withAssets) return m.assets;
+  return view === "list" ? m.assets : [];
+}
+
+/** An asset as stored: empty `template_variables` / `options` added, missing resource fields null. */
+function normalizeAssets(assets: unknown): JsonObject[] {
+  if (!Array.isArray(assets)) return [];
+  return assets.map((raw) => {
+    const a = asObject(raw);
+    return {
+      name: a.name,
+      category: a.category,
+      url: a.url,
+      template_variables: a.template_variables ?? {},
+      options: a.options ?? {},
+      resource_key: a.resource_key ?? null,
+      resource_type: a.resource_type ?? null,
+    };
+  });
 }
 
 function optionsView(options: Record<string, unknown>): JsonObject {

@@ -46,6 +46,9 @@ const GROUP_KEY = /^[A-Za-z0-9_.:/\-@]+$/;
 const METHODS = new Set(["as_count", "as_rate", "rollup", "fill"]);
 /** Functions that wrap a metric expression, e.g. `abs(avg:x{*})`. */
 const FUNCTIONS = new Set(["abs", "log2", "log10", "cumsum", "integral", "per_second", "per_minute", "per_hour"]);
+/** Functions that take literal arguments after the expression, e.g. `anomalies(avg:x{*}, 'basic', 2, direction='both')`. */
+const FUNCTIONS_WITH_ARGUMENTS = new Set(["anomalies", "outliers", "forecast"]);
+const FUNCTION_ARGUMENT = /^\s*,\s*([A-Za-z_]+\s*=\s*)?('[^']*'|"[^"]*"|-?\d+(\.\d+)?|[A-Za-z_]+)/;
 const COMPARISON = /\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$/;
 
 /** Splits `... > 2` into the expression and its comparison, if the query ends with one. */
@@ -186,9 +189,14 @@ class ExpressionParser {
       return this.expect(")");
     }
     const fn = /^([a-z0-9_]+)\(/.exec(rest);
-    if (fn && FUNCTIONS.has(fn[1]!)) {
+    if (fn && (FUNCTIONS.has(fn[1]!) || FUNCTIONS_WITH_ARGUMENTS.has(fn[1]!))) {
       this.pos += fn[0].length;
       if (!this.parseExpression()) return false;
+      if (FUNCTIONS_WITH_ARGUMENTS.has(fn[1]!)) {
+        for (let arg = FUNCTION_ARGUMENT.exec(this.text.slice(this.pos)); arg; arg = FUNCTION_ARGUMENT.exec(this.text.slice(this.pos))) {
+          this.pos += arg[0].length;
+        }
+      }
       return this.expect(")");
     }
     return this.parseMetric();

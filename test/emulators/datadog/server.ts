@@ -203,7 +203,7 @@ export async function startDatadogEmulator(opts: DatadogEmulatorOptions = {}): P
         const monitor = store.get(id);
         const groupStates = params.get("group_states");
         if (groupStates !== null) checkGroupStates(groupStates);
-        return ok(monitorView(monitor, "get", params.get("with_downtimes") === "true"));
+        return ok(monitorView(monitor, "get", { withDowntimes: params.get("with_downtimes") === "true", withAssets: params.get("with_assets") === "true" }));
       }
       if (method === "PUT") return ok(monitorView(store.update(id, await readJsonObject(req)), "update"));
       if (method === "DELETE") return ok(store.delete(id, /^true$/i.test(params.get("force") ?? "")));
