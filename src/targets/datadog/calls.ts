@@ -19,7 +19,7 @@ export class DatadogCallError extends TargetError {
 /** The one line for rejected credentials: names the variables, never their values. */
 export function credentialsMessage(status: number): string {
   const reason = status === 401 ? "401 Unauthorized" : "403 Forbidden";
-  return `Datadog rejected the credentials (${reason}): check DD_API_KEY and DD_APP_KEY (valid keys for this site, and an application key allowed to read and write monitors)`;
+  return `datadog: the credentials were rejected (${reason}): check DD_API_KEY and DD_APP_KEY (valid keys for this site, and an application key allowed to read and write monitors)`;
 }
 
 /** Datadog's `{"errors": [...]}` (or `{"errors": {"<id>": [...]}}`) as one short line. */
