@@ -76,7 +76,8 @@ describe("normaliseMonitor", () => {
   });
 
   it("does not care about tag order or key order", () => {
-    const shuffled = { options: live.options, tags: [...live.tags].reverse(), ...live };
+    const shuffled = { ...Object.fromEntries(Object.entries(live).reverse()), tags: [...live.tags].reverse() } as Json;
+    expect(Object.keys(shuffled as object)[0]).toBe("options");
     expect(JSON.stringify(normaliseMonitor(shuffled))).toBe(JSON.stringify(resolved(desired)));
   });
 
