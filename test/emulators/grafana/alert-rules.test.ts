@@ -298,3 +298,45 @@ describe("provenance", () => {
     expect(h.emulator.state.alertRules.has("from-file")).toBe(true);
   });
 });
+
+describe("exports vs fixtures/post-rulegroup-101-export.json", () => {
+  /** The fixture's first two rules (the ones without a uid and with a plain alert condition), sent through the provisioning API. */
+  const exportedRules = () => exported.groups[0]!.rules.slice(0, 2) as Array<Record<string, unknown>>;
+  const seedGroup101 = async () => {
+    h.emulator.seedFolder({ uid: "foo-bar", title: "foo bar" });
+    h.emulator.seedContactPoint({ name: "Test-Receiver", type: "email", settings: { addresses: "test@example.com" } });
+    h.emulator.seedMuteTiming("test-mute");
+    await h.ok("PUT", "/api/v1/provisioning/folder/foo-bar/rule-groups/group101", { body: { interval: 10, rules: exportedRules() } });
+  };
+
+  it("exports the group exactly as the fixture (rule uids aside)", async () => {
+    await seedGroup101();
+    const answer = await h.call("GET", "/api/v1/provisioning/alert-rules/export?format=json&folderUid=foo-bar");
+    expect(answer.status).toBe(200);
+    const document = answer.body as ExportFixture & { apiVersion: number };
+    const rules = document.groups[0]!.rules as Array<Record<string, unknown>>;
+    expect(rules.every((r) => typeof r.uid === "string" && r.uid !== "")).toBe(true);
+    const withoutUids = { ...document, groups: document.groups.map((g) => ({ ...g, rules: g.rules.map(({ uid: _uid, ...rest }: Record<string, unknown>) => rest) })) };
+    expect(withoutUids).toEqual({ apiVersion: 1, groups: [{ ...exported.groups[0], rules: exportedRules() }] });
+  });
+
+  it("answers YAML unless JSON is asked for, filters by group and rule, and 404s when there is nothing", async () => {
+    expect(await h.call("GET", "/api/v1/provisioning/alert-rules/export?format=json")).toMatchObject({ status: 404, text: "" });
+    await seedGroup101();
+    const yaml = await fetch(`${h.emulator.url}/api/v1/provisioning/alert-rules/export?folderUid=foo-bar`, { headers: { authorization: `Bearer ${h.emulator.token}` } });
+    expect(yaml.headers.get("content-type")).toBe("text/yaml");
+    const text = await yaml.text();
+    expect(text).toMatch(/^apiVersion: 1\ngroups:\n {2}- orgId: 1\n {4}name: group101\n {4}folder: foo bar\n {4}interval: 10s\n/);
+    const viaAccept = await h.call("GET", "/api/v1/provisioning/alert-rules/export?folderUid=foo-bar", { headers: { accept: "application/json" } });
+    expect((viaAccept.body as ExportFixture).groups[0]!.interval).toBe("10s");
+    const group = await h.ok<ExportFixture>("GET", "/api/v1/provisioning/folder/foo-bar/rule-groups/group101/export?format=json");
+    expect(group.groups[0]!.rules).toHaveLength(2);
+    const ruleUid = (await h.ok<AlertRuleGroup>("GET", "/api/v1/provisioning/folder/foo-bar/rule-groups/group101")).rules[1]!.uid;
+    const single = await h.ok<ExportFixture>("GET", `/api/v1/provisioning/alert-rules/export?format=json&ruleUid=${ruleUid}`);
+    expect(single.groups[0]!.rules.map((r) => r.title)).toEqual(["reduced testdata query - 2"]);
+    expect((await h.call("GET", "/api/v1/provisioning/alert-rules/export?format=json&group=group101")).status).toBe(400);
+    expect((await h.call("GET", "/api/v1/provisioning/alert-rules/export?format=json&folderUid=foo-bar&group=nope")).status).toBe(404);
+    // The export route is not mistaken for a rule uid.
+    expect((await h.call("GET", "/api/v1/provisioning/alert-rules/export?format=json&folderUid=other")).status).toBe(404);
+  });
+});

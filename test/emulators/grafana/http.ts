@@ -18,10 +18,14 @@ export interface ApiRequest {
   params: Record<string, string>;
 }
 
-/** An answer: JSON body, or no body at all (`body: undefined`), e.g. 204 or the empty 404 of rules. */
+/**
+ * An answer: a JSON body, a ready-made text body (`text`, e.g. YAML exports; its
+ * content-type in `headers`), or no body at all (e.g. 204 or the empty 404 of rules).
+ */
 export interface ApiResponse {
   status: number;
   body?: unknown;
+  text?: string;
   headers?: Record<string, string>;
 }
 

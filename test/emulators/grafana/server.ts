@@ -10,6 +10,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FaultInjector, handleControl, readBody } from "../faults.js";
+import { registerAlertRuleExportRoutes } from "./alert-rule-exports.js";
 import { parseRuleInput, registerAlertRuleRoutes, replaceRuleGroup, storeRule } from "./alert-rules.js";
 import { type AuthConfig, type ForbiddenRule, DEFAULT_TOKEN, checkAccess } from "./auth.js";
 import { type NewDashboard, type NewFolder, createFolder, registerFolderAndDashboardRoutes, saveDashboard } from "./folders-dashboards.js";
@@ -108,6 +109,8 @@ export async function startGrafanaEmulator(opts: GrafanaEmulatorOptions = {}): P
 
   const routes = new RouteTable();
   registerFolderAndDashboardRoutes(routes, state);
+  // Before the rule routes: ".../alert-rules/export" would otherwise match ".../alert-rules/{uid}".
+  registerAlertRuleExportRoutes(routes, state);
   registerAlertRuleRoutes(routes, state);
   registerNotificationRoutes(routes, state);
 
@@ -258,6 +261,11 @@ function errorAnswer(error: unknown): ApiResponse {
 }
 
 function writeAnswer(res: ServerResponse, answer: ApiResponse): void {
+  if (answer.text !== undefined) {
+    res.writeHead(answer.status, { "content-length": String(Buffer.byteLength(answer.text)), ...answer.headers });
+    res.end(answer.text);
+    return;
+  }
   if (answer.body === undefined) {
     res.writeHead(answer.status, { "content-length": "0", ...answer.headers });
     res.end();
