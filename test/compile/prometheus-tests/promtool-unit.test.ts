@@ -1,0 +1,140 @@
+/**
+ * The generated promtool unit tests run on Prometheus's own rule engine (`promtool test
+ * rules`) for the bundled estate in both environments and for edge-case models, every case
+ * must pass; and they must be able to fail: a rule whose threshold, `for` or selector is
+ * tweaked is caught, by name.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { findPromtool, parsePromtoolFailures, PROMTOOL_INSTALL_HINT, testProjects, type ProjectTestResult } from "../../../src/app/test-alerts.js";
+import { pipelineAlertTests } from "../../../src/compile/prometheus-tests/index.js";
+import { SCENARIOS } from "../../../src/compile/prometheus-tests/scenarios.js";
+import { ALERT_KEYS, type Project } from "../../../src/model/types.js";
+import { loadSpecs } from "../../../src/spec/index.js";
+import { REPO_ROOT } from "../../support/cli.js";
+import { batchPipeline, fullProject, project, streamingPipeline } from "../../fixtures/model.js";
+
+function promtool(): string {
+  const found = findPromtool();
+  if (!found) throw new Error(PROMTOOL_INSTALL_HINT);
+  return found;
+}
+
+const failures = (r: ProjectTestResult): string[] => r.cases.filter((c) => !c.ok).map((c) => `${c.environment ?? ""}/${c.name}: ${c.title}\n${c.failure}`);
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("generated promtool unit tests", () => {
+  it("have a scenario for every alert key", () => {
+    for (const key of ALERT_KEYS) expect(SCENARIOS[key], key).toBeDefined();
+  });
+
+  it("pass for every pipeline of the bundled estate, in both environments", async () => {
+    const loaded = loadSpecs({ root: join(REPO_ROOT, "specs") });
+    expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(loaded.projects.map((p) => p.environment)).toEqual(["production", "staging"]);
+    const r = await testProjects(loaded.projects, { promtool: promtool(), concurrency: 2 });
+    expect(failures(r)).toEqual([]);
+    expect(r.pipelineCount).toBe(18);
+    expect(r.cases.length).toBeGreaterThan(500);
+    // Every kind of case is exercised, and every key that the estate uses has a passing "past" case.
+    for (const kind of ["past", "inside", "clock", "absent", "other-pipeline"]) expect(r.cases.some((c) => c.kind === kind), kind).toBe(true);
+    for (const key of ALERT_KEYS.filter((k) => k !== "stale")) expect(r.cases.some((c) => c.alert === key && c.kind === "past"), key).toBe(true);
+    // Only whole-query overrides are not synthesised (ledger-stream's backlog).
+    expect(r.skipped.map((s) => `${s.environment}/${s.pipeline}/${s.alert}`)).toEqual(["production/ledger-stream/highBacklog", "staging/ledger-stream/highBacklog"]);
+  }, 240_000);
+
+  it("pass for edge-case models: custom selectors, label collisions, weekly windows, sub-second and tiny thresholds", async () => {
+    const tiny = streamingPipeline({
+      name: "tiny-stream",
+      thresholds: { latencyP95: { critical: 0.05 }, throughput: { critical: 0.5 }, backlog: { critical: 1 }, errorRate: { critical: 1e-7 } },
+      alerts: { highLatency: { forSeconds: 90 }, lowThroughput: { forSeconds: 0 }, highBacklog: { forSeconds: 45 } },
+    });
+    const slow = batchPipeline({
+      name: "slow-for",
+      // `for` longer than the schedule window: a single failure can never fire it (reported as skipped).
+      schedule: { cron: "*/10 * * * *", windowSeconds: 600 },
+      sla: { maxDurationSeconds: 300, freshnessSeconds: 1800 },
+      thresholds: { minRecords: 0.5, errors: { warning: 2.5, critical: 3 } },
+      alerts: { pipelineFailed: { forSeconds: 900 }, stale: { forSeconds: 120 }, slaBreach: { forSeconds: 30 }, lowVolume: { severity: "low" } },
+    });
+    // `cost-center` (a label of the legacy fixture) is no Prometheus label name: see the next test.
+    const pipelines = fullProject().pipelines.map((x) => (x.labels["cost-center"] ? { ...x, labels: { tier: "0", team: "not-the-team" } } : x));
+    const fixtures: Project = { ...fullProject(), pipelines: [...pipelines, tiny, slow] };
+    const r = await testProjects([fixtures], { promtool: promtool(), concurrency: 2 });
+    expect(failures(r)).toEqual([]);
+    expect(r.cases.length).toBeGreaterThan(150);
+    const skipped = r.skipped.map((s) => `${s.pipeline}/${s.alert}${s.level ? `/${s.level}` : ""}`);
+    expect(skipped).toContain("legacy-orders/cpu");
+    expect(skipped).toContain("payments-stream/highBacklog");
+    expect(skipped).toContain("slow-for/pipelineFailed");
+    // The collided label keeps the identity value; the overridden selector's labels reach the stale alert of a silent pipeline.
+    const legacy = pipelineAlertTests(fixtures, fixtures.pipelines.find((p) => p.name === "legacy-orders")!);
+    const stale = legacy.tests.find((t) => t.path.endsWith("/stale.yml"))!.content;
+    expect(stale).toContain("job: legacy_orders");
+    expect(stale).toContain("team: payments");
+    expect(stale).not.toContain("team: not-the-team");
+  }, 240_000);
+});
+
+describe("the generated tests can fail", () => {
+  it("fail every case of a pipeline whose rule file promtool rejects (a label name Prometheus does not allow)", async () => {
+    const legacy = fullProject().pipelines.find((x) => x.name === "legacy-orders")!;
+    const r = await testProjects([project([legacy])], { promtool: promtool() });
+    expect(r.cases.length).toBeGreaterThan(0);
+    expect(r.cases.every((c) => !c.ok && /invalid label name: cost-center/.test(c.failure ?? ""))).toBe(true);
+  });
+
+  const p = project([batchPipeline(), streamingPipeline()]);
+  const dir = mkdtempSync(join(tmpdir(), "pipemon-mutation-"));
+  dirs.push(dir);
+
+  /** Runs one pipeline's tests after `mutate` rewrote its rule file; returns the failed case names. */
+  async function mutated(pipeline: string, mutate: (rules: string) => string): Promise<string[]> {
+    const keep = join(dir, `${pipeline}-${Math.random().toString(36).slice(2)}`);
+    await testProjects([p], { promtool: promtool(), keep, select: { pipelines: new Set([pipeline]), teams: new Set() } });
+    const rulesFile = join(keep, "rules", `${pipeline}.yml`);
+    const original = readFileSync(rulesFile, "utf8");
+    const changed = mutate(original);
+    expect(changed).not.toBe(original);
+    writeFileSync(rulesFile, changed);
+    const files = pipelineAlertTests(p, p.pipelines.find((x) => x.name === pipeline)!).tests.map((t) => t.path);
+    const run = spawnSync(promtool(), ["test", "rules", ...files], { cwd: keep, encoding: "utf8" });
+    expect(run.status).not.toBe(0);
+    return [...parsePromtoolFailures(`${run.stdout}${run.stderr}`).keys()];
+  }
+
+  it("catches a critical threshold moved up (fires too late)", async () => {
+    const failed = await mutated("orders-etl", (r) => r.replace(/\) > 10\n/, ") > 11\n"));
+    expect(failed).toEqual(["orders-etl errors critical past"]);
+  });
+
+  it("catches a warning threshold moved down (fires too early)", async () => {
+    const failed = await mutated("clickstream", (r) => r.replace(/\) > 0\.5\n/, ") > 0.49\n"));
+    expect(failed).toContain("clickstream highLatency warning inside");
+  });
+
+  it("catches a shortened `for`", async () => {
+    const failed = await mutated("orders-etl", (r) => r.replace("for: 5m", "for: 4m"));
+    expect(failed).toEqual(expect.arrayContaining(["orders-etl slaBreach critical past", "orders-etl slaBreach critical clock"]));
+  });
+
+  it("catches a selector that also matches other pipelines", async () => {
+    const failed = await mutated("orders-etl", (r) => r.replace('pipeline_errors_total{pipeline="orders-etl"}', 'pipeline_errors_total{pipeline=~"orders-etl.*"}'));
+    expect(failed).toEqual(["orders-etl errors other-pipeline"]);
+  });
+
+  it("catches a stale rule that stays silent on a pipeline that never reported", async () => {
+    const failed = await mutated("orders-etl", (r) => r.replace(/ or on \(\) \(absent\(pipeline_last_success_timestamp_seconds\{pipeline="orders-etl"\}\) \* Inf\)/, ""));
+    expect(failed).toEqual(expect.arrayContaining(["orders-etl stale absent", "orders-etl stale other-pipeline"]));
+  });
+
+  it("catches a missing identity label and a wrong runbook", async () => {
+    expect(await mutated("orders-etl", (r) => r.replace("managed_by: pipemon", "managed_by: someone"))).toContain("orders-etl pipelineFailed critical past");
+    expect(await mutated("orders-etl", (r) => r.replace(/runbook_url: \S+/g, "runbook_url: https://elsewhere.example.com"))).not.toEqual([]);
+  });
+});
