@@ -9,7 +9,7 @@ import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js
 import { TargetError, type KindHandler } from "../handler.js";
 import { GrafanaRequestError, type GrafanaClient, type SearchHit } from "./client.js";
 import { comparableNumbers, isJsonObject, sortedKeys, type JsonObject } from "./comparable.js";
-import { listPipemonFolders, type ListOptions } from "./folders.js";
+import type { ListOptions } from "./folders.js";
 import { listing, mapConcurrently, readAllPages } from "./listing.js";
 import { DASHBOARD_OWNER_TAG, hasOwnerTag, isPipemonDashboardUid } from "./ownership.js";
 
@@ -30,23 +30,18 @@ export class DashboardHandler implements KindHandler {
   constructor(private readonly client: GrafanaClient, private readonly options: ListOptions) {}
 
   /**
-   * Identities come from two searches: every dashboard tagged with the owner tag (wherever it
-   * was moved), and every dashboard inside a pipemon folder, which finds `pm-…` dashboards
-   * whose owner tag was removed (owned:false). A `pm-…` dashboard without the tag outside
-   * pipemon's folders is not found; creating it then fails with a message that says so.
+   * Identities come from one paged search of every dashboard, keeping the `pm-…` uids: the
+   * owner tag alone would miss a `pm-…` dashboard someone made by hand (or whose tag was
+   * removed), wherever it lives, and such a dashboard must be reported (owned:false), never
+   * blindly overwritten. A search page holds 1,000 hits, so this costs one request per 1,000
+   * dashboards in the organisation; the content then needs one GET per pipemon dashboard.
    */
   list(): Promise<LiveResource[]> {
     return listing(this.kind, async () => {
       const { pageSize } = this.options;
       const byUid = new Map<string, SearchHit>();
-      const tagged = await readAllPages(this.kind, "GET /api/search (owner tag)", pageSize, (page, limit) => this.client.search({ type: "dash-db", tags: [DASHBOARD_OWNER_TAG], limit, page }), (h) => h.uid);
-      for (const hit of tagged) if (isPipemonDashboardUid(hit.uid)) byUid.set(hit.uid, hit);
-      const folders = await listPipemonFolders(this.client, pageSize);
-      if (folders.length > 0) {
-        const folderUids = folders.map((f) => f.uid);
-        const inFolders = await readAllPages(this.kind, "GET /api/search (pipemon folders)", pageSize, (page, limit) => this.client.search({ type: "dash-db", folderUids, limit, page }), (h) => h.uid);
-        for (const hit of inFolders) if (isPipemonDashboardUid(hit.uid) && !byUid.has(hit.uid)) byUid.set(hit.uid, hit);
-      }
+      const hits = await readAllPages(this.kind, "GET /api/search", pageSize, (page, limit) => this.client.search({ type: "dash-db", limit, page }), (h) => h.uid);
+      for (const hit of hits) if (isPipemonDashboardUid(hit.uid)) byUid.set(hit.uid, hit);
       const uids = [...byUid.keys()].sort();
       const read = await mapConcurrently(uids, GET_CONCURRENCY, async (uid): Promise<LiveResource | undefined> => {
         const found = await this.client.getDashboard(uid);
