@@ -87,7 +87,7 @@ describe("the generated tests can fail", () => {
     const r = await testProjects([project([legacy])], { promtool: promtool() });
     expect(r.cases.length).toBeGreaterThan(0);
     expect(r.cases.every((c) => !c.ok && /invalid label name: cost-center/.test(c.failure ?? ""))).toBe(true);
-  });
+  }, 60_000);
 
   const p = project([batchPipeline(), streamingPipeline()]);
   const dir = mkdtempSync(join(tmpdir(), "pipemon-mutation-"));
@@ -111,30 +111,30 @@ describe("the generated tests can fail", () => {
   it("catches a critical threshold moved up (fires too late)", async () => {
     const failed = await mutated("orders-etl", (r) => r.replace(/\) > 10\n/, ") > 11\n"));
     expect(failed).toEqual(["orders-etl errors critical past"]);
-  });
+  }, 60_000);
 
   it("catches a warning threshold moved down (fires too early)", async () => {
     const failed = await mutated("clickstream", (r) => r.replace(/\) > 0\.5\n/, ") > 0.49\n"));
     expect(failed).toContain("clickstream highLatency warning inside");
-  });
+  }, 60_000);
 
   it("catches a shortened `for`", async () => {
     const failed = await mutated("orders-etl", (r) => r.replace("for: 5m", "for: 4m"));
     expect(failed).toEqual(expect.arrayContaining(["orders-etl slaBreach critical past", "orders-etl slaBreach critical clock"]));
-  });
+  }, 60_000);
 
   it("catches a selector that also matches other pipelines", async () => {
     const failed = await mutated("orders-etl", (r) => r.replace('pipeline_errors_total{pipeline="orders-etl"}', 'pipeline_errors_total{pipeline=~"orders-etl.*"}'));
     expect(failed).toEqual(["orders-etl errors other-pipeline"]);
-  });
+  }, 60_000);
 
   it("catches a stale rule that stays silent on a pipeline that never reported", async () => {
     const failed = await mutated("orders-etl", (r) => r.replace(/ or on \(\) \(absent\(pipeline_last_success_timestamp_seconds\{pipeline="orders-etl"\}\) \* Inf\)/, ""));
     expect(failed).toEqual(expect.arrayContaining(["orders-etl stale absent", "orders-etl stale other-pipeline"]));
-  });
+  }, 60_000);
 
   it("catches a missing identity label and a wrong runbook", async () => {
     expect(await mutated("orders-etl", (r) => r.replace("managed_by: pipemon", "managed_by: someone"))).toContain("orders-etl pipelineFailed critical past");
     expect(await mutated("orders-etl", (r) => r.replace(/runbook_url: \S+/g, "runbook_url: https://elsewhere.example.com"))).not.toEqual([]);
-  });
+  }, 60_000);
 });
