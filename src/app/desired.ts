@@ -22,15 +22,17 @@ import type { DesiredResource, Json, TargetName } from "../plan/resource.js";
 
 /** Which pipelines a plan covers: `--select name` or `--select team:x`. */
 export interface Selection {
-  pipelines?: ReadonlySet<string>;
-  teams?: ReadonlySet<string>;
+  pipelines: ReadonlySet<string>;
+  teams: ReadonlySet<string>;
 }
 
-export function parseSelection(selectors: readonly string[]): Selection | undefined {
-  if (selectors.length === 0) return undefined;
+/** `--select` values, repeatable and comma-separated; undefined when nothing narrows. */
+export function parseSelection(selectors: readonly string[] | undefined): Selection | undefined {
+  const parts = (selectors ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  if (parts.length === 0) return undefined;
   const pipelines = new Set<string>();
   const teams = new Set<string>();
-  for (const s of selectors.flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean)) {
+  for (const s of parts) {
     if (s.startsWith("team:")) teams.add(s.slice(5));
     else pipelines.add(s);
   }
@@ -39,7 +41,7 @@ export function parseSelection(selectors: readonly string[]): Selection | undefi
 
 export function selects(selection: Selection | undefined, pipeline: string | undefined, team: string | undefined): boolean {
   if (!selection) return true;
-  return (pipeline !== undefined && selection.pipelines?.has(pipeline) === true) || (team !== undefined && selection.teams?.has(team) === true);
+  return (pipeline !== undefined && selection.pipelines.has(pipeline)) || (team !== undefined && selection.teams.has(team));
 }
 
 /** Plain JSON: the SDK's builders return class-free objects, but undefined fields must go. */
@@ -50,7 +52,7 @@ export const MANAGED_POLICY_KEY = "managed-subtree";
 export function grafanaDesired(project: Project, selection?: Selection): DesiredResource[] {
   const out: DesiredResource[] = [];
   const teams = grafanaTeams(project);
-  const selectedTeams = [...teams].filter(([team, pipelines]) => !selection || selection.teams?.has(team) || pipelines.some((p) => selection.pipelines?.has(p.name)));
+  const selectedTeams = [...teams].filter(([team, pipelines]) => !selection || selection.teams.has(team) || pipelines.some((p) => selection.pipelines.has(p.name)));
   for (const folder of folders(project)) {
     if (selectedTeams.some(([team]) => folderUid(team) === folder.uid)) out.push({ kind: "grafana-folder", key: folder.uid, body: json(folder), team: folder.uid.replace(/^pipemon-/, "") });
   }
@@ -60,7 +62,7 @@ export function grafanaDesired(project: Project, selection?: Selection): Desired
     out.push({ kind: "grafana-notification-policy", key: MANAGED_POLICY_KEY, body: json(notificationPolicy(project)) });
   }
   for (const [team, pipelines] of selectedTeams) {
-    if (!selection || selection.teams?.has(team)) out.push({ kind: "grafana-dashboard", key: teamDashboardUid(team), team, body: json(teamDashboard(project, team, pipelines)) });
+    if (!selection || selection.teams.has(team)) out.push({ kind: "grafana-dashboard", key: teamDashboardUid(team), team, body: json(teamDashboard(project, team, pipelines)) });
   }
   for (const pipeline of grafanaPipelines(project)) {
     if (!selects(selection, pipeline.name, pipeline.team)) continue;

@@ -13,6 +13,7 @@ import { pipelineAlertTests, type AlertTestCase, type PipelineAlertTests, type S
 import type { Project } from "../model/types.js";
 import { hasErrors } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
+import { parseSelection, selects, type Selection } from "./desired.js";
 
 export const PROMTOOL_INSTALL_HINT = "promtool is not installed: install Debian's prometheus package (sudo apt-get install prometheus), or set PIPEMON_PROMTOOL to its path";
 
@@ -53,26 +54,7 @@ export interface TestAlertsResult {
   ok: boolean;
 }
 
-/** Which pipelines: `--select name` or `--select team:x`, repeatable, comma-separated. */
-export interface Selection {
-  pipelines: ReadonlySet<string>;
-  teams: ReadonlySet<string>;
-}
-
-export function parseSelection(selectors: readonly string[] | undefined): Selection | undefined {
-  const parts = (selectors ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
-  if (parts.length === 0) return undefined;
-  const pipelines = new Set<string>();
-  const teams = new Set<string>();
-  for (const s of parts) {
-    if (s.startsWith("team:")) teams.add(s.slice(5));
-    else pipelines.add(s);
-  }
-  return { pipelines, teams };
-}
-
-const selected = (sel: Selection | undefined, name: string, team: string): boolean =>
-  !sel || sel.pipelines.has(name) || sel.teams.has(team);
+export { parseSelection };
 
 /** The promtool binary: an explicit path, $PIPEMON_PROMTOOL, or `promtool` on the PATH. */
 export function findPromtool(explicit?: string): string | undefined {
@@ -194,7 +176,7 @@ export async function testProjects(projects: readonly Project[], options: { prom
     for (const project of projects) {
       const dir = project.environment !== undefined ? join(root, project.environment) : root;
       for (const p of project.pipelines) {
-        if (!selected(options.select, p.name, p.team)) continue;
+        if (!selects(options.select, p.name, p.team)) continue;
         const tests = pipelineAlertTests(project, p);
         writeUnit(dir, tests);
         units.push({ ...(project.environment !== undefined ? { environment: project.environment } : {}), dir, tests });

@@ -6,6 +6,7 @@ import { Command, Option } from "commander";
 import { plural, summarise } from "./diagnostics.js";
 import { EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
+import { registerTestCommand } from "./test-command.js";
 import { styleFor } from "./style.js";
 
 const MAX_LISTED = 50;
@@ -76,6 +77,7 @@ function program(): Command {
     });
 
   registerReconcileCommands(cli);
+  registerTestCommand(cli);
   return cli;
 }
 
