@@ -157,8 +157,11 @@ export class GrafanaState {
 
   /** Drops group records that no longer hold rules (Grafana has no empty groups). */
   pruneEmptyGroups(): void {
+    // One pass over the rules: called on every group write, it must not cost groups × rules.
+    const held = new Set<string>();
+    for (const r of this.alertRules.values()) held.add(`${r.folderUID}\u0000${r.ruleGroup}`);
     for (const [key, group] of this.ruleGroups) {
-      if (!this.rulesOfGroup(group.folderUID, group.title).length) this.ruleGroups.delete(key);
+      if (!held.has(`${group.folderUID}\u0000${group.title}`)) this.ruleGroups.delete(key);
     }
   }
 
