@@ -23,7 +23,10 @@ process.on("exit", () => [grafana, datadog].forEach((e) => e.stop()));
 const env = { ...process.env, NO_COLOR: "1", GRAFANA_URL: grafana.url, GRAFANA_TOKEN: "bench-token", DD_HOST: datadog.url, DD_API_KEY: "bench-api", DD_APP_KEY: "bench-app", PD_KEY: "bench-pd", SLACK_WEBHOOK: "https://hooks.slack.example/bench" };
 
 async function requests(emulator) {
-  return (await fetch(`${emulator.url}/__emulator/requests`)).json();
+  // The keep-alive socket from before a long synchronous run may have been closed by the
+  // server meanwhile; one retry opens a new one.
+  const read = async () => (await fetch(`${emulator.url}/__emulator/requests`)).json();
+  return read().catch(read);
 }
 
 /** Route templates: ids and uids collapse so requests group per kind of call. */
@@ -35,7 +38,7 @@ function route(r) {
     .replace(/\/rule-groups\/[^/]+/, "/rule-groups/{group}")
     .replace(/\/folder\/[^/]+\//, "/folder/{uid}/")
     .replace(/\/contact-points\/[^/]+/, "/contact-points/{uid}")
-    .replace(/\/alert-rules\/[^/]+/, "/alert-rules/{uid}");
+    .replace(/\/alert-rules\/(?!export)[^/]+/, "/alert-rules/{uid}");
   return `${r.method} ${path}`;
 }
 
@@ -57,7 +60,7 @@ async function run(label, args) {
 
 const apply = await run("apply --yes (from empty)", ["apply", "--yes"]);
 const plan = await run("plan (everything applied)", ["plan", "--detailed-exitcode"]);
-const state = await (await fetch(`${datadog.url}/__emulator/state`)).json();
+const state = await (await fetch(`${datadog.url}/__emulator/state`).catch(() => fetch(`${datadog.url}/__emulator/state`))).json();
 const monitors = Array.isArray(state.monitors) ? state.monitors.length : Object.keys(state.monitors ?? {}).length;
 
 console.log(`pipemon plan/apply benchmark: ${SIZE} pipelines, ${monitors ?? "?"} monitors, +${LATENCY_MS} ms per request, node ${process.version}\n`);

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { hasErrors } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadResult } from "../spec/index.js";
+import { summarise } from "../plan/compute.js";
 import { desiredKey, savedPlanProblem, type PlanDocument, type SavedPlan } from "../plan/document.js";
 import { parseSelection } from "./desired.js";
 import { execute, type Outcome } from "./execute.js";
@@ -17,6 +18,11 @@ export interface ApplyOptions extends PlanOptions {
   planFile?: string;
   prune: boolean;
   concurrency: number;
+  /**
+   * Re-send every contact point, so new secret values reach Grafana: Grafana never returns a
+   * stored secret, so a rotated value cannot show as a diff.
+   */
+  rotateSecrets?: boolean;
   /** Asked with the fresh plan before anything is written; false aborts. */
   confirm?: (doc: PlanDocument) => Promise<boolean>;
 }
@@ -38,9 +44,28 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   if (!planned.document || !planned.states || !planned.saved) {
     return { load: planned.load, outcomes: [], stats: planned.stats, ...(planned.error !== undefined ? { error: planned.error } : {}) };
   }
+  if (options.rotateSecrets) {
+    rotateSecrets(planned.states, planned.saved);
+    planned.document.summary = planned.saved.summary = summarise(planned.saved.projects.flatMap((p) => p.changes));
+  }
   if (options.confirm && !(await options.confirm(planned.document))) return { load: planned.load, document: planned.document, outcomes: [], aborted: true, stats: planned.stats };
   const outcomes = await executeStates(planned.states, planned.saved, options);
   return { load: planned.load, document: planned.document, outcomes, stats: planned.stats };
+}
+
+/** Turns every unchanged, owned contact point into an update carrying the current secrets. */
+function rotateSecrets(states: readonly ProjectState[], saved: SavedPlan): void {
+  for (const state of states) {
+    const project = saved.projects.find((p) => p.environment === state.project.environment);
+    for (const c of project?.changes ?? []) {
+      if (c.kind !== "grafana-contact-point" || c.action !== "no-op") continue;
+      const desired = state.desired.get(resourceId(c.kind, c.key));
+      if (!desired) continue;
+      c.action = "update";
+      c.note = "re-sent: --rotate-secrets";
+      saved.desired[desiredKey(state.project.environment, c.kind, c.key)] = desired.body;
+    }
+  }
 }
 
 async function executeStates(states: readonly ProjectState[], saved: SavedPlan, options: ApplyOptions): Promise<Outcome[]> {

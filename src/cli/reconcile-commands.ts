@@ -87,18 +87,19 @@ export function registerReconcileCommands(cli: Command): void {
     .argument("[plan]", "a plan saved with pipemon plan --out; refused if live state changed since")
     .option("--prune", "also delete pipemon-owned resources the specs no longer describe")
     .option("--adopt", "take over resources that have a pipemon identity but no ownership marker")
+    .option("--rotate-secrets", "re-send every contact point so rotated secret values reach Grafana")
     .option("--yes", "do not ask for confirmation (required when not on a terminal)")
     .option("--concurrency <n>", "requests in flight per target", positiveInt, 8)
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .action(async (planFile: string | undefined, opts: CommonOptions & { prune?: boolean; adopt?: boolean; yes?: boolean; concurrency: number; format: "text" | "json" }) => {
+    .action(async (planFile: string | undefined, opts: CommonOptions & { prune?: boolean; adopt?: boolean; rotateSecrets?: boolean; yes?: boolean; concurrency: number; format: "text" | "json" }) => {
       const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
       if (planFile === undefined && !opts.yes && !interactive) {
         err("pipemon: apply is not on a terminal: pass --yes to apply without confirmation, or apply a reviewed plan (pipemon plan --out plan.json, then pipemon apply plan.json)");
         process.exitCode = EXIT_ERROR;
         return;
       }
-      if (planFile !== undefined && (opts.env !== undefined || opts.target !== undefined || opts.select.length > 0)) {
-        err("pipemon: a saved plan already fixes --env, --target and --select; drop them or make a new plan");
+      if (planFile !== undefined && (opts.env !== undefined || opts.target !== undefined || opts.select.length > 0 || opts.rotateSecrets)) {
+        err("pipemon: a saved plan already fixes what is applied: drop --env, --target, --select and --rotate-secrets, or make a new plan");
         process.exitCode = EXIT_ERROR;
         return;
       }
@@ -109,6 +110,7 @@ export function registerReconcileCommands(cli: Command): void {
         ...(planFile !== undefined ? { planFile } : {}),
         prune: opts.prune === true,
         adopt: opts.adopt === true,
+        rotateSecrets: opts.rotateSecrets === true,
         concurrency: opts.concurrency,
         ...(planFile === undefined && !opts.yes ? { confirm: (doc: PlanDocument) => confirm(doc, opts.prune === true) } : {}),
       });

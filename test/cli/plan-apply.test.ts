@@ -275,6 +275,20 @@ describe("plan and apply against the emulators", () => {
     expect(grafana.faults.requests.filter((r) => r.method !== "GET")).toEqual([]);
   });
 
+  it("a rotated secret is never a diff; apply --rotate-secrets re-sends it", async () => {
+    await freshApply();
+    const rotated = { PD_DATA_ONCALL_KEY: "pd-secret-rotated" };
+    const plan = await pipemon(["plan", ...PROD, "--detailed-exitcode"], rotated);
+    expect(plan.code).toBe(0);
+    const run = await runCliAsync(["--specs", specs, "apply", ...PROD, "--yes", "--rotate-secrets"], work, environment(rotated));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("~ grafana-contact-point pipemon-data-oncall");
+    expect(run.stdout).not.toContain("pd-secret-rotated");
+    const stored = JSON.stringify([...grafana.state.contactPoints.values()]);
+    expect(stored).toContain("pd-secret-rotated");
+    expect(stored).not.toContain(SECRETS.PD_DATA_ONCALL_KEY);
+  });
+
   it("markdown for a pull request and --select narrow the plan", async () => {
     const md = await pipemon(["plan", ...PROD, "--format", "markdown", "--select", "team:payments"]);
     expect(md.code).toBe(0);
