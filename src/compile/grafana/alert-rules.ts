@@ -3,12 +3,11 @@
  * `PUT /api/v1/provisioning/folder/{folderUid}/rule-groups/{group}` body. The alerts' meaning
  * comes from alert-definitions; this module only renders it.
  */
+import { ruleAnnotations, ruleLabels } from "../alert-rule-text.js";
 import { formatDuration } from "../../lib/duration.js";
-import { CATALOG } from "../../model/catalog.js";
-import { dashboardUid, folderUid, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ruleGroupName, runbookUrl } from "../../model/identity.js";
+import { folderUid, ruleGroupName } from "../../model/identity.js";
 import type { Pipeline, Project } from "../../model/types.js";
 import type { AlertDefinition, AlertLevel, Unit } from "../alert-definitions.js";
-import { describeLevel } from "../alert-definitions.js";
 
 export interface RelativeTimeRange {
   /** Seconds before evaluation time. */
@@ -65,25 +64,6 @@ function valueTemplate(unit: Unit): string {
   return `{{ if $values }}{{ ${fn} $values.B.Value }}${unit === "perSecond" ? "/s" : ""}{{ else }}no data{{ end }}`;
 }
 
-function description(def: AlertDefinition, level: AlertLevel): string {
-  const value = ` Current value: ${valueTemplate(def.unit)}.`;
-  if (level.level === "critical") return def.description + value;
-  // def.description reads in terms of the critical level; the warning rule needs its own.
-  const critical = def.levels[0];
-  const side = def.comparator === ">" ? "above" : "below";
-  return `${def.pipeline} (${def.team}): ${def.title.toLowerCase()}: ${side} the warning level ${describeLevel(def, level)}` +
-    `${critical ? ` (critical at ${describeLevel(def, critical)})` : ""}. ${CATALOG[def.key].meaning}${value}`;
-}
-
-const IDENTITY_LABELS: ReadonlySet<string> = new Set([MANAGED_BY_LABEL, "team", "pipeline", "severity", "alert"]);
-
-/** The pipeline's own labels, minus any that would override the identity routing relies on. */
-function ownLabels(p: Pipeline): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(p.labels)) if (!IDENTITY_LABELS.has(k)) out[k] = v;
-  return out;
-}
-
 function rule(project: Project, p: Pipeline, def: AlertDefinition, level: AlertLevel): ProvisionedAlertRule {
   const ds = project.grafana.datasource;
   // Field order follows Grafana's own responses, so a generated rule reads like an export.
@@ -124,21 +104,8 @@ function rule(project: Project, p: Pipeline, def: AlertDefinition, level: AlertL
     noDataState: def.whenAbsent === "fire" ? "Alerting" : "OK",
     execErrState: def.onQueryError,
     for: formatDuration(def.forSeconds),
-    annotations: {
-      summary: `${def.summary} (${level.level}: ${def.comparator} ${describeLevel(def, level)})`,
-      description: description(def, level),
-      runbook_url: runbookUrl(p, project),
-      __dashboardUid__: dashboardUid(p.name),
-      __panelId__: String(def.panelId),
-    },
-    labels: {
-      [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-      team: p.team,
-      pipeline: p.name,
-      severity: level.severity,
-      alert: def.key,
-      ...ownLabels(p),
-    },
+    annotations: ruleAnnotations(project, p, def, level, valueTemplate(def.unit)),
+    labels: ruleLabels(p, def, level),
     isPaused: false,
   };
 }

@@ -10,6 +10,7 @@ import type { Pipeline, Project } from "../../model/types.js";
 import type { OutputFile } from "../output.js";
 import { alertmanagerConfig, prometheusPipelines } from "./alertmanager.js";
 import { prometheusRuleGroups } from "./rules.js";
+import { pipelinesByTeam } from "../teams.js";
 
 export {
   alertmanagerConfig,
@@ -44,16 +45,7 @@ export function prometheusYaml(value: unknown): string {
 
 /** Teams with at least one Prometheus pipeline, sorted, each with its pipelines sorted by name. */
 export function prometheusTeams(project: Project): Map<string, Pipeline[]> {
-  const teams = new Map<string, Pipeline[]>();
-  for (const p of prometheusPipelines(project)) {
-    const members = teams.get(p.team);
-    if (members) members.push(p);
-    else teams.set(p.team, [p]);
-  }
-  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  const sorted = new Map<string, Pipeline[]>();
-  for (const team of [...teams.keys()].sort(byName)) sorted.set(team, teams.get(team)!.sort((a, b) => byName(a.name, b.name)));
-  return sorted;
+  return pipelinesByTeam(prometheusPipelines(project));
 }
 
 /** A team's rule file, which depends only on that team's pipelines. */

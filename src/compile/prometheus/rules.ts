@@ -11,12 +11,11 @@
  * (`noDataState: Alerting`) needs no special case, because its query already turns an
  * absent metric into +Inf (`absent(...) * Inf`), which is above every freshness threshold.
  */
+import { ruleAnnotations, ruleLabels } from "../alert-rule-text.js";
 import { formatDuration } from "../../lib/duration.js";
-import { CATALOG } from "../../model/catalog.js";
-import { dashboardUid, MANAGED_BY_LABEL, MANAGED_BY_VALUE, runbookUrl } from "../../model/identity.js";
 import type { Pipeline, Project } from "../../model/types.js";
 import type { AlertDefinition, AlertLevel, Unit } from "../alert-definitions.js";
-import { alertDefinitions, describeLevel } from "../alert-definitions.js";
+import { alertDefinitions } from "../alert-definitions.js";
 
 /** One alerting rule, in the field order of Prometheus's documentation. */
 export interface PrometheusAlertRule {
@@ -66,41 +65,13 @@ function valueTemplate(unit: Unit): string {
   return `{{ ${fn} $value }}${unit === "perSecond" ? "/s" : ""}`;
 }
 
-/** The Grafana rule's description with Prometheus value templating (same wording). */
-function description(def: AlertDefinition, level: AlertLevel): string {
-  const value = ` Current value: ${valueTemplate(def.unit)}.`;
-  if (level.level === "critical") return def.description + value;
-  const critical = def.levels[0];
-  const side = def.comparator === ">" ? "above" : "below";
-  return `${def.pipeline} (${def.team}): ${def.title.toLowerCase()}: ${side} the warning level ${describeLevel(def, level)}` +
-    `${critical ? ` (critical at ${describeLevel(def, critical)})` : ""}. ${CATALOG[def.key].meaning}${value}`;
-}
-
-const IDENTITY_LABELS: ReadonlySet<string> = new Set([MANAGED_BY_LABEL, "team", "pipeline", "severity", "alert"]);
-
 function rule(project: Project, p: Pipeline, def: AlertDefinition, level: AlertLevel): PrometheusAlertRule {
-  const labels: Record<string, string> = {
-    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-    team: p.team,
-    pipeline: p.name,
-    severity: level.severity,
-    alert: def.key,
-  };
-  // The pipeline's own labels, never overriding the identity labels routing relies on.
-  for (const [k, v] of Object.entries(p.labels)) if (!IDENTITY_LABELS.has(k)) labels[k] = v;
   return {
     alert: prometheusAlertName(def.key, level.level),
     expr: alertExpression(def, level),
     for: formatDuration(def.forSeconds),
-    labels,
-    annotations: {
-      summary: `${def.summary} (${level.level}: ${def.comparator} ${describeLevel(def, level)})`,
-      description: description(def, level),
-      runbook_url: runbookUrl(p, project),
-      // Grafana's own keys: Grafana links data-source-managed (Prometheus) rules to a panel by them too.
-      __dashboardUid__: dashboardUid(p.name),
-      __panelId__: String(def.panelId),
-    },
+    labels: ruleLabels(p, def, level),
+    annotations: ruleAnnotations(project, p, def, level, valueTemplate(def.unit)),
   };
 }
 
