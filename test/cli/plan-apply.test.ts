@@ -198,6 +198,19 @@ describe("plan and apply against the emulators", () => {
     expect(after.routes.filter((r) => JSON.stringify(r).includes('"managed_by"'))).toHaveLength(1);
   });
 
+  it("refuses to act, and prunes nothing, when a live listing fails", async () => {
+    await freshApply();
+    rmSync(join(specs, "commerce", "orders-etl.yaml"));
+    const before = grafana.faults.requests.length;
+    datadog.faults.add({ method: "GET", path: "^/api/v1/monitor$", fault: { kind: "status", status: 500, body: { errors: ["Internal Server Error"] } } });
+    const run = await pipemon(["apply", ...PROD, "--yes", "--prune"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^pipemon: cannot list datadog-monitor: .*500/);
+    expect(run.stderr).toContain("nothing was changed");
+    expect(grafana.faults.requests.slice(before).filter((r) => r.method !== "GET")).toEqual([]);
+    await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl");
+  });
+
   it("reports a pipemon identity without the ownership marker and leaves it alone unless --adopt", async () => {
     await grafanaApi("POST", "/api/dashboards/db", { dashboard: { uid: "pm-orders-etl", title: "hand-made orders dashboard", tags: [] }, overwrite: false });
     const plan = await pipemon(["plan", ...PROD]);

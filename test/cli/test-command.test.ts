@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { registerTestCommand, renderTestReport } from "../../src/cli/test-command.js";
 import type { TestAlertsResult } from "../../src/app/test-alerts.js";
-import { REPO_ROOT } from "../support/cli.js";
+import { REPO_ROOT, runCli } from "../support/cli.js";
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -85,5 +85,22 @@ describe("pipemon test", () => {
       "            exp:[...],",
       "            got:[]",
     ]);
+  });
+});
+
+describe("pipemon test through the built CLI", () => {
+  it("passes on the demo specs and says what it proved", async () => {
+    const r = runCli(["test", "--env", "production", "--select", "orders-etl"], REPO_ROOT);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/orders-etl/);
+    expect(r.stdout).toMatch(/\d+ cases? passed/);
+  });
+
+  it("without promtool: one line saying how to install it, exit 1", () => {
+    const r = runCli(["test", "--env", "production"], REPO_ROOT, { PATH: "/nonexistent" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("promtool is not installed: install Debian's prometheus package (sudo apt-get install prometheus)");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
