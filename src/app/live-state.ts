@@ -51,6 +51,17 @@ export interface ProjectState {
   plan: ProjectPlan;
 }
 
+/** PIPEMON_DEBUG=1: how long each listing took, on stderr (where time goes in a slow plan). */
+async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
+  if (!process.env.PIPEMON_DEBUG) return work();
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    process.stderr.write(`pipemon: ${what}: ${Math.round(performance.now() - started)} ms\n`);
+  }
+}
+
 export const resourceId = (kind: string, key: string): string => `${kind}\u0000${key}`;
 
 /** Which pipeline/team a live resource belongs to, from its identity (for `--select` scope). */
@@ -102,10 +113,10 @@ export async function readProjectState(project: Project, options: ReadOptions): 
   const connections = await Promise.all(targets.map((t) => options.connect(project, t, options.env, options.stats)));
   const handlers = new Map<ResourceKind, KindHandler>();
   for (const c of connections) for (const h of c.handlers) handlers.set(h.kind, h);
-  const desiredList = desiredResources(project, targets, options.env, options.selection);
+  const desiredList = await timed("compile desired resources", async () => desiredResources(project, targets, options.env, options.selection));
   const kinds = RESOURCE_KINDS.filter((k) => targets.includes(KIND_TARGET[k]) && handlers.has(k));
   // Every listing runs at once: a plan costs the slowest listing, not their sum.
-  const listings = await Promise.all(kinds.map((k) => handlers.get(k)!.list()));
+  const listings = await Promise.all(kinds.map((k) => timed(`list ${k}`, () => handlers.get(k)!.list())));
   const desired = new Map<string, DesiredResource>();
   for (const d of desiredList) desired.set(resourceId(d.kind, d.key), d);
   const live = new Map<string, LiveResource>();

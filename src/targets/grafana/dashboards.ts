@@ -16,7 +16,7 @@ import { DASHBOARD_OWNER_TAG, hasOwnerTag, isPipemonDashboardUid } from "./owner
 /** Fields Grafana owns or adds on save; never part of a comparison. */
 const SERVER_FIELDS = new Set(["id", "version", "iteration", "meta", "created", "updated"]);
 /** GETs in flight while reading dashboards (a plan of 200 dashboards should not take 200 round trips in a row). */
-const GET_CONCURRENCY = 8;
+const GET_CONCURRENCY = 16;
 
 export interface DashboardHandle {
   version: number;
