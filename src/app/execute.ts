@@ -4,7 +4,7 @@
  * order, with bounded concurrency within a kind and targets side by side. Returns what
  * happened to every change; a failure never hides what was already applied.
  */
-import { RESOURCE_KINDS, type DesiredResource, type Json, type LiveResource, type PlannedChange, type ResourceKind, type TargetName } from "../plan/resource.js";
+import { KIND_TARGET, RESOURCE_KINDS, type DesiredResource, type Json, type LiveResource, type PlannedChange, type ResourceKind, type TargetName } from "../plan/resource.js";
 import type { KindHandler } from "../targets/handler.js";
 import { CircuitOpenError } from "../targets/resilience.js";
 import type { Connection } from "./live-state.js";
@@ -87,7 +87,7 @@ export async function execute(changes: readonly PlannedChange[], options: Execut
   // Changes of a target with no connection (cannot happen from a fresh plan; a saved plan for
   // a target now excluded) are reported, not silently dropped.
   const connected = new Set<TargetName>(options.connections.flatMap((c) => c.handlers.map((h) => h.target)));
-  for (const c of actionable) if (!outcomes.some((o) => o.kind === c.kind && o.key === c.key) && !connected.has(c.kind.startsWith("datadog") ? "datadog" : "grafana")) record(c, "skipped", "its target is not part of this run");
+  for (const c of actionable) if (!connected.has(KIND_TARGET[c.kind])) record(c, "skipped", "its target is not part of this run");
   return outcomes;
 }
 
