@@ -47,6 +47,7 @@ async function run(label, args) {
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [join(ROOT, "bin/pipemon.js"), "--specs", join(dir, "specs"), ...args], { cwd: dir, env, encoding: "utf8", maxBuffer: 1 << 30 });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (process.env.PIPEMON_DEBUG) process.stderr.write(`${label}:\n${r.stderr}`);
   if (r.status !== 0 && r.status !== 2) {
     console.error(r.stderr.slice(0, 4000));
     throw new Error(`${label}: pipemon exited with ${r.status}`);
