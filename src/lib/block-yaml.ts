@@ -1,0 +1,93 @@
+/**
+ * Block-style YAML for the Prometheus and Alertmanager files `generate` writes: plain JSON
+ * data in, deterministic text out, in the layout the `yaml` package produces (sequences
+ * indented under their key, plain scalars where safe).
+ *
+ * Why not `yaml.stringify`: measured on a team rule file of 390 pipelines it takes 264 ms
+ * (js-yaml's dump 70 ms) where this takes a few: at 10,000 pipelines that was most of a
+ * `generate` run. It covers only what JSON can hold, and its output is tested to parse back
+ * to the same value with both `yaml` (YAML 1.2) and js-yaml (YAML 1.1 types).
+ */
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+
+type Value = null | boolean | number | string | Value[] | { [key: string]: Value } | undefined;
+
+/**
+ * Strings a YAML 1.1 or 1.2 reader would take for something else (booleans, null, numbers,
+ * timestamps-like, .inf/.nan): these must be quoted.
+ */
+const NOT_A_STRING = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?|0[xob][0-9a-fA-F_]+|[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?|<<|=)$/;
+
+/** Plain (unquoted) is safe when no indicator starts it and nothing inside ends or comments it. */
+function isPlainSafe(s: string): boolean {
+  if (s === "" || s !== s.trim()) return false;
+  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(s)) return false;
+  if (CONTROL.test(s)) return false;
+  if (s.includes(": ") || s.includes(" #") || s.endsWith(":")) return false;
+  return !NOT_A_STRING.test(s);
+}
+
+/**
+ * Plain when safe; single quotes for text holding double quotes (Go templates, PromQL), as
+ * they need no escapes there; else double quotes, whose escapes JSON's are a subset of.
+ */
+function scalar(s: string): string {
+  if (isPlainSafe(s)) return s;
+  if (s.includes('"') && !CONTROL.test(s)) return `'${s.replaceAll("'", "''")}'`;
+  return JSON.stringify(s);
+}
+
+function key(k: string): string {
+  return scalar(k);
+}
+
+function inline(v: Value): string | undefined {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as YAML`);
+    return String(v);
+  }
+  if (typeof v === "string") return scalar(v);
+  if (Array.isArray(v)) return v.length === 0 ? "[]" : undefined;
+  return Object.keys(v).filter((k) => v[k] !== undefined).length === 0 ? "{}" : undefined;
+}
+
+function emit(v: Value, indent: string, out: string[]): void {
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      const simple = inline(item);
+      if (simple !== undefined) out.push(`${indent}- ${simple}`);
+      else if (Array.isArray(item)) {
+        out.push(`${indent}-`);
+        emit(item, `${indent}  `, out);
+      } else {
+        // The first key of a mapping item shares the dash's line, the rest align under it.
+        const lines: string[] = [];
+        emit(item, `${indent}  `, lines);
+        lines[0] = `${indent}- ${lines[0]!.slice(indent.length + 2)}`;
+        out.push(...lines);
+      }
+    }
+    return;
+  }
+  for (const [k, child] of Object.entries(v as Record<string, Value>)) {
+    if (child === undefined) continue;
+    const simple = inline(child);
+    if (simple !== undefined) out.push(`${indent}${key(k)}: ${simple}`);
+    else {
+      out.push(`${indent}${key(k)}:`);
+      emit(child, `${indent}  `, out);
+    }
+  }
+}
+
+/** The document for `value` (an object or array), ending with a newline. */
+export function blockYaml(value: Value): string {
+  const simple = inline(value);
+  if (simple !== undefined) return `${simple}\n`;
+  const out: string[] = [];
+  emit(value, "", out);
+  return `${out.join("\n")}\n`;
+}
