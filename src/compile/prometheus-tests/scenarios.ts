@@ -119,6 +119,11 @@ function rateValues(def: AlertDefinition, threshold: number): Values {
   return threshold > 0 ? { past: down, inside: up } : { inside: up };
 }
 
+/** A rate-based value scenario: settles over the 5m rate window, compared with a margin. */
+function rateScenario(series: ValueScenario["series"]): ValueScenario {
+  return { settle: RATE, warmup: RATE, exact: false, values: rateValues, series };
+}
+
 /** A value on the healthy side of every level of the alert. */
 export function healthyValue(def: AlertDefinition): number {
   const ts = def.levels.map((l) => l.threshold);
@@ -238,32 +243,20 @@ export const SCENARIOS: Readonly<Record<AlertKey, Scenario>> = {
   highLatency: {
     signals: ["latency"],
     maxStep: shortStep,
-    value: {
-      settle: RATE,
-      warmup: RATE,
-      exact: false,
-      values: rateValues,
-      // Cumulative buckets: healthy, every observation below `healthy`; then 90% in (healthy, lo]
-      // and the rest in (lo, hi], so p95 interpolates to the middle of (lo, hi]: the value.
-      series: (s, def, t, v) => {
-        const b = latencyBuckets(def, v);
-        const r = OBSERVATIONS * t.step;
-        const bucket = (le: string, before: number, after: number): Synthetic =>
-          synth(s.latency, rateCounter(t.n, t.at, before, after), { le }, "_bucket");
-        return [bucket(String(b.healthy), r, 0), bucket(String(b.lo), r, 0.9 * r), bucket(String(b.hi), r, r), bucket("+Inf", r, r)];
-      },
-    },
+    // Cumulative buckets: healthy, every observation below `healthy`; then 90% in (healthy, lo]
+    // and the rest in (lo, hi], so p95 interpolates to the middle of (lo, hi]: the value.
+    value: rateScenario((s, def, t, v) => {
+      const b = latencyBuckets(def, v);
+      const r = OBSERVATIONS * t.step;
+      const bucket = (le: string, before: number, after: number): Synthetic =>
+        synth(s.latency, rateCounter(t.n, t.at, before, after), { le }, "_bucket");
+      return [bucket(String(b.healthy), r, 0), bucket(String(b.lo), r, 0.9 * r), bucket(String(b.hi), r, r), bucket("+Inf", r, r)];
+    }),
   },
   lowThroughput: {
     signals: ["throughput"],
     maxStep: shortStep,
-    value: {
-      settle: RATE,
-      warmup: RATE,
-      exact: false,
-      values: rateValues,
-      series: (s, def, t, v) => [synth(s.throughput, rateCounter(t.n, t.at, healthyValue(def) * t.step, v * t.step))],
-    },
+    value: rateScenario((s, def, t, v) => [synth(s.throughput, rateCounter(t.n, t.at, healthyValue(def) * t.step, v * t.step))]),
   },
 };
 
@@ -271,16 +264,10 @@ export const SCENARIOS: Readonly<Record<AlertKey, Scenario>> = {
 export const STREAM_DATA_QUALITY: Scenario = {
   signals: ["throughput", "streamErrors"],
   maxStep: shortStep,
-  value: {
-    settle: RATE,
-    warmup: RATE,
-    exact: false,
-    values: rateValues,
-    series: (s, _def, t, v) => [
-      synth(s.throughput, rateCounter(t.n, t.at, STREAM_RECORDS * t.step, STREAM_RECORDS * t.step)),
-      synth(s.streamErrors, rateCounter(t.n, t.at, 0, v * STREAM_RECORDS * t.step)),
-    ],
-  },
+  value: rateScenario((s, _def, t, v) => [
+    synth(s.throughput, rateCounter(t.n, t.at, STREAM_RECORDS * t.step, STREAM_RECORDS * t.step)),
+    synth(s.streamErrors, rateCounter(t.n, t.at, 0, v * STREAM_RECORDS * t.step)),
+  ]),
 };
 
 export function scenarioFor(def: AlertDefinition, type: Pipeline["type"]): Scenario {
