@@ -65,7 +65,13 @@ export function planKind(input: KindInput, options: PlanOptions): PlannedChange[
       changes.push({ kind: input.kind, key: d.key, action: "unowned", ...owner, before, after, liveFingerprint: l.fingerprint, note: "exists without pipemon's ownership marker; left alone (apply --adopt takes it over)" });
       continue;
     }
-    changes.push({ kind: input.kind, key: d.key, action: l.owned && jsonEqual(before, after) ? "no-op" : "update", ...owner, before, after, liveFingerprint: l.fingerprint, ...(!l.owned ? { note: "adopted: pipemon's ownership marker is added" } : {}) });
+    if (l.owned && jsonEqual(before, after)) {
+      // Unchanged bodies are not kept: a plan of 1,000 pipelines would otherwise carry
+      // ~100 MB of identical JSON into --format json and saved plans.
+      changes.push({ kind: input.kind, key: d.key, action: "no-op", ...owner, before: null, after: null, liveFingerprint: l.fingerprint });
+      continue;
+    }
+    changes.push({ kind: input.kind, key: d.key, action: "update", ...owner, before, after, liveFingerprint: l.fingerprint, ...(!l.owned ? { note: "adopted: pipemon's ownership marker is added" } : {}) });
   }
   for (const l of live.values()) {
     if (wanted.has(l.key) || !l.owned || !input.inScope(l)) continue;

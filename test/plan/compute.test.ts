@@ -35,6 +35,8 @@ describe("planKind", () => {
       ["d/stale", "delete"],
     ]);
     expect(changes[2]).toMatchObject({ before: { q: 4 }, after: { q: 3 }, liveFingerprint: "f-c/stale" });
+    // An unchanged resource keeps its fingerprint (the saved-plan check) but not its bodies.
+    expect(changes[1]).toMatchObject({ before: null, after: null, liveFingerprint: "f-b/stale" });
     expect(changes[0]!.liveFingerprint).toBeNull();
   });
 
