@@ -3,7 +3,6 @@
  * project, every request counted. Loaded lazily so `validate` and `generate` never pay for
  * the HTTP clients.
  */
-import { expandReferences } from "../lib/env-ref.js";
 import { createDatadogHandlers } from "../targets/datadog/index.js";
 import { createGrafanaHandlers } from "../targets/grafana/index.js";
 import { CircuitBreaker } from "../targets/resilience.js";
@@ -20,12 +19,9 @@ export const connect: Connector = async (project, target, env, stats) => {
       tokenVariable: c.tokenVariable,
       allowUiEdits: c.allowUiEdits,
       // Contact point secrets are resolved at write time only, never stored in a plan.
-      resolveSecret: (name) => {
-        const { value, missing } = expandReferences(`\${${name}}`, env);
-        return missing.length ? undefined : value;
-      },
+      resolveSecret: (name) => env(name) || undefined,
       breaker,
-      onRequest: (method, route, status) => stats.record("grafana", method, route, status),
+      onRequest: (method, route) => stats.record("grafana", method, route),
     });
     return { target, handlers, breaker };
   }
@@ -37,7 +33,7 @@ export const connect: Connector = async (project, target, env, stats) => {
     ...(c.host !== undefined ? { host: c.host } : {}),
     ...(project.environment !== undefined ? { environment: project.environment } : {}),
     breaker,
-    onRequest: (method, route, status) => stats.record("datadog", method, route, status),
+    onRequest: (method, route) => stats.record("datadog", method, route),
   });
   return { target, handlers, breaker };
 };

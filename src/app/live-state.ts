@@ -15,11 +15,9 @@ import { desiredResources, MANAGED_POLICY_KEY, selects, type Selection } from ".
 /** Requests per target, method and route template: the benchmark's figures and apply's report. */
 export class RequestStats {
   readonly counts = new Map<string, number>();
-  failed = 0;
-  record(target: TargetName, method: string, route: string, status: number | "error"): void {
+  record(target: TargetName, method: string, route: string): void {
     const key = `${target} ${method} ${route}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    if (status === "error" || status >= 400) this.failed++;
   }
   get total(): number {
     let n = 0;

@@ -11,7 +11,7 @@ import { ListingIncompleteError, TargetError } from "../targets/handler.js";
 import { CircuitOpenError } from "../targets/resilience.js";
 import { CredentialsError } from "./credentials.js";
 import { parseSelection } from "./desired.js";
-import { readProjectState, RequestStats, type Connector, type ProjectState } from "./live-state.js";
+import { readProjectState, RequestStats, resourceId, type Connector, type ProjectState } from "./live-state.js";
 
 export interface PlanOptions {
   root: string;
@@ -72,7 +72,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   for (const s of states) {
     for (const c of s.plan.changes) {
       if (c.action !== "create" && c.action !== "update" && c.action !== "unowned") continue;
-      const d = s.desired.get(`${c.kind}\u0000${c.key}`);
+      const d = s.desired.get(resourceId(c.kind, c.key));
       if (d) desired[desiredKey(s.project.environment, c.kind, c.key)] = d.body;
     }
   }
