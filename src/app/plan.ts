@@ -64,6 +64,12 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     if (message === undefined) throw e;
     return { load, stats, error: message };
   }
+  // A mistyped --select would otherwise plan nothing and report "No changes".
+  const pipelines = load.projects.flatMap((p) => p.pipelines);
+  const unmatched = selection
+    ? [...[...selection.pipelines].filter((n) => !pipelines.some((p) => p.name === n)), ...[...selection.teams].filter((t) => !pipelines.some((p) => p.team === t)).map((t) => `team:${t}`)]
+    : [];
+  if (unmatched.length > 0) for (const s of states) s.plan.warnings.push(`--select ${unmatched.join(", ")}: no such pipeline or team`);
   const document = planDocument(
     { ...(options.environment !== undefined ? { environment: options.environment } : {}), targets: [...new Set(states.flatMap((s) => s.targets))], select: options.select },
     states.map((s) => s.plan),

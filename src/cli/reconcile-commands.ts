@@ -2,7 +2,7 @@
  * `pipemon plan` and `pipemon apply`: parse options, call the use case, print its typed
  * result, set the exit code (0 ok; 1 error; 2 changes present with --detailed-exitcode).
  */
-import { renameSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { ApplyResult } from "../app/apply.js";
@@ -48,11 +48,20 @@ function baseOptions(root: string, opts: CommonOptions) {
   };
 }
 
-/** Written whole or not at all: a half-written plan must never be applied. */
-function writeAtomically(file: string, content: string): void {
+/**
+ * Written whole or not at all: a half-written plan must never be applied. Returns why it
+ * could not be written (a missing directory, no permission) instead of throwing.
+ */
+function writePlanFile(file: string, content: string): string | undefined {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600 });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, content, { mode: 0o600 });
+    renameSync(tmp, file);
+    return undefined;
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? "its directory does not exist" : e instanceof Error ? e.message : String(e);
+  }
 }
 
 export function registerReconcileCommands(cli: Command): void {
@@ -73,7 +82,12 @@ export function registerReconcileCommands(cli: Command): void {
         process.exitCode = EXIT_ERROR;
         return;
       }
-      if (opts.out) writeAtomically(opts.out, `${JSON.stringify(result.saved, null, 2)}\n`);
+      const unwritable = opts.out ? writePlanFile(opts.out, `${JSON.stringify(result.saved, null, 2)}\n`) : undefined;
+      if (unwritable !== undefined) {
+        err(`pipemon: cannot save the plan to ${opts.out}: ${unwritable}`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
       const doc = result.document;
       if (opts.format === "json") process.stdout.write(renderJson(doc));
       else if (opts.format === "markdown") process.stdout.write(renderMarkdown(doc));

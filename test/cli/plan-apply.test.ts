@@ -309,5 +309,13 @@ describe("plan and apply against the emulators", () => {
     expect(md.stdout).toContain("pm-ledger-stream");
     expect(md.stdout).not.toContain("pm-orders-etl");
     expect(md.stdout).not.toContain("grafana-contact-point");
+
+    const typo = await pipemon(["plan", ...PROD, "--select", "orders-etI"]);
+    expect(typo.code).toBe(0);
+    expect(typo.stdout).toContain("warning: --select orders-etI: no such pipeline or team");
+
+    const unwritable = await pipemon(["plan", ...PROD, "--out", join(work, "no-such-dir", "plan.json")]);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toBe(`pipemon: cannot save the plan to ${join(work, "no-such-dir", "plan.json")}: its directory does not exist\n`);
   });
 });
