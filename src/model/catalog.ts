@@ -15,6 +15,11 @@ export interface CatalogEntry {
   comparator: ">" | "<";
   /** The threshold that enables the alert (absent → the alert is not generated). */
   threshold?: ThresholdKey;
+  /**
+   * Measured over its pending period rather than a schedule or rate window: Datadog, which
+   * has no `for`, looks back that long, so the period is also the monitor's window.
+   */
+  sustained?: true;
   /** What happens when the metric is absent: only `stale` treats absence as a problem. */
   whenAbsent: "fire" | "silent";
   /** Grafana execErrState: how a failing datasource query is treated. */
@@ -55,27 +60,27 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
   },
   cpu: {
     key: "cpu", title: "High CPU usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "cpu",
-    defaultForSeconds: 600, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    defaultForSeconds: 600, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
     meaning: "CPU usage ratio above the threshold for the whole pending period (10m by default).",
   },
   memory: {
     key: "memory", title: "High memory usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "memory",
-    defaultForSeconds: 600, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    defaultForSeconds: 600, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
     meaning: "Memory usage ratio above the threshold for the whole pending period (10m by default).",
   },
   highLatency: {
     key: "highLatency", title: "High processing latency", types: ["streaming"], defaultSeverity: "high", threshold: "latencyP95",
-    defaultForSeconds: 300, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
+    defaultForSeconds: 300, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
     meaning: "p95 processing latency above the threshold for the whole pending period (5m by default).",
   },
   lowThroughput: {
     key: "lowThroughput", title: "Low throughput", types: ["streaming"], defaultSeverity: "high", threshold: "throughput",
-    defaultForSeconds: 300, comparator: "<", whenAbsent: "silent", onQueryError: "Error",
+    defaultForSeconds: 300, sustained: true, comparator: "<", whenAbsent: "silent", onQueryError: "Error",
     meaning: "Records per second below the threshold for the whole pending period (5m by default).",
   },
   highBacklog: {
     key: "highBacklog", title: "High backlog", types: ["streaming"], defaultSeverity: "high", threshold: "backlog",
-    defaultForSeconds: 300, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
+    defaultForSeconds: 300, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
     meaning: "Records waiting above the threshold for the whole pending period (5m by default).",
   },
 };

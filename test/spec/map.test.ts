@@ -353,6 +353,19 @@ describe("problems found while mapping", () => {
     expect(mapProjects(config(), [pipeline("monthly", { schedule: "0 0 1 * *", sla: { freshness: "8d" }, targets: ["grafana"] })]).diagnostics).toEqual([]);
     expect(mapProjects(config(), [pipeline("weekly", { schedule: "@weekly", sla: { freshness: "1w" } })]).diagnostics).toEqual([]);
   });
+
+  it("a sustained alert's pending period longer than Datadog's one week, when the alert is generated", () => {
+    const cpu = { critical: "90%" };
+    const r = mapProjects(config(), [pipeline("slow-cpu", { thresholds: { cpu }, alerts: { cpu: { for: "8d" } } })]);
+    expect(r.diagnostics.map((d) => [d.path, d.message])).toEqual([
+      [["spec", "alerts", "cpu", "for"], "alerts.cpu.for 8d is longer than Datadog's longest monitor window (1w): shorten it, or set targets: [grafana] for this pipeline"],
+    ]);
+    // Not generated (disabled, no threshold), not on Datadog, or not measured over its pending period: nothing to say.
+    expect(mapProjects(config(), [pipeline("a", { thresholds: { cpu }, alerts: { cpu: { for: "8d", enabled: false } } })]).diagnostics).toEqual([]);
+    expect(mapProjects(config(), [pipeline("b", { alerts: { cpu: { for: "8d" } } })]).diagnostics).toEqual([]);
+    expect(mapProjects(config(), [pipeline("c", { thresholds: { cpu }, alerts: { cpu: { for: "8d" } }, targets: ["grafana"] })]).diagnostics).toEqual([]);
+    expect(mapProjects(config(), [pipeline("d", { alerts: { pipelineFailed: { for: "8d" } } })]).diagnostics).toEqual([]);
+  });
 });
 
 describe("the bundled demo specs", () => {

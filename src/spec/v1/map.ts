@@ -142,10 +142,11 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
   }
   const thresholds = mapThresholds(rawThresholds);
 
+  const has = (t: ThresholdKey | "maxDuration" | "freshness"): boolean => (t === "maxDuration" || t === "freshness" ? sla[t] !== undefined : thresholds[t] !== undefined);
   // An alert explicitly enabled without its input is a mistake worth naming.
   for (const key of ALERT_KEYS) {
     if (alerts[key]?.enabled !== true) continue;
-    const missing = missingInputs(type, key, (t) => (t === "maxDuration" || t === "freshness" ? sla[t] !== undefined : thresholds[t] !== undefined));
+    const missing = missingInputs(type, key, has);
     if (missing) {
       diagnostics.push(error(located.file, located.doc, ["spec", "alerts", key, "enabled"], `alert '${key}' is enabled but ${missing} is not set: set it, or remove enabled`));
     }
@@ -160,6 +161,13 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
     }
     if (sla.freshness !== undefined && seconds(sla.freshness) > DATADOG_MAX_WINDOW_SECONDS) {
       diagnostics.push(error(located.file, located.doc, ["spec", "sla", "freshness"], `sla.freshness ${sla.freshness} is ${suffix}`));
+    }
+    // A sustained alert's monitor looks back over its pending period.
+    for (const key of ALERT_KEYS) {
+      const o = alerts[key];
+      if (!CATALOG[key].sustained || o?.forSeconds === undefined || o.forSeconds <= DATADOG_MAX_WINDOW_SECONDS) continue;
+      if (o.enabled === false || missingInputs(type, key, has)) continue;
+      diagnostics.push(error(located.file, located.doc, ["spec", "alerts", key, "for"], `alerts.${key}.for ${formatDuration(o.forSeconds)} is ${suffix}`));
     }
   }
   return {
