@@ -11,7 +11,7 @@
  *   these in clear to its users, so hashing them leaks nothing Grafana does not.
  */
 import { createHash } from "node:crypto";
-import { expandReferences } from "../../lib/env-ref.js";
+import { expandReferences, referencedVariables } from "../../lib/env-ref.js";
 import type { Json } from "../../plan/resource.js";
 import { TargetError } from "../handler.js";
 import { isJsonObject, type JsonObject } from "./comparable.js";
@@ -46,7 +46,7 @@ const SECURE_FIELDS: Record<string, readonly string[]> = {
 
 /** Setting names that usually carry a credential (a webhook URL embeds its token). */
 const SENSITIVE_NAME = /url|uri|endpoint|webhook|token|secret|password|passwd|key|auth|credential/i;
-const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/;
+const hasReference = (value: string): boolean => referencedVariables(value).length > 0;
 
 export function isSecureField(type: string, path: string): boolean {
   return SECURE_FIELDS[type.toLowerCase()]?.includes(path) ?? false;
@@ -68,7 +68,7 @@ export function comparableSettings(type: string, settings: Json, side: "desired"
       return out;
     }
     if (isSecureField(type, path) || value === REDACTED) return SECRET_MARKER;
-    const hasPlaceholder = typeof value === "string" && PLACEHOLDER.test(value);
+    const hasPlaceholder = typeof value === "string" && hasReference(value);
     const leaf = path.slice(path.lastIndexOf(".") + 1);
     if (!hasPlaceholder && !(SENSITIVE_NAME.test(leaf) && typeof value === "string")) return value;
     if (side === "desired" && typeof value === "string" && hasPlaceholder) {
@@ -95,7 +95,7 @@ export function resolvedSettings(contactPoint: string, settings: JsonObject, res
       return out;
     }
     if (Array.isArray(value)) return value.map(walk);
-    if (typeof value !== "string" || !PLACEHOLDER.test(value)) return value;
+    if (typeof value !== "string" || !hasReference(value)) return value;
     const expanded = expandReferences(value, resolve);
     for (const name of expanded.missing) missing.add(name);
     if (expanded.value !== value) secrets.push(expanded.value);
