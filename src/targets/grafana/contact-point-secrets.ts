@@ -82,8 +82,8 @@ export function comparableSettings(type: string, settings: Json, side: "desired"
 
 /**
  * Settings with every placeholder expanded, for the write. Also returns the expanded values
- * so the client can scrub them from any error message. A missing variable is an error that
- * names the variable (never a value).
+ * and each variable's value so the client can scrub them from any error message. A missing
+ * variable is an error that names the variable (never a value).
  */
 export function resolvedSettings(contactPoint: string, settings: JsonObject, resolve: (name: string) => string | undefined): { settings: JsonObject; secrets: string[] } {
   const secrets: string[] = [];
@@ -99,6 +99,11 @@ export function resolvedSettings(contactPoint: string, settings: JsonObject, res
     const expanded = expandReferences(value, resolve);
     for (const name of expanded.missing) missing.add(name);
     if (expanded.value !== value) secrets.push(expanded.value);
+    // Each variable's own value too: an error may quote it without the text around it.
+    for (const name of referencedVariables(value)) {
+      const secret = resolve(name);
+      if (secret) secrets.push(secret);
+    }
     return expanded.value;
   };
   const out = walk(settings) as JsonObject;

@@ -297,6 +297,14 @@ describe("writes", () => {
     expect(error.message).toMatch(/^grafana: POST \/api\/v1\/provisioning\/contact-points was rejected \(400 invalid integrationKey \*\*\*\)$/);
   });
 
+  it("a rejected write that echoes only the variable's part of a setting does not leak it", async () => {
+    const { handlers } = wire(emulator);
+    const hook = { kind: "grafana-contact-point" as const, key: "pipemon-hook", body: { uid: "pm-cp-hook", name: "pipemon-hook", type: "webhook", settings: { url: "https://hooks.example/in?token=${PD_PAYMENTS_KEY}" } } };
+    emulator.faults.add({ method: "POST", path: "contact-points$", fault: { kind: "status", status: 400, body: { message: `bad token ${SECRETS.PD_PAYMENTS_KEY}` } } });
+    const error = (await handlers["grafana-contact-point"].create(hook).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe("grafana: POST /api/v1/provisioning/contact-points was rejected (400 bad token ***)");
+  });
+
   it("deletes converge: deleting what is already gone is not an error", async () => {
     const { handlers } = wire(emulator);
     await createAll(Object.values(handlers), desired);
