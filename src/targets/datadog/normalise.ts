@@ -3,6 +3,7 @@
  * normalise to the same JSON when nothing changed, or every plan shows a perpetual diff.
  * Pure functions, no client types: the plan workflow and tests use them on plain JSON.
  */
+import { expandKnownReferences, referencedVariables } from "../../lib/env-ref.js";
 import type { Json } from "../../plan/resource.js";
 
 type JsonObject = { [key: string]: Json };
@@ -92,9 +93,12 @@ function normaliseOptions(options: JsonObject): JsonObject {
   return out;
 }
 
-/** Replaces `${NAME}` references with the variable's value; unknown names stay as written. */
+/**
+ * Replaces `${NAME}` references (lib/env-ref, as the specs write them) with the variable's
+ * value; unknown names stay as written.
+ */
 export function resolvePlaceholders(value: Json, variables: Readonly<Record<string, string | undefined>>): Json {
-  if (typeof value === "string") return value.replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => variables[name] ?? whole);
+  if (typeof value === "string") return expandKnownReferences(value, (name) => variables[name]);
   if (Array.isArray(value)) return value.map((v) => resolvePlaceholders(v, variables));
   if (!isObject(value)) return value;
   const out: JsonObject = {};
@@ -104,9 +108,7 @@ export function resolvePlaceholders(value: Json, variables: Readonly<Record<stri
 
 /** `${NAME}` references left in a body (to refuse writing a monitor with a dangling link). */
 export function unresolvedPlaceholders(value: Json): string[] {
-  const names = new Set<string>();
-  for (const [, name] of JSON.stringify(value).matchAll(/\$\{([A-Z0-9_]+)\}/g)) names.add(name as string);
-  return [...names].sort();
+  return referencedVariables(JSON.stringify(value)).sort();
 }
 
 /**

@@ -84,4 +84,9 @@ describe("normaliseMonitor", () => {
   it("leaves unknown placeholders in place (they show as a diff, not as an empty link)", () => {
     expect(resolvePlaceholders("x ${OTHER} y", {})).toBe("x ${OTHER} y");
   });
+
+  it("reads references the way the specs write them, defaults included", () => {
+    expect(resolvePlaceholders("${GRAFANA_URL:-https://g.example}/d/pm-a", {})).toBe("https://g.example/d/pm-a");
+    expect(resolvePlaceholders("${grafana_url}/d", { grafana_url: "https://g" })).toBe("https://g/d");
+  });
 });
