@@ -8,7 +8,7 @@
  * regex passes over finished text, and static prose is rendered once per process.
  */
 import { alertDefinitions, describeLevel } from "../alert-definitions.js";
-import { STREAM_RATE_WINDOW_SECONDS } from "../promql.js";
+import { windowSeconds } from "../promql.js";
 import type { AlertDefinition } from "../alert-definitions.js";
 import { datadogCondition, monitorQuery } from "../datadog/index.js";
 import type { DatadogCondition } from "../datadog/index.js";
@@ -88,7 +88,7 @@ class View {
   ) {
     this.grafana = pipeline.targets.includes("grafana");
     this.datadog = pipeline.targets.includes("datadog");
-    this.window = formatDuration(pipeline.schedule?.windowSeconds ?? STREAM_RATE_WINDOW_SECONDS);
+    this.window = formatDuration(windowSeconds(pipeline));
     this.batch = pipeline.type === "batch";
     this.channelText = {} as Record<Severity, string>;
     this.channelTextWithType = {} as Record<Severity, string>;
