@@ -20,6 +20,7 @@
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../model/identity.js";
 import type { Pipeline, Routing, Severity } from "../model/types.js";
 import { SEVERITIES } from "../model/types.js";
+import { byCodePoint, pipelinesByTeam } from "./teams.js";
 
 /** An equality matcher: the alert's label `label` has the value `value`. */
 export interface RouteMatcher {
@@ -70,15 +71,8 @@ export const ROUTE_GROUP_BY: readonly string[] = ["alertname", "pipeline", "seve
  * channels in the order the spec lists them.
  */
 export function routingTree(pipelines: readonly RoutedPipeline[]): RoutingTree {
-  const byTeam = new Map<string, RoutedPipeline[]>();
-  for (const p of pipelines) {
-    const members = byTeam.get(p.team);
-    if (members) members.push(p);
-    else byTeam.set(p.team, [p]);
-  }
   const routes: ScopeRoute[] = [];
-  for (const team of [...byTeam.keys()].sort(compareNames)) {
-    const members = byTeam.get(team)!.slice().sort((a, b) => compareNames(a.name, b.name));
+  for (const [team, members] of pipelinesByTeam(pipelines)) {
     const common = commonRouting(members);
     const commonKey = routingKey(common);
     for (const p of members) {
@@ -141,7 +135,9 @@ function deliveries(routing: Routing): DeliveryRoute[] {
   return out;
 }
 
-/** Code-point order, independent of the locale the compiler runs in. */
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Channel names the pipelines route to, at any severity, in code-point order. */
+export function routedChannels(pipelines: readonly RoutedPipeline[]): string[] {
+  const names = new Set<string>();
+  for (const p of pipelines) for (const s of SEVERITIES) for (const c of p.routing[s]) names.add(c);
+  return [...names].sort(byCodePoint);
 }

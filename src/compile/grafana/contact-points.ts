@@ -5,8 +5,8 @@
  */
 import { contactPointName, contactPointUid } from "../../model/identity.js";
 import type { Channel, Project } from "../../model/types.js";
-import { SEVERITIES } from "../../model/types.js";
-import { byCodePoint, grafanaPipelines } from "./scope.js";
+import { routedChannels } from "../routing-tree.js";
+import { grafanaPipelines } from "./scope.js";
 
 export interface ContactPoint {
   uid: string;
@@ -60,9 +60,7 @@ export function contactPoint(channel: Channel): ContactPoint {
 
 /** Channel names some Grafana pipeline routes to, at any severity, sorted. */
 export function grafanaChannels(project: Project): string[] {
-  const names = new Set<string>();
-  for (const p of grafanaPipelines(project)) for (const s of SEVERITIES) for (const c of p.routing[s]) names.add(c);
-  return [...names].sort(byCodePoint);
+  return routedChannels(grafanaPipelines(project));
 }
 
 /** Contact points of every channel a Grafana pipeline routes to, sorted by name. */

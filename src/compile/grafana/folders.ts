@@ -1,5 +1,6 @@
 import { folderUid } from "../../model/identity.js";
 import type { Project } from "../../model/types.js";
+import { byCodePoint } from "../teams.js";
 import { grafanaTeams } from "./scope.js";
 
 /** Body of `POST /api/folders`. */
@@ -20,5 +21,5 @@ export function folderTitle(team: string): string {
 export function folders(project: Project): GrafanaFolder[] {
   return [...grafanaTeams(project).keys()]
     .map((team) => ({ uid: folderUid(team), title: folderTitle(team) }))
-    .sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+    .sort((a, b) => byCodePoint(a.uid, b.uid));
 }

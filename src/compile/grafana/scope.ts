@@ -1,5 +1,5 @@
 import type { Pipeline, Project } from "../../model/types.js";
-import { byCodePoint, pipelinesByTeam } from "../teams.js";
+import { pipelinesByTeam } from "../teams.js";
 
 /** The pipelines Grafana resources are generated for: those whose `targets` include it. */
 export function grafanaPipelines(project: Project): Pipeline[] {
@@ -10,5 +10,3 @@ export function grafanaPipelines(project: Project): Pipeline[] {
 export function grafanaTeams(project: Project): Map<string, Pipeline[]> {
   return pipelinesByTeam(grafanaPipelines(project));
 }
-
-export { byCodePoint };

@@ -18,9 +18,8 @@
  */
 import { contactPointName } from "../../model/identity.js";
 import type { Channel, Pipeline, Project } from "../../model/types.js";
-import { SEVERITIES } from "../../model/types.js";
 import type { DeliveryRoute, RouteMatcher, RoutingTree, ScopeRoute } from "../routing-tree.js";
-import { routingTree } from "../routing-tree.js";
+import { routedChannels, routingTree } from "../routing-tree.js";
 
 /** An Alertmanager route; omitted fields are inherited from the parent. */
 export interface AlertmanagerRoute {
@@ -166,13 +165,6 @@ export function alertmanagerRoute(tree: RoutingTree): AlertmanagerRoute {
 /** The pipelines the Prometheus target covers: those whose `targets` include it. */
 export function prometheusPipelines(project: Project): Pipeline[] {
   return project.pipelines.filter((p) => p.targets.includes("prometheus"));
-}
-
-/** Channel names some Prometheus pipeline routes to, at any severity, in code-point order. */
-function routedChannels(pipelines: readonly Pipeline[]): string[] {
-  const names = new Set<string>();
-  for (const p of pipelines) for (const s of SEVERITIES) for (const c of p.routing[s]) names.add(c);
-  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
