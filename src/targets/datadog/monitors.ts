@@ -6,12 +6,11 @@
 import { client, v1 } from "@datadog/datadog-api-client";
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { ListingIncompleteError, TargetError, type KindHandler } from "../handler.js";
+import type { JsonObject } from "../json.js";
 import { CircuitOpenError, isTransportFault } from "../resilience.js";
 import { DATADOG_MANAGED_TAG } from "../../model/identity.js";
 import { DatadogCallError, type DatadogCaller } from "./calls.js";
 import { normaliseMonitor, resolvePlaceholders, SERVER_OWNED_FIELDS, unresolvedPlaceholders } from "./normalise.js";
-
-type JsonObject = { [key: string]: Json };
 
 export const PIPEMON_ID_TAG_PREFIX = "pipemon-id:";
 /** Datadog's maximum page size: 1,000 monitors cost one request (plus a final short page). */

@@ -5,8 +5,7 @@
  */
 import { expandKnownReferences, referencedVariables } from "../../lib/env-ref.js";
 import type { Json } from "../../plan/resource.js";
-
-type JsonObject = { [key: string]: Json };
+import { isJsonObject, sortedKeys, type JsonObject } from "../json.js";
 
 /** Fields Datadog owns: never compared, never sent back. */
 export const SERVER_OWNED_FIELDS: ReadonlySet<string> = new Set([
@@ -51,21 +50,8 @@ const OPTION_DEFAULTS: Readonly<Record<string, Json>> = {
   timeout_h: 0,
 };
 
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function sameJson(a: Json, b: Json): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-/** Keys in sorted order, recursively: equal monitors serialise to equal text. */
-export function sortKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isObject(value)) return value;
-  const out: JsonObject = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key] as Json);
-  return out;
+  return JSON.stringify(sortedKeys(a)) === JSON.stringify(sortedKeys(b));
 }
 
 /** Datadog answers thresholds as floats (`1.0`), sometimes as strings in old monitors. */
@@ -81,13 +67,13 @@ function normaliseOptions(options: JsonObject): JsonObject {
     // update that leaves it out, so comparing it would be a diff no apply can remove.
     if (value === null || key === "silenced") continue;
     if (key in OPTION_DEFAULTS && sameJson(value, OPTION_DEFAULTS[key] as Json)) continue;
-    if (key === "thresholds" && isObject(value)) {
+    if (key === "thresholds" && isJsonObject(value)) {
       const thresholds: JsonObject = {};
       for (const [level, threshold] of Object.entries(value)) if (threshold !== null) thresholds[level] = asNumber(threshold);
       if (Object.keys(thresholds).length > 0) out[key] = thresholds;
       continue;
     }
-    if (key === "threshold_windows" && isObject(value) && Object.values(value).every((v) => v === null)) continue;
+    if (key === "threshold_windows" && isJsonObject(value) && Object.values(value).every((v) => v === null)) continue;
     out[key] = value;
   }
   return out;
@@ -100,7 +86,7 @@ function normaliseOptions(options: JsonObject): JsonObject {
 export function resolvePlaceholders(value: Json, variables: Readonly<Record<string, string | undefined>>): Json {
   if (typeof value === "string") return expandKnownReferences(value, (name) => variables[name]);
   if (Array.isArray(value)) return value.map((v) => resolvePlaceholders(v, variables));
-  if (!isObject(value)) return value;
+  if (!isJsonObject(value)) return value;
   const out: JsonObject = {};
   for (const [key, v] of Object.entries(value)) out[key] = resolvePlaceholders(v, variables);
   return out;
@@ -117,7 +103,7 @@ export function unresolvedPlaceholders(value: Json): string[] {
  * type name `metric alert` read as `query alert` (Datadog stores one as the other).
  */
 export function normaliseMonitor(body: Json): Json {
-  if (!isObject(body)) return body;
+  if (!isJsonObject(body)) return body;
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(body)) {
     if (SERVER_OWNED_FIELDS.has(key) || value === null) continue;
@@ -126,12 +112,12 @@ export function normaliseMonitor(body: Json): Json {
       out[key] = "query alert";
     } else if (key === "tags" && Array.isArray(value)) {
       out[key] = [...new Set(value.map(String))].sort();
-    } else if (key === "options" && isObject(value)) {
+    } else if (key === "options" && isJsonObject(value)) {
       const options = normaliseOptions(value);
       if (Object.keys(options).length > 0) out[key] = options;
     } else {
       out[key] = value;
     }
   }
-  return sortKeys(out);
+  return sortedKeys(out);
 }

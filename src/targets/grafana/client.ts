@@ -6,12 +6,11 @@
  */
 import type { Json } from "../../plan/resource.js";
 import { TargetError } from "../handler.js";
+import type { JsonObject } from "../json.js";
 import { CircuitOpenError, classifyStatus, defaultRetryPolicy, isTransportFault, withRetry, type CircuitBreaker, type FaultVerdict, type RetryPolicy } from "../resilience.js";
 
 // ---------------------------------------------------------------------------------------
 // Wire types (only the fields pipemon reads or writes; the rest passes through as Json).
-
-export type JsonObject = { [key: string]: Json };
 
 /** `GET /api/folders` item. */
 export type FolderHit = { id?: number; uid: string; title: string; parentUid?: string };

@@ -6,23 +6,9 @@
 import { createHash } from "node:crypto";
 import { formatDuration, parseDuration } from "../../lib/duration.js";
 import type { Json } from "../../plan/resource.js";
+import { isJsonObject, sortedKeys, type JsonObject } from "../json.js";
 
-export type JsonObject = { [key: string]: Json };
-
-export function isJsonObject(value: Json | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A deep copy with object keys sorted (arrays keep their order): equal JSON, equal text. */
-export function sortedKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (isJsonObject(value)) {
-    const out: JsonObject = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortedKeys(value[key]!);
-    return out;
-  }
-  return value;
-}
+export { isJsonObject, sortedKeys, type JsonObject };
 
 /** Short sha256 of the canonical text: the fingerprint of content that has no version. */
 export function contentHash(value: Json): string {
