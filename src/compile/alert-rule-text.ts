@@ -6,7 +6,7 @@
 import { CATALOG } from "../model/catalog.js";
 import { dashboardUid, MANAGED_BY_LABEL, MANAGED_BY_VALUE, runbookUrl } from "../model/identity.js";
 import type { Pipeline, Project } from "../model/types.js";
-import { describeLevel, type AlertDefinition, type AlertLevel } from "./alert-definitions.js";
+import { describeLevel, type AlertDefinition, type AlertLevel, type Unit } from "./alert-definitions.js";
 
 const IDENTITY_LABELS: ReadonlySet<string> = new Set([MANAGED_BY_LABEL, "team", "pipeline", "severity", "alert"]);
 
@@ -15,6 +15,13 @@ export function ruleLabels(p: Pipeline, def: AlertDefinition, level: AlertLevel)
   const labels: Record<string, string> = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, team: p.team, pipeline: p.name, severity: level.severity, alert: def.key };
   for (const [k, v] of Object.entries(p.labels)) if (!IDENTITY_LABELS.has(k)) labels[k] = v;
   return labels;
+}
+
+const HUMANIZE: Readonly<Record<Unit, string>> = { ratio: "humanizePercentage", seconds: "humanizeDuration", count: "humanize", perSecond: "humanize" };
+
+/** Go template printing `value` (e.g. `$value`) in the alert's unit; both rule engines have these functions. */
+export function humanizedValue(unit: Unit, value: string): string {
+  return `{{ ${HUMANIZE[unit]} ${value} }}${unit === "perSecond" ? "/s" : ""}`;
 }
 
 function description(def: AlertDefinition, level: AlertLevel, valueTemplate: string): string {

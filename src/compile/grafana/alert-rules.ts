@@ -3,7 +3,7 @@
  * `PUT /api/v1/provisioning/folder/{folderUid}/rule-groups/{group}` body. The alerts' meaning
  * comes from alert-definitions; this module only renders it.
  */
-import { ruleAnnotations, ruleLabels } from "../alert-rule-text.js";
+import { humanizedValue, ruleAnnotations, ruleLabels } from "../alert-rule-text.js";
 import { formatDuration } from "../../lib/duration.js";
 import { folderUid, ruleGroupName } from "../../model/identity.js";
 import type { Pipeline, Project } from "../../model/types.js";
@@ -59,9 +59,8 @@ const MIN_QUERY_RANGE_SECONDS = 600;
 
 /** Go template of the value an alert instance saw, in the alert's unit. */
 function valueTemplate(unit: Unit): string {
-  const fn = { ratio: "humanizePercentage", seconds: "humanizeDuration", count: "humanize", perSecond: "humanize" }[unit];
   // No-data and error alerts have no values: `$values.B.Value` would render a template error.
-  return `{{ if $values }}{{ ${fn} $values.B.Value }}${unit === "perSecond" ? "/s" : ""}{{ else }}no data{{ end }}`;
+  return `{{ if $values }}${humanizedValue(unit, "$values.B.Value")}{{ else }}no data{{ end }}`;
 }
 
 function rule(project: Project, p: Pipeline, def: AlertDefinition, level: AlertLevel): ProvisionedAlertRule {

@@ -11,7 +11,7 @@
  * (`noDataState: Alerting`) needs no special case, because its query already turns an
  * absent metric into +Inf (`absent(...) * Inf`), which is above every freshness threshold.
  */
-import { ruleAnnotations, ruleLabels } from "../alert-rule-text.js";
+import { humanizedValue, ruleAnnotations, ruleLabels } from "../alert-rule-text.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { Pipeline, Project } from "../../model/types.js";
 import type { AlertDefinition, AlertLevel, Unit } from "../alert-definitions.js";
@@ -61,8 +61,7 @@ export function alertExpression(def: AlertDefinition, level: AlertLevel): string
  * never-successful `stale` pipeline reports +Inf.
  */
 function valueTemplate(unit: Unit): string {
-  const fn = { ratio: "humanizePercentage", seconds: "humanizeDuration", count: "humanize", perSecond: "humanize" }[unit];
-  return `{{ ${fn} $value }}${unit === "perSecond" ? "/s" : ""}`;
+  return humanizedValue(unit, "$value");
 }
 
 function rule(project: Project, p: Pipeline, def: AlertDefinition, level: AlertLevel): PrometheusAlertRule {
