@@ -7,7 +7,7 @@
 import { folderUid } from "../../model/identity.js";
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { TargetError, type KindHandler } from "../handler.js";
-import { GrafanaRequestError, type GrafanaClient, type SearchHit } from "./client.js";
+import { GrafanaRequestError, type GrafanaClient } from "./client.js";
 import { comparableNumbers, isJsonObject, sortedKeys, type JsonObject } from "./comparable.js";
 import type { ListOptions } from "./folders.js";
 import { listing, mapConcurrently, readAllPages } from "./listing.js";
@@ -18,10 +18,10 @@ const SERVER_FIELDS = new Set(["id", "version", "iteration", "meta", "created", 
 /** GETs in flight while reading dashboards (a plan of 200 dashboards should not take 200 round trips in a row). */
 const GET_CONCURRENCY = 16;
 
-export interface DashboardHandle {
+export type DashboardHandle = {
   version: number;
   folderUid: string | null;
-}
+};
 
 export class DashboardHandler implements KindHandler {
   readonly kind = "grafana-dashboard" as const;
@@ -38,11 +38,9 @@ export class DashboardHandler implements KindHandler {
    */
   list(): Promise<LiveResource[]> {
     return listing(this.kind, async () => {
-      const { pageSize } = this.options;
-      const byUid = new Map<string, SearchHit>();
-      const hits = await readAllPages(this.kind, "GET /api/search", pageSize, (page, limit) => this.client.search({ type: "dash-db", limit, page }), (h) => h.uid);
-      for (const hit of hits) if (isPipemonDashboardUid(hit.uid)) byUid.set(hit.uid, hit);
-      const uids = [...byUid.keys()].sort();
+      // readAllPages refuses a uid seen twice, so these are unique.
+      const hits = await readAllPages(this.kind, "GET /api/search", this.options.pageSize, (page, limit) => this.client.search({ type: "dash-db", limit, page }), (h) => h.uid);
+      const uids = hits.map((h) => h.uid).filter(isPipemonDashboardUid).sort();
       const read = await mapConcurrently(uids, GET_CONCURRENCY, async (uid): Promise<LiveResource | undefined> => {
         const found = await this.client.getDashboard(uid);
         // Deleted between search and GET: it no longer exists, which is what the listing says.
@@ -55,7 +53,7 @@ export class DashboardHandler implements KindHandler {
           body: found.dashboard,
           owned: hasOwnerTag(found.dashboard.tags),
           fingerprint: `version:${version}`,
-          handle: { ...handle },
+          handle,
         };
       });
       return read.filter((r): r is LiveResource => r !== undefined);
