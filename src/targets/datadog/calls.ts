@@ -54,10 +54,6 @@ export interface DatadogCallerOptions {
 export class DatadogCaller {
   constructor(private readonly options: DatadogCallerOptions) {}
 
-  get policy(): RetryPolicy {
-    return this.options.policy;
-  }
-
   /**
    * Runs `fn` (one official-client call) with retries. `what` names the operation for the
    * error line ("create monitor orders-etl/stale"). Rejected credentials and other

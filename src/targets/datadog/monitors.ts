@@ -7,7 +7,7 @@ import { client, v1 } from "@datadog/datadog-api-client";
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { ListingIncompleteError, TargetError, type KindHandler } from "../handler.js";
 import type { JsonObject } from "../json.js";
-import { CircuitOpenError, isTransportFault } from "../resilience.js";
+import { isTransportFault } from "../resilience.js";
 import { DATADOG_MANAGED_TAG } from "../../model/identity.js";
 import { DatadogCallError, type DatadogCaller } from "./calls.js";
 import { normaliseMonitor, resolvePlaceholders, SERVER_OWNED_FIELDS, unresolvedPlaceholders } from "./normalise.js";
@@ -178,7 +178,7 @@ export class DatadogMonitorHandler implements KindHandler {
   private listingFailure(e: unknown): Error {
     // Bad credentials are the user's to fix, with the one line that says how.
     if (e instanceof DatadogCallError && (e.status === 401 || e.status === 403)) return e;
-    if (e instanceof CircuitOpenError || e instanceof TargetError) return new ListingIncompleteError(this.kind, e.message);
+    // Anything else, an open circuit included, leaves the listing incomplete.
     return new ListingIncompleteError(this.kind, e instanceof Error ? e.message : String(e));
   }
 

@@ -30,8 +30,6 @@ export type SearchHit = {
 
 export interface SearchQuery {
   type?: "dash-db" | "dash-folder";
-  /** Every tag must match. */
-  tags?: string[];
   folderUids?: string[];
   limit: number;
   /** From 1. */
@@ -207,7 +205,6 @@ export class GrafanaClient {
   async search(q: SearchQuery): Promise<SearchHit[]> {
     const query: [string, string][] = [];
     if (q.type) query.push(["type", q.type]);
-    for (const tag of q.tags ?? []) query.push(["tag", tag]);
     for (const uid of q.folderUids ?? []) query.push(["folderUIDs", uid]);
     query.push(["limit", String(q.limit)], ["page", String(q.page)]);
     const answer = await this.call("GET", "/api/search", { query });

@@ -54,13 +54,3 @@ export function durationSeconds(value: Json | undefined): number | undefined {
   if (typeof value === "string") return parseDuration(value.trim());
   return undefined;
 }
-
-/** Removes keys whose value is the server's default, so an omitted field equals the default. */
-export function withoutDefaults(obj: JsonObject, defaults: Record<string, Json>): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (k in defaults && JSON.stringify(v) === JSON.stringify(defaults[k])) continue;
-    out[k] = v;
-  }
-  return out;
-}
