@@ -3,27 +3,15 @@
  * and unreachable servers; retries on 429/5xx/resets honouring Retry-After; a timeout on a
  * hung request; the breaker stops a target that keeps failing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TargetError } from "../../../src/targets/handler.js";
 import { checkGrafana } from "../../../src/targets/grafana/index.js";
 import { CircuitBreaker, CircuitOpenError } from "../../../src/targets/resilience.js";
 import { startGrafanaEmulator, type GrafanaEmulator } from "../../emulators/grafana/server.js";
-import { FAST_POLICY, wire } from "./support.js";
+import { FAST_POLICY, useGrafanaEmulator, wire } from "./support.js";
 
 let emulator: GrafanaEmulator;
-beforeAll(async () => {
-  emulator = await startGrafanaEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.reset();
-  emulator.faults.clear();
-  emulator.faults.releaseHung();
-  emulator.auth.forbidden.length = 0;
-  emulator.faults.requests.length = 0;
-});
+useGrafanaEmulator((started) => (emulator = started));
 
 const SECRET_TOKEN = "glsa_wrong_but_secret_0123456789";
 

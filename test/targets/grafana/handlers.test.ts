@@ -2,26 +2,15 @@
  * The Grafana handlers against the Grafana emulator: what apply writes, plan reads back
  * without a diff; listings page and refuse partial answers; ownership; the policy merge.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LiveResource, ResourceKind } from "../../../src/plan/resource.js";
 import { ListingIncompleteError, TargetError } from "../../../src/targets/handler.js";
 import { createGrafanaHandlers } from "../../../src/targets/grafana/index.js";
-import { startGrafanaEmulator, type GrafanaEmulator } from "../../emulators/grafana/server.js";
-import { createAll, desiredResources, SECRETS, wire } from "./support.js";
+import type { GrafanaEmulator } from "../../emulators/grafana/server.js";
+import { createAll, desiredResources, SECRETS, useGrafanaEmulator, wire } from "./support.js";
 
 let emulator: GrafanaEmulator;
-beforeAll(async () => {
-  emulator = await startGrafanaEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.reset();
-  emulator.faults.clear();
-  emulator.auth.forbidden.length = 0;
-  emulator.faults.requests.length = 0;
-});
+useGrafanaEmulator((started) => (emulator = started));
 
 const desired = desiredResources();
 const ofKind = (kind: ResourceKind) => desired.filter((d) => d.kind === kind);

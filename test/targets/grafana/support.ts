@@ -3,11 +3,12 @@
  * wrote them (generated/production/grafana), and handlers wired to an emulator.
  */
 import { readFileSync, readdirSync } from "node:fs";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { DesiredResource, Json, ResourceKind } from "../../../src/plan/resource.js";
 import type { KindHandler } from "../../../src/targets/handler.js";
 import { createGrafanaHandlers, type GrafanaHandlerOptions } from "../../../src/targets/grafana/index.js";
 import { CircuitBreaker } from "../../../src/targets/resilience.js";
-import type { GrafanaEmulator } from "../../emulators/grafana/server.js";
+import { startGrafanaEmulator, type GrafanaEmulator } from "../../emulators/grafana/server.js";
 
 const GENERATED = new URL("../../../generated/production/grafana/", import.meta.url);
 const read = (path: string): Json => JSON.parse(readFileSync(new URL(path, GENERATED), "utf8")) as Json;
@@ -37,6 +38,30 @@ export function desiredResources(): DesiredResource[] {
   }
   out.push({ kind: "grafana-notification-policy", key: "managed-subtree", body: read("notification-policy.json") });
   return out;
+}
+
+/**
+ * One emulator for the test file, clean for every test: state, faults, hung requests,
+ * forbidden routes and the request log are reset before each. `use` receives it once
+ * started (call at the top level of the file).
+ */
+export function useGrafanaEmulator(use: (emulator: GrafanaEmulator) => void): void {
+  let emulator: GrafanaEmulator | undefined;
+  beforeAll(async () => {
+    emulator = await startGrafanaEmulator();
+    use(emulator);
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+  beforeEach(() => {
+    if (!emulator) return;
+    emulator.reset();
+    emulator.faults.clear();
+    emulator.faults.releaseHung();
+    emulator.auth.forbidden.length = 0;
+    emulator.faults.requests.length = 0;
+  });
 }
 
 export const FAST_POLICY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 2000 };
