@@ -25,9 +25,8 @@ export interface AlertLevel {
 }
 
 export interface DatadogQueryParts {
-  /** Time aggregation over the window: `sum(last_1h):...`. */
+  /** Time aggregation over the definition's `windowSeconds`: `sum(last_1h):...`. */
   timeAggregation: "sum" | "min" | "max" | "avg";
-  windowSeconds: number;
   /** Everything between the time aggregation and the comparator. */
   expression: string;
   /**
@@ -54,7 +53,10 @@ export interface AlertDefinition {
   promql: string;
   datadog: DatadogQueryParts;
   unit: Unit;
-  /** The window the value is measured over, seconds (the schedule window, or the rate window). */
+  /**
+   * The window the value is measured over, seconds (the schedule window, the rate window, or
+   * the pending period): also the Datadog monitor's `last_<window>`.
+   */
   windowSeconds: number;
   panelId: number;
   summary: string;
@@ -101,7 +103,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels: { critical: 0 },
         promql: promql.failedRuns(p),
-        datadog: { timeAggregation: "sum", windowSeconds: W, expression: dd.failedRuns(p) },
+        datadog: { timeAggregation: "sum", expression: dd.failedRuns(p) },
         describe: (_t, win) => `at least one run failed in the last ${win}`,
       };
     case "slaBreach": {
@@ -113,7 +115,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "seconds", windowSeconds: W, levels: { critical: max },
         promql: `max(${last} or ${current})`,
-        datadog: { timeAggregation: "max", windowSeconds: W, expression: dd.lastRunDuration(p) },
+        datadog: { timeAggregation: "max", expression: dd.lastRunDuration(p) },
         describe: (t) => `the last run took longer than ${t}, or the current run has been running longer`,
       };
     }
@@ -126,7 +128,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         promql: promql.sinceLastSuccess(p),
         datadog: {
           timeAggregation: "sum",
-          windowSeconds: fresh,
           expression: dd.successfulRuns(p),
           condition: { comparator: "<", critical: 1, describe: `< 1 successful run in the last ${formatDuration(fresh)}` },
         },
@@ -140,14 +141,14 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         return {
           unit: "ratio", windowSeconds: W, levels,
           promql: promql.failureRatio(p),
-          datadog: { timeAggregation: "sum", windowSeconds: W, expression: dd.failureRatio(p) },
+          datadog: { timeAggregation: "sum", expression: dd.failureRatio(p) },
           describe: (t, win) => `more than ${t} of records failed in the last ${win}`,
         };
       }
       return {
         unit: "ratio", windowSeconds: STREAM_RATE_WINDOW_SECONDS, levels,
         promql: promql.streamErrorRatio(p),
-        datadog: { timeAggregation: "sum", windowSeconds: STREAM_RATE_WINDOW_SECONDS, expression: dd.streamErrorRatio(p) },
+        datadog: { timeAggregation: "sum", expression: dd.streamErrorRatio(p) },
         describe: (t, win) => `more than ${t} of stream records failed over the last ${win}`,
       };
     }
@@ -157,7 +158,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels,
         promql: promql.recordsProcessed(p),
-        datadog: { timeAggregation: "sum", windowSeconds: W, expression: dd.recordsProcessed(p) },
+        datadog: { timeAggregation: "sum", expression: dd.recordsProcessed(p) },
         describe: (t, win) => `fewer than ${t} records processed in the last ${win}`,
       };
     }
@@ -167,7 +168,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels,
         promql: promql.errorsTotal(p),
-        datadog: { timeAggregation: "sum", windowSeconds: W, expression: dd.errorsTotal(p) },
+        datadog: { timeAggregation: "sum", expression: dd.errorsTotal(p) },
         describe: (t, win) => `more than ${t} errors in the last ${win}`,
       };
     }
@@ -178,7 +179,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "ratio", windowSeconds: sustained, levels,
         promql: key === "cpu" ? promql.cpuUsage(p) : promql.memoryUsage(p),
-        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: key === "cpu" ? dd.cpuUsage(p) : dd.memoryUsage(p) },
+        datadog: { timeAggregation: "min", expression: key === "cpu" ? dd.cpuUsage(p) : dd.memoryUsage(p) },
         describe: (t, win) => `${key === "cpu" ? "CPU" : "memory"} usage above ${t} for ${win}`,
       };
     }
@@ -188,7 +189,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "seconds", windowSeconds: sustained, levels,
         promql: promql.latencyP95(p),
-        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: dd.latencyP95(p) },
+        datadog: { timeAggregation: "min", expression: dd.latencyP95(p) },
         describe: (t, win) => `p95 processing latency above ${t} for ${win}`,
       };
     }
@@ -198,7 +199,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "perSecond", windowSeconds: sustained, levels,
         promql: promql.throughput(p),
-        datadog: { timeAggregation: "max", windowSeconds: sustained, expression: dd.throughput(p) },
+        datadog: { timeAggregation: "max", expression: dd.throughput(p) },
         describe: (t, win) => `throughput below ${t} for ${win}`,
       };
     }
@@ -208,7 +209,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: sustained, levels,
         promql: promql.backlog(p),
-        datadog: { timeAggregation: "min", windowSeconds: sustained, expression: dd.backlog(p) },
+        datadog: { timeAggregation: "min", expression: dd.backlog(p) },
         describe: (t, win) => `backlog above ${t} records for ${win}`,
       };
     }

@@ -168,7 +168,7 @@ export function monitorOptions(def: AlertDefinition, condition: DatadogCondition
   // The same deadline as Grafana's: a pipeline that never reports is stale after the
   // freshness window itself (Datadog recommends 2x for sparse metrics; it is not required,
   // and 2x would page two hours late on a 2h freshness).
-  if (fire) options.no_data_timeframe = datadogWindowMinutes(def.datadog.windowSeconds);
+  if (fire) options.no_data_timeframe = datadogWindowMinutes(def.windowSeconds);
   if (def.severity === "critical") {
     options.renotify_interval = RENOTIFY_MINUTES;
     // Stale fires through No Data, so a critical stale alert must re-page on No Data too.

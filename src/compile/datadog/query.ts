@@ -137,10 +137,10 @@ function humanSuffix(def: AlertDefinition, threshold: number): string {
 
 /** The whole monitor query, e.g. `sum(last_1h):sum:pipeline.runs{...}.as_count() > 0`. */
 export function monitorQuery(def: AlertDefinition, condition: DatadogCondition = datadogCondition(def)): string {
-  const { timeAggregation, windowSeconds, expression } = def.datadog;
+  const { timeAggregation, expression } = def.datadog;
   let window: string;
   try {
-    window = datadogTimeWindow(windowSeconds);
+    window = datadogTimeWindow(def.windowSeconds);
   } catch (e) {
     throw new Error(`${def.pipeline}/${def.key}: ${(e as Error).message}`);
   }

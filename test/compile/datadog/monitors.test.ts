@@ -145,7 +145,7 @@ describe("every query matches the metric-monitor grammar", () => {
   it.each(cases.map((c) => [caseName(c), c] as const))("%s", (_name, c) => {
     const q = parseMetricQuery(c.body.query, { isDistribution });
     expect(q.timeAggregation).toBe(c.def.datadog.timeAggregation);
-    expect(q.windowSeconds).toBe(datadogWindowMinutes(c.def.datadog.windowSeconds) * 60);
+    expect(q.windowSeconds).toBe(datadogWindowMinutes(c.def.windowSeconds) * 60);
     expect(q.comparator).toBe(datadogCondition(c.def).comparator);
     expect(q.terms.length).toBeGreaterThan(0);
     expect(c.body.query).toBe(c.body.query.trim());
@@ -356,7 +356,7 @@ describe("options", () => {
     const o = c.body.options;
     const fire = c.def.whenAbsent === "fire";
     expect(o.notify_no_data).toBe(fire);
-    if (fire) expect(o.no_data_timeframe).toBe(datadogWindowMinutes(c.def.datadog.windowSeconds));
+    if (fire) expect(o.no_data_timeframe).toBe(datadogWindowMinutes(c.def.windowSeconds));
     else expect(o.no_data_timeframe).toBeUndefined();
     if (c.def.severity === "critical") {
       expect(o.renotify_interval).toBe(60);
