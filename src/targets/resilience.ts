@@ -108,8 +108,6 @@ export interface RetryContext {
   breaker: CircuitBreaker;
   /** How a thrown error should be treated; transport faults are transient by default. */
   classify(e: unknown): FaultVerdict;
-  /** Called before each retry (for request counters and debug logs). */
-  onRetry?(attempt: number, delayMs: number, e: unknown): void;
   sleep?(ms: number): Promise<void>;
 }
 
@@ -137,7 +135,6 @@ export async function withRetry<T>(op: (signal: AbortSignal) => Promise<T>, ctx:
       const jittered = backoff / 2 + Math.random() * (backoff / 2);
       // The server's own answer wins, but never wait longer than the cap.
       const delay = Math.min(ctx.policy.maxDelayMs, verdict.retryAfterMs ?? jittered);
-      ctx.onRetry?.(attempt, delay, e);
       await sleep(delay);
     }
   }
