@@ -23,7 +23,6 @@ export const DASHBOARD_OWNER_TAG = "managed-by-pipemon";
 export const FOLDER_UID_PREFIX = "pipemon-";
 export const DASHBOARD_UID_PREFIX = "pm-";
 export const CONTACT_POINT_NAME_PREFIX = "pipemon-";
-export const CONTACT_POINT_UID_PREFIX = "pm-cp-";
 
 export const isPipemonFolderUid = (uid: string): boolean => uid.startsWith(FOLDER_UID_PREFIX);
 export const isPipemonDashboardUid = (uid: string): boolean => uid.startsWith(DASHBOARD_UID_PREFIX);
