@@ -5,6 +5,7 @@
  */
 import { contactPointName, contactPointUid } from "../../model/identity.js";
 import type { Channel, Project } from "../../model/types.js";
+import { channelSetting as required } from "../channel-settings.js";
 import { routedChannels } from "../routing-tree.js";
 import { grafanaPipelines } from "./scope.js";
 
@@ -20,12 +21,6 @@ function text(channel: Channel, key: string): string | undefined {
   const value = channel.settings[key];
   if (value === undefined) return undefined;
   return typeof value === "string" ? value : value.join(",");
-}
-
-function required(channel: Channel, key: string): string {
-  const value = text(channel, key);
-  if (value === undefined) throw new Error(`channel ${channel.name} (${channel.type}) has no ${key}`);
-  return value;
 }
 
 /** Grafana's integration settings for a channel, by channel type. */

@@ -19,6 +19,7 @@
 import { contactPointName } from "../../model/identity.js";
 import type { Channel, Pipeline, Project } from "../../model/types.js";
 import type { DeliveryRoute, RouteMatcher, RoutingTree, ScopeRoute } from "../routing-tree.js";
+import { channelSetting as setting } from "../channel-settings.js";
 import { routedChannels, routingTree } from "../routing-tree.js";
 
 /** An Alertmanager route; omitted fields are inherited from the parent. */
@@ -81,12 +82,6 @@ export function secretName(value: string): string | undefined {
 /** The placeholder URL of a webhook secret (see the module comment). */
 export function webhookPlaceholder(name: string): string {
   return `https://pipemon-secret.invalid/${name}`;
-}
-
-function setting(channel: Channel, key: string): string {
-  const value = channel.settings[key];
-  if (value === undefined) throw new Error(`channel ${channel.name} (${channel.type}) has no ${key}`);
-  return typeof value === "string" ? value : value.join(",");
 }
 
 /** `{ <field>_file: path }` for a `${NAME}` reference, `{ <field>: value }` for a literal. */
