@@ -6,7 +6,7 @@
 import { client, v1 } from "@datadog/datadog-api-client";
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { ListingIncompleteError, TargetError, type KindHandler } from "../handler.js";
-import type { JsonObject } from "../json.js";
+import { isJsonObject, type JsonObject } from "../json.js";
 import { isTransportFault } from "../resilience.js";
 import { DATADOG_MANAGED_TAG } from "../../model/identity.js";
 import { DatadogCallError, type DatadogCaller } from "./calls.js";
@@ -191,7 +191,7 @@ export class DatadogMonitorHandler implements KindHandler {
     const body = resolvePlaceholders(desired.body, this.options.variables);
     const missing = unresolvedPlaceholders(body);
     if (missing.length > 0) throw new TargetError("datadog", `monitor ${desired.key}: ${missing.map((n) => `\${${n}}`).join(", ")} is not set; set ${missing.join(", ")} to write it`);
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new TargetError("datadog", `monitor ${desired.key}: the desired body is not an object`);
+    if (!isJsonObject(body)) throw new TargetError("datadog", `monitor ${desired.key}: the desired body is not an object`);
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(body)) if (!SERVER_OWNED_FIELDS.has(k)) out[k] = v;
     return out;
@@ -234,7 +234,7 @@ export class DatadogMonitorHandler implements KindHandler {
     const id = this.liveId(live);
     const body: JsonObject = this.writableBody(desired);
     const liveComparable = normaliseMonitor(live.body);
-    if (liveComparable && typeof liveComparable === "object" && !Array.isArray(liveComparable)) {
+    if (isJsonObject(liveComparable)) {
       for (const key of Object.keys(liveComparable)) if (!(key in body)) body[key] = null;
     }
     const model = v1.ObjectSerializer.deserialize(body, "MonitorUpdateRequest", "") as v1.MonitorUpdateRequest;

@@ -17,6 +17,7 @@
  */
 import { contactPointUid, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../../model/identity.js";
 import type { Json } from "../../plan/resource.js";
+import { isJsonObject } from "../json.js";
 
 /** Must equal DASHBOARD_OWNER_TAG of src/compile/grafana/dashboard.ts (a test pins it; targets may not import compile). */
 export const DASHBOARD_OWNER_TAG = "managed-by-pipemon";
@@ -32,7 +33,7 @@ export function hasOwnerTag(tags: Json | undefined): boolean {
 }
 
 export function hasManagedLabel(labels: Json | undefined): boolean {
-  return typeof labels === "object" && labels !== null && !Array.isArray(labels) && labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+  return isJsonObject(labels) && labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 }
 
 /** The uid must be the one pipemon derives from the name (contactPointUid of the channel). */
@@ -43,7 +44,7 @@ export function contactPointUidMatchesName(uid: string, name: string): boolean {
 
 /** `[["managed_by","=","pipemon"]]` or the string form `managed_by="pipemon"`, and nothing else. */
 export function isManagedRoute(route: Json | undefined): boolean {
-  if (typeof route !== "object" || route === null || Array.isArray(route)) return false;
+  if (!isJsonObject(route)) return false;
   const objectMatchers = Array.isArray(route.object_matchers) ? route.object_matchers : [];
   const stringMatchers = Array.isArray(route.matchers) ? route.matchers : [];
   const all = [
