@@ -5,24 +5,12 @@
  * Exit 0 when every case passed; 1 on a failed case, invalid specs or a missing promtool.
  */
 import type { Command } from "commander";
-import type { LoadResult } from "../spec/index.js";
 import type { AlertCaseResult, TestAlertsResult } from "../app/test-alerts.js";
-import { plural, renderDiagnostic, summarise } from "./diagnostics.js";
+import { plural, summarise } from "./diagnostics.js";
+import { EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
 import { styleFor } from "./style.js";
 
-const EXIT_ERROR = 1;
-const out = (line = "") => process.stdout.write(`${line}\n`);
-const err = (line = "") => process.stderr.write(`${line}\n`);
-
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-function printDiagnostics(result: LoadResult): void {
-  const style = styleFor(process.stderr);
-  for (const d of result.diagnostics.slice(0, 200)) {
-    err(renderDiagnostic(d, result.sources, style));
-    err();
-  }
-}
 
 const where = (c: { environment?: string; pipeline: string }): string => (c.environment !== undefined ? `${c.environment}/${c.pipeline}` : c.pipeline);
 
