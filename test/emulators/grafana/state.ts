@@ -89,10 +89,57 @@ export function ruleGroupKey(folderUID: string, group: string): string {
   return `${folderUID}\u0000${group}`;
 }
 
+/**
+ * The alert rules by uid, indexed by group as they are set, deleted and cleared, so a group's
+ * rules are found without scanning every rule (group writes and exports run per group).
+ * Stored rules are replaced, never moved in place, so the index follows every change.
+ */
+export class AlertRuleMap extends Map<string, StoredAlertRule> {
+  private readonly byGroup = new Map<string, Map<string, StoredAlertRule>>();
+
+  override set(uid: string, rule: StoredAlertRule): this {
+    this.unindex(uid);
+    super.set(uid, rule);
+    const key = ruleGroupKey(rule.folderUID, rule.ruleGroup);
+    const members = this.byGroup.get(key);
+    if (members) members.set(uid, rule);
+    else this.byGroup.set(key, new Map([[uid, rule]]));
+    return this;
+  }
+
+  override delete(uid: string): boolean {
+    this.unindex(uid);
+    return super.delete(uid);
+  }
+
+  override clear(): void {
+    this.byGroup.clear();
+    super.clear();
+  }
+
+  /** The rules of one group, in no particular order. */
+  inGroup(folderUID: string, group: string): Iterable<StoredAlertRule> {
+    return this.byGroup.get(ruleGroupKey(folderUID, group))?.values() ?? [];
+  }
+
+  holdsGroup(folderUID: string, group: string): boolean {
+    return this.byGroup.has(ruleGroupKey(folderUID, group));
+  }
+
+  private unindex(uid: string): void {
+    const old = super.get(uid);
+    if (!old) return;
+    const key = ruleGroupKey(old.folderUID, old.ruleGroup);
+    const members = this.byGroup.get(key);
+    members?.delete(uid);
+    if (members?.size === 0) this.byGroup.delete(key);
+  }
+}
+
 export class GrafanaState {
   readonly folders = new Map<string, StoredFolder>();
   readonly dashboards = new Map<string, StoredDashboard>();
-  readonly alertRules = new Map<string, StoredAlertRule>();
+  readonly alertRules = new AlertRuleMap();
   /** Keyed by `ruleGroupKey(folderUID, title)`; a group exists while it holds rules. */
   readonly ruleGroups = new Map<string, StoredRuleGroup>();
   readonly contactPoints = new Map<string, StoredContactPoint>();
@@ -152,16 +199,14 @@ export class GrafanaState {
   }
 
   rulesOfGroup(folderUID: string, group: string): StoredAlertRule[] {
-    return [...this.alertRules.values()].filter((r) => r.folderUID === folderUID && r.ruleGroup === group).sort((a, b) => a.groupIndex - b.groupIndex || a.id - b.id);
+    return [...this.alertRules.inGroup(folderUID, group)].sort((a, b) => a.groupIndex - b.groupIndex || a.id - b.id);
   }
 
   /** Drops group records that no longer hold rules (Grafana has no empty groups). */
   pruneEmptyGroups(): void {
-    // One pass over the rules: called on every group write, it must not cost groups × rules.
-    const held = new Set<string>();
-    for (const r of this.alertRules.values()) held.add(`${r.folderUID}\u0000${r.ruleGroup}`);
+    // Called on every group write: one look-up per group in the rules' group index.
     for (const [key, group] of this.ruleGroups) {
-      if (!held.has(`${group.folderUID}\u0000${group.title}`)) this.ruleGroups.delete(key);
+      if (!this.alertRules.holdsGroup(group.folderUID, group.title)) this.ruleGroups.delete(key);
     }
   }
 
