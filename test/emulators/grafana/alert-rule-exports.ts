@@ -7,7 +7,7 @@
 import { stringify as toYaml } from "yaml";
 import { formatModelDuration } from "./durations.js";
 import { type ApiRequest, type ApiResponse, type RouteTable, fail } from "./http.js";
-import { type GrafanaState, type StoredAlertRule, ORG_ID, type StoredRuleGroup } from "./state.js";
+import { type GrafanaState, type StoredAlertRule, ORG_ID, type StoredRuleGroup, ruleGroupKey } from "./state.js";
 
 /** swagger AlertQueryExport: like AlertQuery, `queryType` omitempty. */
 interface AlertQueryExport {
@@ -108,7 +108,7 @@ function exportAnswer(req: ApiRequest, document: AlertingFileExport): ApiRespons
 
 export function registerAlertRuleExportRoutes(routes: RouteTable, state: GrafanaState): void {
   const groupExportAnswer = (req: ApiRequest, folderUID: string, title: string): ApiResponse => {
-    const group = state.ruleGroups.get(`${folderUID}\u0000${title}`);
+    const group = state.ruleGroups.get(ruleGroupKey(folderUID, title));
     const rules = state.rulesOfGroup(folderUID, title);
     if (!group || !rules.length) fail(404, "rule group does not exist");
     return exportAnswer(req, { apiVersion: 1, groups: [groupExport(state, group, rules)] });
@@ -123,7 +123,7 @@ export function registerAlertRuleExportRoutes(routes: RouteTable, state: Grafana
         if (group || folderUids.length) fail(400, "group and folder should not be specified when a single rule is requested");
         const rule = state.alertRules.get(ruleUid);
         if (!rule) fail(404, "could not find alert rule");
-        const stored = state.ruleGroups.get(`${rule.folderUID}\u0000${rule.ruleGroup}`);
+        const stored = state.ruleGroups.get(ruleGroupKey(rule.folderUID, rule.ruleGroup));
         if (!stored) fail(404, "could not find alert rule");
         return exportAnswer(req, { apiVersion: 1, groups: [groupExport(state, stored, [rule])] });
       }

@@ -16,7 +16,7 @@ import { type AuthConfig, type ForbiddenRule, DEFAULT_TOKEN, checkAccess } from 
 import { type NewDashboard, type NewFolder, createFolder, registerFolderAndDashboardRoutes, saveDashboard } from "./folders-dashboards.js";
 import { ApiError, type ApiRequest, type ApiResponse, RouteTable } from "./http.js";
 import { createContactPoint, registerNotificationRoutes, validatePolicyTree } from "./notifications.js";
-import { type GrafanaStateSnapshot, type StoredAlertRule, type StoredContactPoint, type StoredDashboard, type StoredFolder, GrafanaState } from "./state.js";
+import { type GrafanaStateSnapshot, type StoredAlertRule, type StoredContactPoint, type StoredDashboard, type StoredFolder, GrafanaState, ruleGroupKey } from "./state.js";
 import type { Provenance, Route } from "./types.js";
 
 export { DEFAULT_TOKEN } from "./auth.js";
@@ -116,7 +116,7 @@ export async function startGrafanaEmulator(opts: GrafanaEmulatorOptions = {}): P
 
   const seedAlertRule = (rule: Record<string, unknown>, options: { provenance?: Provenance; groupIntervalSeconds?: number } = {}): StoredAlertRule => {
     const input = parseRuleInput(state, rule);
-    const key = `${input.folderUID}\u0000${input.ruleGroup}`;
+    const key = ruleGroupKey(input.folderUID, input.ruleGroup);
     if (!state.ruleGroups.has(key)) state.ruleGroups.set(key, { folderUID: input.folderUID, title: input.ruleGroup, intervalSeconds: options.groupIntervalSeconds ?? 60 });
     const existing = input.uid ? state.alertRules.get(input.uid) : undefined;
     const index = existing?.groupIndex ?? state.rulesOfGroup(input.folderUID, input.ruleGroup).length + 1;
