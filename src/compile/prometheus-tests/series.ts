@@ -77,28 +77,6 @@ export function valuesString(samples: Samples): string {
   return parts.join(" ");
 }
 
-/** Expands a values string the way promtool does (for tests of this module). */
-export function expandValues(text: string): Samples {
-  const out: (number | undefined)[] = [];
-  for (const part of text.split(/\s+/).filter(Boolean)) {
-    if (part === "_") {
-      out.push(undefined);
-      continue;
-    }
-    const m = /^(-?[^+-]+(?:e[+-]\d+)?)([+-])([^x]+)x(\d+)$/.exec(part);
-    if (!m) {
-      out.push(part === "Inf" ? Infinity : part === "-Inf" ? -Infinity : Number(part));
-      continue;
-    }
-    const start = Number(m[1]);
-    const step = Number(m[3]) * (m[2] === "-" ? -1 : 1);
-    let v = start;
-    out.push(v);
-    for (let k = 0; k < Number(m[4]); k++) out.push((v += step));
-  }
-  return out;
-}
-
 /** A gauge: `before` until step `at`, then `after` (steps 0..n-1). */
 export function stepGauge(n: number, at: number, before: number, after: number): number[] {
   return Array.from({ length: n }, (_, i) => (i < at ? before : after));
