@@ -3,6 +3,7 @@
  * project, every request counted. Loaded lazily so `validate` and `generate` never pay for
  * the HTTP clients.
  */
+import { referencedVariables } from "../lib/env-ref.js";
 import { createDatadogHandlers } from "../targets/datadog/index.js";
 import { createGrafanaHandlers } from "../targets/grafana/index.js";
 import { CircuitBreaker } from "../targets/resilience.js";
@@ -32,6 +33,8 @@ export const connect: Connector = async (project, target, env, stats) => {
     site: c.site,
     ...(c.host !== undefined ? { host: c.host } : {}),
     ...(project.environment !== undefined ? { environment: project.environment } : {}),
+    // Monitor messages link to Grafana through the config's URL reference (not a secret).
+    variables: Object.fromEntries(referencedVariables(project.grafana.url ?? "${GRAFANA_URL}").map((name) => [name, env(name)?.replace(/\/+$/, "")])),
     breaker,
     onRequest: (method, route) => stats.record("datadog", method, route),
   });

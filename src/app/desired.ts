@@ -15,8 +15,7 @@ import {
   pipelineDashboard,
   teamDashboard,
 } from "../compile/grafana/index.js";
-import { expandKnownReferences, type EnvLookup } from "../lib/env-ref.js";
-import { dashboardUid, folderUid, ruleGroupName, teamDashboardUid } from "../model/identity.js";
+import { dashboardUid, folderUid, MANAGED_POLICY_KEY, monitorKey, ruleGroupName, teamDashboardUid } from "../model/identity.js";
 import type { Pipeline, Project } from "../model/types.js";
 import type { DesiredResource, Json, TargetName } from "../plan/resource.js";
 
@@ -47,8 +46,6 @@ export function selects(selection: Selection | undefined, pipeline: string | und
 /** Plain JSON: the SDK's builders return class-free objects, but undefined fields must go. */
 const json = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Json;
 
-export const MANAGED_POLICY_KEY = "managed-subtree";
-
 export function grafanaDesired(project: Project, selection?: Selection): DesiredResource[] {
   const out: DesiredResource[] = [];
   const teams = grafanaTeams(project);
@@ -74,28 +71,23 @@ export function grafanaDesired(project: Project, selection?: Selection): Desired
   return out;
 }
 
-/** `<pipeline>/<alert>`, plus `@<env>`: one Datadog org holds every environment's monitors. */
-function monitorKey(tags: readonly string[], environment: string | undefined): string {
-  const id = (tags.find((t) => t.startsWith("pipemon-id:")) ?? "").slice("pipemon-id:".length);
-  return environment !== undefined ? `${id}@${environment}` : id;
-}
+const pipemonId = (tags: readonly string[]): string => (tags.find((t) => t.startsWith("pipemon-id:")) ?? "").slice("pipemon-id:".length);
 
-export function datadogDesired(project: Project, env: EnvLookup, selection?: Selection): DesiredResource[] {
+/** Bodies as generated: `${GRAFANA_URL}` in messages is resolved by the handler when written. */
+export function datadogDesired(project: Project, selection?: Selection): DesiredResource[] {
   const out: DesiredResource[] = [];
   for (const pipeline of project.pipelines as Pipeline[]) {
     if (!pipeline.targets.includes("datadog") || !selects(selection, pipeline.name, pipeline.team)) continue;
     for (const monitor of datadogMonitors(project, pipeline)) {
-      // Links to Grafana are not secrets: resolve them so the monitor's message is clickable.
-      const body = { ...monitor, message: expandKnownReferences(monitor.message, env) };
-      out.push({ kind: "datadog-monitor", key: monitorKey(monitor.tags, project.environment), pipeline: pipeline.name, team: pipeline.team, body: json(body) });
+      out.push({ kind: "datadog-monitor", key: monitorKey(pipemonId(monitor.tags), project.environment), pipeline: pipeline.name, team: pipeline.team, body: json(monitor) });
     }
   }
   return out;
 }
 
-export function desiredResources(project: Project, targets: readonly TargetName[], env: EnvLookup, selection?: Selection): DesiredResource[] {
+export function desiredResources(project: Project, targets: readonly TargetName[], selection?: Selection): DesiredResource[] {
   return [
     ...(targets.includes("grafana") ? grafanaDesired(project, selection) : []),
-    ...(targets.includes("datadog") ? datadogDesired(project, env, selection) : []),
+    ...(targets.includes("datadog") ? datadogDesired(project, selection) : []),
   ];
 }

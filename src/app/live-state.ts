@@ -10,7 +10,8 @@ import type { ProjectPlan } from "../plan/document.js";
 import { KIND_TARGET, RESOURCE_KINDS, type DesiredResource, type LiveResource, type ResourceKind, type TargetName } from "../plan/resource.js";
 import type { KindHandler } from "../targets/handler.js";
 import type { CircuitBreaker } from "../targets/resilience.js";
-import { desiredResources, MANAGED_POLICY_KEY, selects, type Selection } from "./desired.js";
+import { MANAGED_POLICY_KEY } from "../model/identity.js";
+import { desiredResources, selects, type Selection } from "./desired.js";
 
 /** Requests per target, method and route template: the benchmark's figures and apply's report. */
 export class RequestStats {
@@ -111,7 +112,7 @@ export async function readProjectState(project: Project, options: ReadOptions): 
   const connections = await Promise.all(targets.map((t) => options.connect(project, t, options.env, options.stats)));
   const handlers = new Map<ResourceKind, KindHandler>();
   for (const c of connections) for (const h of c.handlers) handlers.set(h.kind, h);
-  const desiredList = await timed("compile desired resources", async () => desiredResources(project, targets, options.env, options.selection));
+  const desiredList = await timed("compile desired resources", async () => desiredResources(project, targets, options.selection));
   const kinds = RESOURCE_KINDS.filter((k) => targets.includes(KIND_TARGET[k]) && handlers.has(k));
   // Every listing runs at once: a plan costs the slowest listing, not their sum.
   const listings = await Promise.all(kinds.map((k) => timed(`list ${k}`, () => handlers.get(k)!.list())));

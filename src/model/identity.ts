@@ -14,6 +14,17 @@ export const ruleUid = (pipeline: string, alert: AlertKey, level: "critical" | "
 export const contactPointName = (channel: string): string => `pipemon-${channel}`;
 export const contactPointUid = (channel: string): string => boundedUid(`pm-cp-${channel}`);
 export const datadogIdTag = (pipeline: string, alert: AlertKey): string => `pipemon-id:${pipeline}/${alert}`;
+/** Plan key of the managed notification-policy subtree (one per Grafana organisation). */
+export const MANAGED_POLICY_KEY = "managed-subtree";
+
+/**
+ * Plan key of a monitor: its pipemon id, plus `@<env>` when environments are set (the same
+ * pipeline/alert exists once per environment in one Datadog org).
+ */
+export function monitorKey(pipemonId: string, environment?: string): string {
+  return environment ? `${pipemonId}@${environment}` : pipemonId;
+}
+
 /** The ownership marker on Datadog monitors (tag form of `managed_by=pipemon`). */
 export const DATADOG_MANAGED_TAG = "managed-by:pipemon";
 

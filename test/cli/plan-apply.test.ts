@@ -120,6 +120,9 @@ describe("plan and apply against the emulators", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`No changes\\. ${creates} resources are up to date\\.`));
 
+    // Monitor messages link to this Grafana, resolved from GRAFANA_URL when written.
+    const monitors = (await datadogApi("GET", "/api/v1/monitor?monitor_tags=pipemon-id:orders-etl/stale")) as Array<{ message: string }>;
+    expect(monitors[0]!.message).toContain(`Dashboard: ${grafana.url}/d/pm-orders-etl?viewPanel=`);
     // The contact point holds the real secret (the emulator stores what it was sent).
     expect(JSON.stringify([...grafana.state.contactPoints.values()])).toContain(SECRETS.PD_DATA_ONCALL_KEY);
   });

@@ -29,8 +29,8 @@ export interface DatadogHandlerOptions {
   onRequest?: RequestObserver;
   /**
    * Values for `${NAME}` references in desired bodies, resolved in `normalise(…, "desired")`
-   * and before writing. Default: `GRAFANA_URL` from the environment (trailing `/` dropped).
-   * Callers that already substituted them can leave this out.
+   * and before writing; a reference left unresolved refuses the write. The caller owns the
+   * environment: the handler never reads process.env.
    */
   variables?: Readonly<Record<string, string | undefined>>;
   /** Non-fatal findings (duplicate monitors for one pipemon id). */
@@ -43,10 +43,6 @@ export function normaliseHost(host: string): string {
   return withScheme.replace(/\/+$/, "");
 }
 
-function defaultVariables(): Record<string, string | undefined> {
-  const grafanaUrl = process.env.GRAFANA_URL;
-  return { GRAFANA_URL: grafanaUrl ? grafanaUrl.replace(/\/+$/, "") : undefined };
-}
 
 export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
   const policy = opts.policy ?? defaultRetryPolicy();
@@ -68,7 +64,7 @@ export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[
     api: new v1.MonitorsApi(configuration),
     caller,
     ...(opts.environment ? { environment: opts.environment } : {}),
-    variables: opts.variables ?? defaultVariables(),
+    variables: opts.variables ?? {},
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
   return [monitors];

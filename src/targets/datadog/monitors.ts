@@ -11,6 +11,7 @@ import { isTransportFault } from "../resilience.js";
 import { DATADOG_MANAGED_TAG } from "../../model/identity.js";
 import { DatadogCallError, type DatadogCaller } from "./calls.js";
 import { normaliseMonitor, resolvePlaceholders, SERVER_OWNED_FIELDS, unresolvedPlaceholders } from "./normalise.js";
+import { monitorKey } from "../../model/identity.js";
 
 export const PIPEMON_ID_TAG_PREFIX = "pipemon-id:";
 /** Datadog's maximum page size: 1,000 monitors cost one request (plus a final short page). */
@@ -18,13 +19,7 @@ export const LIST_PAGE_SIZE = 1000;
 /** A listing that never ends is a broken server, not a large estate. */
 const MAX_PAGES = 10_000;
 
-/**
- * The plan key of a monitor: its pipemon id, plus `@<env>` when environments are set (the
- * same pipeline/alert exists once per environment in one Datadog org).
- */
-export function monitorKey(pipemonId: string, environment?: string): string {
-  return environment ? `${pipemonId}@${environment}` : pipemonId;
-}
+export { monitorKey };
 
 function tagsOf(body: Json): string[] {
   const tags = (body as JsonObject | null)?.tags;

@@ -17,8 +17,10 @@ import type { GrafanaClient, PolicyRoute } from "./client.js";
 import { comparableDuration, contentHash, isJsonObject, sortedKeys, type JsonObject } from "./comparable.js";
 import { listing } from "./listing.js";
 import { isManagedRoute, parseMatcher } from "./ownership.js";
+import { MANAGED_POLICY_KEY } from "../../model/identity.js";
 
-export const MANAGED_SUBTREE_KEY = "managed-subtree";
+/** The subtree's plan key, from the identity rules. */
+export const MANAGED_SUBTREE_KEY = MANAGED_POLICY_KEY;
 
 export class NotificationPolicyHandler implements KindHandler {
   readonly kind = "grafana-notification-policy" as const;
