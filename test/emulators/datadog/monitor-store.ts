@@ -233,12 +233,20 @@ export class MonitorStore {
     const scopeTags = splitList(params.get("tags"));
     const monitorTags = splitList(params.get("monitor_tags"));
     const idOffset = params.has("id_offset") ? Number(params.get("id_offset")) : undefined;
-    let result = [...this.monitors.values()]
-      .filter((m) => name === undefined || m.name.toLowerCase().includes(name))
-      .filter((m) => scopeTags.every((tag) => queryScopeTags(m).includes(tag)))
-      .filter((m) => monitorTags.every((tag) => m.tags.includes(tag)))
-      .filter((m) => idOffset === undefined || m.id > idOffset)
-      .sort((a, b) => a.id - b.id);
+    // One pass, cheapest test first: each page of an id_offset listing skips the monitors
+    // before it without parsing their queries.
+    let result: StoredMonitor[] = [];
+    for (const m of this.monitors.values()) {
+      if (idOffset !== undefined && !(m.id > idOffset)) continue;
+      if (name !== undefined && !m.name.toLowerCase().includes(name)) continue;
+      if (!monitorTags.every((tag) => m.tags.includes(tag))) continue;
+      if (scopeTags.length > 0) {
+        const inQuery = queryScopeTags(m);
+        if (!scopeTags.every((tag) => inQuery.includes(tag))) continue;
+      }
+      result.push(m);
+    }
+    result.sort((a, b) => a.id - b.id);
     // No page → everything; a page (or a page size) paginates, 100 a page by default, 1000 at most.
     if (params.has("page") || params.has("page_size")) {
       const page = Math.max(0, Number(params.get("page") ?? 0) || 0);
@@ -337,9 +345,11 @@ export class MonitorStore {
     const errors: string[] = [];
     const slos = this.sloReferences.get(monitor.id) ?? [];
     if (slos.length > 0) errors.push(`${label} is referenced in slos: ${slos.map((s) => `[${s.id},${s.name}]`).join(", ")}`);
-    const composites = [...this.monitors.values()].filter(
-      (m) => m.type === "composite" && m.id !== monitor.id && (parseCompositeQuery(m.query).ok ? (parseCompositeQuery(m.query) as { value: number[] }).value : []).includes(monitor.id),
-    );
+    const composites = [...this.monitors.values()].filter((m) => {
+      if (m.type !== "composite" || m.id === monitor.id) return false;
+      const ids = parseCompositeQuery(m.query);
+      return ids.ok && ids.value.includes(monitor.id);
+    });
     if (composites.length > 0) errors.push(`${label} is referenced in composite monitors: ${composites.map((c) => `[${c.id},${c.name}]`).join(", ")}`);
     return errors;
   }
