@@ -222,66 +222,80 @@ function listParam(query: URLSearchParams, name: string): string[] {
   return query.getAll(name).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
 }
 
-function searchHits(state: GrafanaState, query: URLSearchParams): SearchHit[] {
+function folderHit(state: GrafanaState, folder: StoredFolder): SearchHit {
+  const hit: SearchHit = {
+    id: folder.id,
+    uid: folder.uid,
+    title: folder.title,
+    uri: `db/${slugify(folder.title)}`,
+    url: folderUrl(folder),
+    slug: "",
+    type: "dash-folder",
+    tags: [],
+    isStarred: false,
+    sortMeta: 0,
+    isDeleted: false,
+  };
+  const parent = folder.parentUid ? state.folders.get(folder.parentUid) : undefined;
+  if (parent) Object.assign(hit, { folderId: parent.id, folderUid: parent.uid, folderTitle: parent.title, folderUrl: folderUrl(parent) });
+  return hit;
+}
+
+function dashboardHit(state: GrafanaState, dashboard: StoredDashboard): SearchHit {
+  const folder = dashboard.folderUid ? state.folders.get(dashboard.folderUid) : undefined;
+  return {
+    id: dashboard.id,
+    uid: dashboard.uid,
+    title: dashboard.title,
+    uri: `db/${slugify(dashboard.title)}`,
+    url: dashboardUrl(dashboard),
+    slug: "",
+    type: "dash-db",
+    tags: dashboardTags(dashboard).sort(),
+    isStarred: false,
+    ...(folder ? { folderId: folder.id, folderUid: folder.uid, folderTitle: folder.title, folderUrl: folderUrl(folder) } : {}),
+    sortMeta: 0,
+    isDeleted: false,
+  };
+}
+
+/**
+ * One page of search hits. Matches are filtered and ordered on the stored objects; only the
+ * page's hits are built (slugs and folder look-ups), as pipemon pages through every dashboard.
+ */
+function searchPage(state: GrafanaState, query: URLSearchParams, limit: number, page: number): SearchHit[] {
   const type = query.get("type");
   const text = (query.get("query") ?? "").toLowerCase();
   const tags = listParam(query, "tag");
   // "general" names the root, as in Grafana's search.
-  const folderUids = listParam(query, "folderUIDs").map((uid) => (uid === "general" ? "" : uid));
-  const dashboardUids = listParam(query, "dashboardUIDs");
+  const folderUids = new Set(listParam(query, "folderUIDs").map((uid) => (uid === "general" ? "" : uid)));
+  const dashboardUids = new Set(listParam(query, "dashboardUIDs"));
 
-  const hits: Array<SearchHit & { sortKey: { title: string; uid: string } }> = [];
+  const folders: StoredFolder[] = [];
   if (type !== "dash-db" && !tags.length) {
     for (const folder of state.folders.values()) {
       if (text && !folder.title.toLowerCase().includes(text)) continue;
-      if (folderUids.length && !folderUids.includes(folder.parentUid ?? "")) continue;
-      if (dashboardUids.length && !dashboardUids.includes(folder.uid)) continue;
-      const hit: SearchHit = {
-        id: folder.id,
-        uid: folder.uid,
-        title: folder.title,
-        uri: `db/${slugify(folder.title)}`,
-        url: folderUrl(folder),
-        slug: "",
-        type: "dash-folder",
-        tags: [],
-        isStarred: false,
-        sortMeta: 0,
-        isDeleted: false,
-      };
-      const parent = folder.parentUid ? state.folders.get(folder.parentUid) : undefined;
-      if (parent) Object.assign(hit, { folderId: parent.id, folderUid: parent.uid, folderTitle: parent.title, folderUrl: folderUrl(parent) });
-      hits.push({ ...hit, sortKey: folder });
+      if (folderUids.size && !folderUids.has(folder.parentUid ?? "")) continue;
+      if (dashboardUids.size && !dashboardUids.has(folder.uid)) continue;
+      folders.push(folder);
     }
   }
+  const dashboards: StoredDashboard[] = [];
   if (type !== "dash-folder") {
     for (const dashboard of state.dashboards.values()) {
-      const dashboardTagList = dashboardTags(dashboard);
       if (text && !dashboard.title.toLowerCase().includes(text)) continue;
-      if (!tags.every((tag) => dashboardTagList.includes(tag))) continue;
-      if (folderUids.length && !folderUids.includes(dashboard.folderUid)) continue;
-      if (dashboardUids.length && !dashboardUids.includes(dashboard.uid)) continue;
-      const folder = dashboard.folderUid ? state.folders.get(dashboard.folderUid) : undefined;
-      hits.push({
-        id: dashboard.id,
-        uid: dashboard.uid,
-        title: dashboard.title,
-        uri: `db/${slugify(dashboard.title)}`,
-        url: dashboardUrl(dashboard),
-        slug: "",
-        type: "dash-db",
-        tags: [...dashboardTagList].sort(),
-        isStarred: false,
-        ...(folder ? { folderId: folder.id, folderUid: folder.uid, folderTitle: folder.title, folderUrl: folderUrl(folder) } : {}),
-        sortMeta: 0,
-        isDeleted: false,
-        sortKey: dashboard,
-      });
+      if (tags.length) {
+        const dashboardTagList = dashboardTags(dashboard);
+        if (!tags.every((tag) => dashboardTagList.includes(tag))) continue;
+      }
+      if (folderUids.size && !folderUids.has(dashboard.folderUid)) continue;
+      if (dashboardUids.size && !dashboardUids.has(dashboard.uid)) continue;
+      dashboards.push(dashboard);
     }
   }
   // Grafana's HitList order: folders before dashboards, then by title.
-  hits.sort((a, b) => (a.type === b.type ? byTitle(a.sortKey, b.sortKey) : a.type === "dash-folder" ? -1 : 1));
-  return hits.map(({ sortKey: _sortKey, ...hit }) => hit);
+  const ordered = [...folders.sort(byTitle).map((folder) => ({ folder })), ...dashboards.sort(byTitle).map((dashboard) => ({ dashboard }))];
+  return paginate(ordered, limit, page).map((m) => ("folder" in m ? folderHit(state, m.folder) : dashboardHit(state, m.dashboard)));
 }
 
 export function registerFolderAndDashboardRoutes(routes: RouteTable, state: GrafanaState): void {
@@ -382,6 +396,6 @@ export function registerFolderAndDashboardRoutes(routes: RouteTable, state: Graf
       const limit = intParam(req.query, "limit", DEFAULT_LIMIT);
       if (limit > MAX_SEARCH_LIMIT) fail(422, "Limit is above maximum allowed (5000), use page");
       const page = intParam(req.query, "page", 1);
-      return json(200, paginate(searchHits(state, req.query), limit, page));
+      return json(200, searchPage(state, req.query, limit, page));
     });
 }
