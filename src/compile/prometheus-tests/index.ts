@@ -28,9 +28,6 @@ import { expandTemplate } from "./go-format.js";
 import { scenarioFor, stepFor, healthyValue, type Scenario, type SignalSet, type Timeline } from "./scenarios.js";
 import { inputSeries, type Synthetic } from "./series.js";
 
-export { expandTemplate, goG4, humanize, humanizeDuration, humanizePercentage } from "./go-format.js";
-export { SCENARIOS, scenarioFor } from "./scenarios.js";
-
 export type CaseKind = "past" | "inside" | "clock" | "absent" | "other-pipeline";
 type Level = AlertLevel["level"];
 
