@@ -44,7 +44,6 @@ export interface TestAlertsResult {
   load: LoadResult;
   /** False when promtool could not be found (nothing was run). */
   promtoolFound: boolean;
-  promtoolPath?: string;
   cases: AlertCaseResult[];
   skipped: SkippedCase[];
   /** Pipelines tested (summed over environments). */
@@ -53,8 +52,6 @@ export interface TestAlertsResult {
   unmatched: string[];
   ok: boolean;
 }
-
-export { parseSelection };
 
 /** The promtool binary: an explicit path, $PIPEMON_PROMTOOL, or `promtool` on the PATH. */
 export function findPromtool(explicit?: string): string | undefined {
@@ -205,5 +202,5 @@ export async function testAlerts(options: TestAlertsOptions): Promise<TestAlerts
     : [];
   const result = await testProjects(load.projects, { promtool, ...(select ? { select } : {}), ...(options.keep !== undefined ? { keep: options.keep } : {}), ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) });
   const ok = unmatched.length === 0 && result.cases.length > 0 && result.cases.every((c) => c.ok);
-  return { load, promtoolFound: true, promtoolPath: promtool, ...result, unmatched, ok };
+  return { load, promtoolFound: true, ...result, unmatched, ok };
 }

@@ -1,7 +1,8 @@
 /** The `pipemon test` use case: selection, promtool discovery and per-case verdicts. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findPromtool, parsePromtoolFailures, parseSelection, testAlerts } from "../../src/app/test-alerts.js";
+import { parseSelection } from "../../src/app/desired.js";
+import { findPromtool, parsePromtoolFailures, testAlerts } from "../../src/app/test-alerts.js";
 import { REPO_ROOT } from "../support/cli.js";
 
 const specs = join(REPO_ROOT, "specs");
