@@ -8,7 +8,7 @@ import { formatModelDuration, parseModelDuration } from "./durations.js";
 import { type ApiRequest, type RouteTable, bodyObject, empty, fail, json, requestProvenance } from "./http.js";
 import { provenanceAllows, provenanceChangeFailure, provenanceMismatch } from "./provenance.js";
 import { type GrafanaState, type StoredAlertRule, MAX_UID_LENGTH, ORG_ID, UID_PATTERN, ruleGroupKey } from "./state.js";
-import type { AlertQuery, AlertRuleGroup, AlertRuleNotificationSettings, AlertRuleRecord, ExecErrState, JsonObject, NoDataState, Provenance, ProvisionedAlertRule } from "./types.js";
+import type { AlertQuery, AlertRuleGroup, AlertRuleNotificationSettings, ExecErrState, JsonObject, NoDataState, Provenance, ProvisionedAlertRule } from "./types.js";
 
 const NO_DATA_STATES: readonly NoDataState[] = ["Alerting", "NoData", "OK", "KeepLast"];
 const EXEC_ERR_STATES: readonly ExecErrState[] = ["OK", "Alerting", "Error", "KeepLast"];
@@ -22,22 +22,7 @@ export const DEFAULT_MODEL_MAX_DATA_POINTS = 43200;
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
 /** A validated rule as a client sent it, before the server assigns id, timestamps and provenance. */
-export interface RuleInput {
-  uid?: string;
-  folderUID: string;
-  ruleGroup: string;
-  title: string;
-  condition: string;
-  data: AlertQuery[];
-  noDataState: NoDataState;
-  execErrState: ExecErrState;
-  forMs: number;
-  annotations: Record<string, string>;
-  labels: Record<string, string>;
-  isPaused: boolean;
-  notificationSettings?: AlertRuleNotificationSettings;
-  record?: AlertRuleRecord;
-}
+export type RuleInput = Omit<StoredAlertRule, "id" | "uid" | "groupIndex" | "updated" | "provenance" | "version"> & { uid?: string };
 
 function invalid(what: string): never {
   fail(400, `invalid alert rule: ${what}`);
