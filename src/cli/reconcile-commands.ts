@@ -12,6 +12,7 @@ import type { PlanDocument } from "../plan/document.js";
 import { renderJson, renderMarkdown, renderText, summaryLine } from "../plan/render.js";
 import type { TargetName } from "../plan/resource.js";
 import { plural, summarise } from "./diagnostics.js";
+import { selectOption } from "./options.js";
 import { EXIT_CHANGES, EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
 import { styleFor } from "./style.js";
 
@@ -21,7 +22,6 @@ interface CommonOptions {
   select: string[];
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -30,10 +30,9 @@ function positiveInt(value: string): number {
 }
 
 function common(cmd: Command): Command {
-  return cmd
-    .option("--env <name>", "only this environment (default: every environment of the config)")
-    .addOption(new Option("--target <target>", "only this target").choices(["grafana", "datadog"]))
-    .option("--select <selector>", "only these pipelines: a name or team:<team> (repeatable)", collect, [] as string[]);
+  return selectOption(
+    cmd.option("--env <name>", "only this environment (default: every environment of the config)").addOption(new Option("--target <target>", "only this target").choices(["grafana", "datadog"])),
+  );
 }
 
 const envLookup = (name: string): string | undefined => process.env[name];

@@ -9,8 +9,8 @@ import type { AlertCaseResult, TestAlertsResult } from "../app/test-alerts.js";
 import { plural, summarise } from "./diagnostics.js";
 import { EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
 import { styleFor } from "./style.js";
+import { selectOption } from "./options.js";
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const where = (c: { environment?: string; pipeline: string }): string => (c.environment !== undefined ? `${c.environment}/${c.pipeline}` : c.pipeline);
 
@@ -39,11 +39,12 @@ export function renderTestReport(result: TestAlertsResult, style = styleFor(proc
 }
 
 export function registerTestCommand(cli: Command): void {
-  cli
-    .command("test")
-    .description("prove the alerts fire as specified: generate promtool unit tests from the thresholds and run them")
-    .option("--env <name>", "only this environment")
-    .option("--select <selector>", "only these pipelines: a name or team:<team> (repeatable)", collect, [] as string[])
+  selectOption(
+    cli
+      .command("test")
+      .description("prove the alerts fire as specified: generate promtool unit tests from the thresholds and run them")
+      .option("--env <name>", "only this environment"),
+  )
     .option("--keep <dir>", "write the generated rules and unit tests to this directory and keep them")
     .option("-v, --verbose", "list every case, not only the failed ones")
     .action(async (opts: { env?: string; select: string[]; keep?: string; verbose?: boolean }) => {
