@@ -32,54 +32,73 @@ function isPlainSafe(s: string): boolean {
  * Plain when safe; single quotes for text holding double quotes (Go templates, PromQL), as
  * they need no escapes there; else double quotes, whose escapes JSON's are a subset of.
  */
-function scalar(s: string): string {
+function quote(s: string): string {
   if (isPlainSafe(s)) return s;
   if (s.includes('"') && !CONTROL.test(s)) return `'${s.replaceAll("'", "''")}'`;
   return JSON.stringify(s);
 }
 
-function key(k: string): string {
-  return scalar(k);
+/**
+ * Short strings (keys, label values, severities) repeat thousands of times in a team's rule
+ * file; their quoting is remembered. Long ones (expressions, descriptions) are mostly unique.
+ */
+const quoted = new Map<string, string>();
+const REMEMBERED_LENGTH = 40;
+
+function scalar(s: string): string {
+  if (s.length > REMEMBERED_LENGTH) return quote(s);
+  let q = quoted.get(s);
+  if (q === undefined) {
+    if (quoted.size >= 10_000) quoted.clear();
+    q = quote(s);
+    quoted.set(s, q);
+  }
+  return q;
 }
 
 function inline(v: Value): string | undefined {
   if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return scalar(v);
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as YAML`);
     return String(v);
   }
-  if (typeof v === "string") return scalar(v);
   if (Array.isArray(v)) return v.length === 0 ? "[]" : undefined;
-  return Object.keys(v).filter((k) => v[k] !== undefined).length === 0 ? "{}" : undefined;
+  for (const k in v) if (v[k] !== undefined) return undefined;
+  return "{}";
 }
 
-function emit(v: Value, indent: string, out: string[]): void {
+/**
+ * Appends the block for `v` at `indent`. `first` replaces the indent of the first line: a
+ * mapping item of a sequence starts on the dash's line (`- key: ...`), the rest align under it.
+ */
+function emit(v: Value, indent: string, first: string, out: { text: string }): void {
+  let lead = first;
   if (Array.isArray(v)) {
+    const inner = `${indent}  `;
     for (const item of v) {
       const simple = inline(item);
-      if (simple !== undefined) out.push(`${indent}- ${simple}`);
+      if (simple !== undefined) out.text += `${lead}- ${simple}\n`;
       else if (Array.isArray(item)) {
-        out.push(`${indent}-`);
-        emit(item, `${indent}  `, out);
-      } else {
-        // The first key of a mapping item shares the dash's line, the rest align under it.
-        const lines: string[] = [];
-        emit(item, `${indent}  `, lines);
-        lines[0] = `${indent}- ${lines[0]!.slice(indent.length + 2)}`;
-        out.push(...lines);
-      }
+        out.text += `${lead}-\n`;
+        emit(item, inner, inner, out);
+      } else emit(item, inner, `${lead}- `, out);
+      lead = indent;
     }
     return;
   }
-  for (const [k, child] of Object.entries(v as Record<string, Value>)) {
+  const inner = `${indent}  `;
+  for (const k in v as Record<string, Value>) {
+    const child = (v as Record<string, Value>)[k];
     if (child === undefined) continue;
     const simple = inline(child);
-    if (simple !== undefined) out.push(`${indent}${key(k)}: ${simple}`);
+    if (simple !== undefined) out.text += `${lead}${scalar(k)}: ${simple}\n`;
     else {
-      out.push(`${indent}${key(k)}:`);
-      emit(child, `${indent}  `, out);
+      out.text += `${lead}${scalar(k)}:\n`;
+      emit(child, inner, inner, out);
     }
+    lead = indent;
   }
 }
 
@@ -87,7 +106,7 @@ function emit(v: Value, indent: string, out: string[]): void {
 export function blockYaml(value: Value): string {
   const simple = inline(value);
   if (simple !== undefined) return `${simple}\n`;
-  const out: string[] = [];
-  emit(value, "", out);
-  return `${out.join("\n")}\n`;
+  const out = { text: "" };
+  emit(value, "", "", out);
+  return out.text;
 }

@@ -4,7 +4,7 @@
  * removed, and `check` mode only reports. Each write goes to a temporary file first and is
  * renamed into place, so an interrupted run never leaves a half-written file.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 
 export type FileChange = "created" | "updated" | "deleted";
@@ -48,7 +48,8 @@ export class OutputTree {
       this.createdDirs.add(dir);
     }
     const tmp = `${full}.pipemon-tmp`;
-    writeFileSync(tmp, content);
+    // The comparison left the content encoded: write those bytes rather than encode again.
+    writeFileSync(tmp, generated.subarray(0, encodedSize));
     renameSync(tmp, full);
   }
 
@@ -101,31 +102,46 @@ export class OutputTree {
  */
 let onDisk = Buffer.alloc(256 * 1024);
 let generated = Buffer.alloc(256 * 1024);
+/** Bytes of the content last compared, encoded at the start of `generated`. */
+let encodedSize = 0;
 
+/**
+ * The content is encoded once (its byte length falls out of the encoding) and the file read
+ * straight into a buffer: one path lookup, no stat, no string for the old content.
+ */
 function compareWithDisk(full: string, content: string): "missing" | "same" | "different" {
-  const stat = statSync(full, { throwIfNoEntry: false });
-  if (!stat) return "missing";
-  if (!stat.isFile()) return "different";
-  // Most changed files change size; only same-sized files need their bytes read.
-  const size = Buffer.byteLength(content);
-  if (stat.size !== size) return "different";
-  if (onDisk.length < size) {
-    onDisk = Buffer.alloc(size * 2);
-    generated = Buffer.alloc(size * 2);
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit; one more byte detects a longer file.
+  const capacity = content.length * 3 + 1;
+  if (generated.length < capacity) {
+    generated = Buffer.alloc(capacity * 2);
+    onDisk = Buffer.alloc(capacity * 2);
   }
-  const fd = openSync(full, "r");
+  const size = generated.write(content, 0, "utf8");
+  encodedSize = size;
+  let fd: number;
+  try {
+    fd = openSync(full, "r");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "missing";
+    if (code === "ENOTDIR" || code === "EISDIR") return "different";
+    throw e;
+  }
   let read = 0;
   try {
-    while (read < size) {
-      const n = readSync(fd, onDisk, read, size - read, read);
+    // Reading one byte past the expected size tells a longer file from an equal one.
+    while (read <= size) {
+      const n = readSync(fd, onDisk, read, size + 1 - read, read);
       if (n === 0) break;
       read += n;
     }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EISDIR") return "different";
+    throw e;
   } finally {
     closeSync(fd);
   }
   if (read !== size) return "different";
-  generated.write(content, 0, "utf8");
   return onDisk.compare(generated, 0, size, 0, size) === 0 ? "same" : "different";
 }
 
