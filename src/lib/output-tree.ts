@@ -102,6 +102,7 @@ export class OutputTree {
  */
 let onDisk = Buffer.alloc(256 * 1024);
 let generated = Buffer.alloc(256 * 1024);
+const LARGE_FILE = 64 * 1024;
 /** Bytes of the content last compared, encoded at the start of `generated`. */
 let encodedSize = 0;
 
@@ -110,11 +111,12 @@ let encodedSize = 0;
  * straight into a buffer: one path lookup, no stat, no string for the old content.
  */
 function compareWithDisk(full: string, content: string): "missing" | "same" | "different" {
-  // UTF-8 needs at most 3 bytes per UTF-16 code unit; one more byte detects a longer file.
-  const capacity = content.length * 3 + 1;
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit, and one more byte detects a longer
+  // file. A large file (a team's rule file) is measured exactly rather than buffered thrice.
+  const capacity = (content.length <= LARGE_FILE ? content.length * 3 : Buffer.byteLength(content)) + 1;
   if (generated.length < capacity) {
-    generated = Buffer.alloc(capacity * 2);
-    onDisk = Buffer.alloc(capacity * 2);
+    generated = Buffer.alloc(capacity);
+    onDisk = Buffer.alloc(capacity);
   }
   const size = generated.write(content, 0, "utf8");
   encodedSize = size;
