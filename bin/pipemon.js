@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `make build` or `npm run build`).
+// Thin launcher: the bundled CLI lives in dist/bundle/ (built by `make build` or `npm run build`).
 import { existsSync } from "node:fs";
 
-const main = new URL("../dist/cli/main.js", import.meta.url);
+const main = new URL("../dist/bundle/main.js", import.meta.url);
 if (!existsSync(main)) {
   process.stderr.write("pipemon is not built yet: run 'make build' (or 'npm run build') in the pipemon repository\n");
   process.exit(1);
