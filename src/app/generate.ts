@@ -156,6 +156,7 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
 
   // A unit's input is everything its files are compiled from: the project's settings and the pipeline.
   const dirty: Unit[] = [];
+  const projectUnits: (() => void)[] = [];
   const inputOf = new Map<Pipeline, string>();
   for (const project of load.projects) {
     const prefix = project.environment !== undefined ? `${project.environment}/` : "";
@@ -171,11 +172,13 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
     }
     // Project-level units: the shared files depend on every pipeline, a team's overview or
     // rule file only on its own pipelines (so one changed spec rebuilds one of each, not all).
-    writeUnit(prefix + SHARED_UNIT, inputHash(`${settings}\0${inputs.join(",")}`), () => sharedFiles(project));
-    for (const { unit, pipelines, file } of teamFiles(project)) {
-      const teamInputs = pipelines.map((p) => inputOf.get(p)!).join(",");
-      writeUnit(`${prefix}#${unit}`, inputHash(`${settings}\0${teamInputs}`), () => [file()]);
-    }
+    projectUnits.push(() => {
+      writeUnit(prefix + SHARED_UNIT, inputHash(`${settings}\0${inputs.join(",")}`), () => sharedFiles(project));
+      for (const { unit, pipelines, file } of teamFiles(project)) {
+        const teamInputs = pipelines.map((p) => inputOf.get(p)!).join(",");
+        writeUnit(`${prefix}#${unit}`, inputHash(`${settings}\0${teamInputs}`), () => [file()]);
+      }
+    });
   }
 
   // One slice per worker, and no more workers than slices: an idle worker waits for a task
@@ -186,12 +189,22 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
   while (useWorkers && pool.length < parts.length) pool.push(startWorker());
   const unitPaths = new Map<string, string[]>();
   if (useWorkers) {
-    const results = await Promise.all(parts.map((jobs, i) => runOn(pool[i]!, { out: options.out, check: options.check, jobs })));
-    for (const r of results) {
+    const running = Promise.all(parts.map((jobs, i) => runOn(pool[i]!, { out: options.out, check: options.check, jobs })));
+    // The project-level files (team overviews and rule files, shared files) are compiled here
+    // while the workers compile the pipelines: compiled first, they kept the workers idle.
+    try {
+      for (const unit of projectUnits) unit();
+    } catch (e) {
+      // Whatever the main thread hit, the workers' outcome must not go unobserved.
+      await running.catch(() => undefined);
+      throw e;
+    }
+    for (const r of await running) {
       tree.absorb(r.units.flatMap((u) => u.paths), r.changes, r.unchanged);
       for (const u of r.units) unitPaths.set(u.key, u.paths);
     }
   } else {
+    for (const unit of projectUnits) unit();
     for (const { key, prefix, project, pipeline } of dirty) {
       const paths: string[] = [];
       for (const file of pipelineFiles(project, pipeline)) {
