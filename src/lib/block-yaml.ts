@@ -119,3 +119,13 @@ export function blockYaml(value: Value): string {
   emit(value, "", "", out);
   return `${out.join("\n")}\n`;
 }
+
+/**
+ * `blockYaml({ [key]: [...items] })`, with each item built (by the iterable) and written one
+ * at a time: a team's rule file never holds all its groups as objects, only as text.
+ */
+export function blockYamlKeyedSequence(key: string, items: Iterable<unknown>): string {
+  const out: string[] = [];
+  for (const item of items) emit([item as Value], "  ", "  ", out);
+  return out.length === 0 ? `${scalar(key)}: []\n` : `${scalar(key)}:\n${out.join("\n")}\n`;
+}

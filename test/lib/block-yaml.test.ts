@@ -3,7 +3,7 @@ import { join } from "node:path";
 import jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { blockYaml } from "../../src/lib/block-yaml.js";
+import { blockYaml, blockYamlKeyedSequence } from "../../src/lib/block-yaml.js";
 import { REPO_ROOT } from "../support/cli.js";
 
 /** Strings that a careless emitter turns into something else, or into invalid YAML. */
@@ -29,6 +29,13 @@ describe("blockYaml", () => {
     expect(parse(text)).toEqual(value);
     expect(jsyaml.load(text)).toEqual(value);
     expect(() => blockYaml({ x: Number.NaN })).toThrow(/cannot write NaN/);
+  });
+
+  it("writes a keyed sequence item by item exactly as the whole document", () => {
+    const items = [{ name: "a", rules: [{ alert: "X", labels: { a: "1" }, e: [], o: {} }] }, "plain", [1, [2]], { name: "b", rules: [] }];
+    expect(blockYamlKeyedSequence("groups", items)).toBe(blockYaml({ groups: items }));
+    expect(blockYamlKeyedSequence("groups", [])).toBe(blockYaml({ groups: [] }));
+    expect(blockYamlKeyedSequence("yes", [{ x: TRICKY }])).toBe(blockYaml({ yes: [{ x: TRICKY }] }));
   });
 
   it("lays out generated rule files exactly as the yaml package would", () => {

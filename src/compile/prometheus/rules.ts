@@ -82,8 +82,3 @@ export function prometheusRuleGroup(project: Project, p: Pipeline, defs: readonl
     rules: defs.flatMap((def) => def.levels.map((level) => rule(project, p, def, level))),
   };
 }
-
-/** The rule file of one team: a group per pipeline, in the order given (sorted by name). */
-export function prometheusRuleGroups(project: Project, pipelines: readonly Pipeline[]): PrometheusRuleFile {
-  return { groups: pipelines.map((p) => prometheusRuleGroup(project, p)) };
-}
