@@ -4,8 +4,8 @@
 //    and same error objects as the runtime compilation in src/spec/v1/schema-check.ts, which
 //    stays as the fallback when this file is absent (tests that run src/ directly).
 // 2. Bundle the CLI and generate's worker with esbuild into dist/bundle/ (what bin/pipemon.js
-//    runs): loading ~80 modules of the Grafana SDK and pipemon one file at a time cost
-//    ~80 ms of every start, in each worker thread too. Chunks are shared between the two
+//    runs): loading the Grafana SDK and pipemon one module file at a time cost ~80 ms of
+//    every start, and of every worker thread's. Chunks are shared between the two
 //    entries. The Datadog client stays external: only plan and apply load it, lazily.
 // 3. Write the build id, a hash of every built file: generate's incremental cache is valid
 //    only for the exact build that wrote it.
