@@ -3,7 +3,7 @@
  * handlers need; wire shapes are built from it on the way out. Tests read it directly
  * (`emulator.state`) and seed it through the emulator's seed helpers.
  */
-import type { AlertRuleNotificationSettings, AlertRuleRecord, AlertQuery, EmbeddedContactPoint, ExecErrState, JsonObject, NoDataState, Provenance, Route } from "./types.js";
+import type { AlertRuleNotificationSettings, EmbeddedContactPoint, JsonObject, Provenance, ProvisionedAlertRule, Route } from "./types.js";
 
 export const ORG_ID = 1;
 
@@ -38,26 +38,19 @@ export interface StoredDashboard {
   provisionedExternalId: string;
 }
 
-export interface StoredAlertRule {
-  id: number;
-  uid: string;
-  folderUID: string;
-  ruleGroup: string;
+/**
+ * A rule as stored: the wire shape without the org, with what the wire leaves optional made
+ * definite, `for` kept in milliseconds, and what Grafana keeps but does not send.
+ */
+export interface StoredAlertRule
+  extends Omit<ProvisionedAlertRule, "orgID" | "for" | "annotations" | "labels" | "provenance" | "notification_settings"> {
   /** Position inside its group (Grafana's rule_group_idx): GET returns rules in this order. */
   groupIndex: number;
-  title: string;
-  condition: string;
-  data: AlertQuery[];
-  updated: string;
-  noDataState: NoDataState;
-  execErrState: ExecErrState;
   forMs: number;
   annotations: Record<string, string>;
   labels: Record<string, string>;
   provenance: Provenance;
-  isPaused: boolean;
   notificationSettings?: AlertRuleNotificationSettings;
-  record?: AlertRuleRecord;
   /** Bumped on every stored change (Grafana's rule version); not on the provisioning wire. */
   version: number;
 }
