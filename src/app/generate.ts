@@ -154,7 +154,9 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
     cache?.record(key, input, options.out, paths);
   };
 
-  // A unit's input is everything its files are compiled from: the project's settings and the pipeline.
+  // A unit's input is everything its files are compiled from: the project's settings and the
+  // pipeline. Only the cache reads it: without one (--check, PIPEMON_CACHE=0) it is not hashed.
+  const unitInput = (text: () => string): string => (cache ? inputHash(text()) : "");
   const dirty: Unit[] = [];
   const projectUnits: (() => void)[] = [];
   const inputOf = new Map<Pipeline, string>();
@@ -163,7 +165,7 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
     const settings = JSON.stringify({ ...project, pipelines: [] });
     const inputs: string[] = [];
     for (const pipeline of project.pipelines) {
-      const unit = { key: prefix + pipeline.name, input: inputHash(`${settings}\0${JSON.stringify(pipeline)}`), prefix, project, pipeline };
+      const unit = { key: prefix + pipeline.name, input: unitInput(() => `${settings}\0${JSON.stringify(pipeline)}`), prefix, project, pipeline };
       inputs.push(unit.input);
       inputOf.set(pipeline, unit.input);
       const fresh = cache?.fresh(unit.key, unit.input, options.out);
@@ -173,10 +175,9 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
     // Project-level units: the shared files depend on every pipeline, a team's overview or
     // rule file only on its own pipelines (so one changed spec rebuilds one of each, not all).
     projectUnits.push(() => {
-      writeUnit(prefix + SHARED_UNIT, inputHash(`${settings}\0${inputs.join(",")}`), () => sharedFiles(project));
+      writeUnit(prefix + SHARED_UNIT, unitInput(() => `${settings}\0${inputs.join(",")}`), () => sharedFiles(project));
       for (const { unit, pipelines, file } of teamFiles(project)) {
-        const teamInputs = pipelines.map((p) => inputOf.get(p)!).join(",");
-        writeUnit(`${prefix}#${unit}`, inputHash(`${settings}\0${teamInputs}`), () => [file()]);
+        writeUnit(`${prefix}#${unit}`, unitInput(() => `${settings}\0${pipelines.map((p) => inputOf.get(p)!).join(",")}`), () => [file()]);
       }
     });
   }
