@@ -9,7 +9,7 @@ import { blockYaml, blockYamlKeyedSequence } from "../../lib/block-yaml.js";
 import type { Pipeline, Project } from "../../model/types.js";
 import type { OutputFile } from "../output.js";
 import { alertmanagerConfig, prometheusPipelines } from "./alertmanager.js";
-import { prometheusRuleGroup } from "./rules.js";
+import { prometheusRuleGroup, type PrometheusRuleGroup } from "./rules.js";
 import { pipelinesByTeam } from "../teams.js";
 
 export {
@@ -58,7 +58,7 @@ export function prometheusRuleFile(project: Project, team: string, pipelines: re
   return { path: prometheusPaths.rules(team), content: HEADER + blockYamlKeyedSequence("groups", groups(project, pipelines)) };
 }
 
-function* groups(project: Project, pipelines: readonly Pipeline[]): Generator<ReturnType<typeof prometheusRuleGroup>> {
+function* groups(project: Project, pipelines: readonly Pipeline[]): Generator<PrometheusRuleGroup> {
   for (const p of pipelines) yield prometheusRuleGroup(project, p);
 }
 
