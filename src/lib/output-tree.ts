@@ -35,7 +35,7 @@ export class OutputTree {
     if (this.produced.has(path)) throw new Error(`internal: ${path} produced twice`);
     this.produced.add(path);
     const full = join(this.root, path);
-    const state = compareWithDisk(full, content);
+    const { state, encoded } = compareWithDisk(full, content);
     if (state === "same") {
       this.report.unchanged++;
       return;
@@ -48,8 +48,8 @@ export class OutputTree {
       this.createdDirs.add(dir);
     }
     const tmp = `${full}.pipemon-tmp`;
-    // The comparison left the content encoded: write those bytes rather than encode again.
-    writeFileSync(tmp, generated.subarray(0, encodedSize));
+    // The comparison encoded the content: write those bytes rather than encode again.
+    writeFileSync(tmp, encoded);
     renameSync(tmp, full);
   }
 
@@ -103,14 +103,12 @@ export class OutputTree {
 let onDisk = Buffer.alloc(256 * 1024);
 let generated = Buffer.alloc(256 * 1024);
 const LARGE_FILE = 64 * 1024;
-/** Bytes of the content last compared, encoded at the start of `generated`. */
-let encodedSize = 0;
 
 /**
  * The content is encoded once (its byte length falls out of the encoding) and the file read
  * straight into a buffer: one path lookup, no stat, no string for the old content.
  */
-function compareWithDisk(full: string, content: string): "missing" | "same" | "different" {
+function compareWithDisk(full: string, content: string): { state: "missing" | "same" | "different"; encoded: Buffer } {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit, and one more byte detects a longer
   // file. A large file (a team's rule file) is measured exactly rather than buffered thrice.
   const capacity = (content.length <= LARGE_FILE ? content.length * 3 : Buffer.byteLength(content)) + 1;
@@ -119,14 +117,15 @@ function compareWithDisk(full: string, content: string): "missing" | "same" | "d
     onDisk = Buffer.alloc(capacity);
   }
   const size = generated.write(content, 0, "utf8");
-  encodedSize = size;
+  // A view of the shared buffer: valid until the next comparison.
+  const encoded = generated.subarray(0, size);
   let fd: number;
   try {
     fd = openSync(full, "r");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return "missing";
-    if (code === "ENOTDIR" || code === "EISDIR") return "different";
+    if (code === "ENOENT") return { state: "missing", encoded };
+    if (code === "ENOTDIR" || code === "EISDIR") return { state: "different", encoded };
     throw e;
   }
   let read = 0;
@@ -138,13 +137,13 @@ function compareWithDisk(full: string, content: string): "missing" | "same" | "d
       read += n;
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EISDIR") return "different";
+    if ((e as NodeJS.ErrnoException).code === "EISDIR") return { state: "different", encoded };
     throw e;
   } finally {
     closeSync(fd);
   }
-  if (read !== size) return "different";
-  return onDisk.compare(generated, 0, size, 0, size) === 0 ? "same" : "different";
+  if (read !== size) return { state: "different", encoded };
+  return { state: onDisk.compare(generated, 0, size, 0, size) === 0 ? "same" : "different", encoded };
 }
 
 function removeEmptyDirs(dir: string): boolean {
