@@ -39,6 +39,7 @@ export const SIGNAL_KEYS = [
   "inProgress",
   "startedAt",
   "lastSuccess",
+  "lastFailure",
   "recordsProcessed",
   "recordsFailed",
   "bytes",
@@ -153,12 +154,19 @@ export interface DatadogSettings {
   appKey?: string;
 }
 
+/** Where `pipemon run` reports runs. */
+export interface MetricSinkSettings {
+  /** Pushgateway base URL; may hold a `${ENV}` reference (resolved by `run` only). */
+  pushgatewayUrl?: string;
+}
+
 /** One compiled view of the project: the base, or one environment overlay applied. */
 export interface Project {
   /** Environment name, or undefined when the config declares no environments. */
   environment?: string;
   grafana: GrafanaSettings;
   datadog: DatadogSettings;
+  metrics?: MetricSinkSettings;
   channels: Readonly<Record<string, Channel>>;
   /**
    * Where generated runbooks are published (e.g. the repository's blob URL of `generated/`),

@@ -15,6 +15,7 @@ import type {
   AlertOverride,
   Channel,
   GrafanaSettings,
+  MetricSinkSettings,
   Pipeline,
   Project,
   ResolvedSignal,
@@ -77,6 +78,7 @@ function mapProject(config: RawConfig, pipelines: readonly Located<RawPipeline>[
     ...(env !== undefined ? { environment: env } : {}),
     grafana: grafanaSettings(config.grafana, overlay.grafana),
     datadog: { ...config.datadog, ...overlay.datadog },
+    metrics: metricSinks(config, overlay),
     channels: mapChannels(config.channels),
     ...(runbookBaseUrl ? { runbookBaseUrl } : {}),
     pipelines: pipelines.map((p) => mapPipeline(config, overlay, p, env, diagnostics)),
@@ -92,6 +94,12 @@ function grafanaSettings(base: RawGrafana | undefined, over: RawGrafana | undefi
     ruleIntervalSeconds: g.ruleInterval ? seconds(g.ruleInterval) : DEFAULT_RULE_INTERVAL_SECONDS,
     allowUiEdits: g.allowUiEdits ?? false,
   };
+}
+
+/** The environment's Pushgateway wins over the config's: each environment usually has its own Prometheus. */
+function metricSinks(config: RawConfig, overlay: RawEnvironment): MetricSinkSettings {
+  const url = overlay.metrics?.pushgateway?.url ?? config.metrics?.pushgateway?.url;
+  return url !== undefined ? { pushgatewayUrl: url } : {};
 }
 
 function mapChannels(raw: Record<string, RawChannel>): Record<string, Channel> {

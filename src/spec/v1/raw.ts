@@ -54,10 +54,15 @@ export interface RawDatadog {
   appKey?: string;
 }
 
+export interface RawMetricSinks {
+  pushgateway?: { url: string };
+}
+
 export interface RawEnvironment {
   grafana?: RawGrafana;
   datadog?: RawDatadog;
   runbooks?: { baseUrl?: string };
+  metrics?: RawMetricSinks;
   routing?: RawRouting;
   overrides?: RawPipelineDefaults;
 }
@@ -68,6 +73,7 @@ export interface RawConfig {
   grafana?: RawGrafana;
   datadog?: RawDatadog;
   runbooks?: { baseUrl?: string };
+  metrics?: RawMetricSinks;
   channels: Record<string, RawChannel>;
   routing: RawRouting;
   teams?: Record<string, { routing?: RawRouting; defaults?: RawPipelineDefaults }>;

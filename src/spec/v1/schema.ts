@@ -252,6 +252,28 @@ const datadog: Schema = {
   },
 };
 
+/** Where `pipemon run` reports a run's metrics for Prometheus (Datadog needs only DD_API_KEY). */
+const metricSinks: Schema = {
+  type: "object",
+  additionalProperties: false,
+  description: "Where `pipemon run` reports runs.",
+  properties: {
+    pushgateway: {
+      type: "object",
+      additionalProperties: false,
+      required: ["url"],
+      description: "The Prometheus Pushgateway that Prometheus scrapes (with honor_labels: true).",
+      properties: {
+        url: {
+          ...text("Pushgateway base URL, e.g. http://pushgateway:9091 or ${PUSHGATEWAY_URL}; PIPEMON_PUSHGATEWAY_URL when unset."),
+          pattern: "^(https?://|\\$\\{)",
+          "x-expect": "an http(s) URL or an environment reference like ${PUSHGATEWAY_URL}",
+        },
+      },
+    },
+  },
+};
+
 const runbooks: Schema = {
   type: "object",
   additionalProperties: false,
@@ -274,6 +296,7 @@ const config: Schema = {
     grafana: ref("Grafana"),
     datadog: ref("Datadog"),
     runbooks: ref("Runbooks"),
+    metrics: ref("MetricSinks"),
     channels: {
       type: "object",
       description: "Every notification target, once.",
@@ -303,6 +326,7 @@ const config: Schema = {
           grafana: ref("Grafana"),
           datadog: ref("Datadog"),
           runbooks: ref("Runbooks"),
+          metrics: ref("MetricSinks"),
           routing: ref("Routing"),
           overrides: ref("PipelineDefaults"),
         },
@@ -378,6 +402,7 @@ export const SCHEMA: Schema = {
     Grafana: grafana,
     Datadog: datadog,
     Runbooks: runbooks,
+    MetricSinks: metricSinks,
     Channel: channel,
     Routing: routing,
     PipelineDefaults: pipelineDefaults,
