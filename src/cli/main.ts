@@ -6,6 +6,7 @@ import { Command, Option } from "commander";
 import { plural, summarise } from "./diagnostics.js";
 import { EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
+import { registerRunCommand } from "./run-command.js";
 import { registerTestCommand } from "./test-command.js";
 import { styleFor } from "./style.js";
 
@@ -78,6 +79,7 @@ function program(): Command {
 
   registerReconcileCommands(cli);
   registerTestCommand(cli);
+  registerRunCommand(cli);
   return cli;
 }
 
