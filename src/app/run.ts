@@ -187,6 +187,8 @@ export function datadogSeries(p: Pipeline, points: readonly SignalPoint[], times
 export interface Sink {
   /** For warnings: what and where, never a secret. */
   describe: string;
+  /** Local set-up before the first phase (loading a client): not counted in the phase budget. */
+  prepare?(): Promise<void>;
   report(points: readonly SignalPoint[], at: number, signal: AbortSignal): Promise<void>;
 }
 
@@ -198,11 +200,17 @@ function pushgatewaySink(p: Pipeline, target: PushgatewayTarget): Sink {
 }
 
 function datadogSink(p: Pipeline, settings: { apiKey: string; site: string; host?: string }, timeoutMs: number): Sink {
+  let intake: typeof import("../targets/datadog/metrics.js") | undefined;
   return {
     describe: `datadog ${settings.host ? redactUrl(settings.host) : settings.site}`,
+    // Loaded only when Datadog is configured, and before the phases: loading is local work
+    // (a few hundred ms), the phase budget is for waiting on the network.
+    prepare: async () => {
+      intake = await import("../targets/datadog/metrics.js");
+      intake.loadIntakeClient();
+    },
     report: async (points, at, signal) => {
-      // Loaded only when Datadog is configured: the client takes a while to load.
-      const { submitSeries } = await import("../targets/datadog/metrics.js");
+      const { submitSeries } = intake ?? (await import("../targets/datadog/metrics.js"));
       await submitSeries(datadogSeries(p, points, at), { apiKey: settings.apiKey, site: settings.site, ...(settings.host ? { host: settings.host } : {}), signal, timeoutMs });
     },
   };
@@ -314,8 +322,18 @@ const nowSeconds = (): number => Date.now() / 1000;
  * the caller exits with the job's code or re-raises its signal.
  */
 export async function executeRun(run: PreparedRun): Promise<RunResult> {
-  const { request, sinks } = run;
+  const { request } = run;
   const timeoutMs = request.sinkTimeoutMs;
+  const warnings: string[] = [];
+  const sinks: Sink[] = [];
+  for (const sink of run.sinks) {
+    try {
+      await sink.prepare?.();
+      sinks.push(sink);
+    } catch (e) {
+      warnings.push(`${sink.describe}: cannot load its client (${oneLine(e)}); the run is not reported there (the job itself is unaffected)`);
+    }
+  }
   // Signals that arrive before the job exists are kept and applied instead of starting it.
   let child: ChildProcess | undefined;
   let pendingSignal: NodeJS.Signals | undefined;
@@ -334,7 +352,6 @@ export async function executeRun(run: PreparedRun): Promise<RunResult> {
 
     let exit: { code: number | null; signal: NodeJS.Signals | null };
     let usage: UsagePeaks = { cpu: 0, memory: 0 };
-    const warnings: string[] = [];
     // The job's own duration: the start phase's wait for the sinks is not part of it.
     const clockStart = performance.now();
     if (pendingSignal) {

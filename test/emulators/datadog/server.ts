@@ -1,5 +1,5 @@
 /**
- * An emulator of the Datadog v1 monitors API on 127.0.0.1, faithful to the recorded traffic in
+ * An emulator of the Datadog v1 monitors API (and the v1 metrics intake, series-intake.ts) on 127.0.0.1, faithful to the recorded traffic in
  * ../shared/contracts/datadog for the calls pipemon makes (create, get, update, delete, list,
  * search, validate, can_delete). Tests start it in-process with `startDatadogEmulator()`;
  * `main.ts` runs it as a process. Requests go through the shared fault injector first, then
@@ -21,9 +21,10 @@ import {
   type StoredMonitor,
 } from "./monitor-store.js";
 import { RateLimiter, rateLimitNameFor, type RateLimit, type RateLimitName } from "./rate-limits.js";
+import { acceptSeries, type StoredSeries } from "./series-intake.js";
 
 export { ApiError, MonitorStore, RateLimiter };
-export type { Creator, RateLimit, RateLimitName, SloReference, StoredMonitor };
+export type { Creator, RateLimit, RateLimitName, SloReference, StoredMonitor, StoredSeries };
 
 export interface DatadogEmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -70,6 +71,8 @@ export interface DatadogEmulator {
   /** The live monitors and SLO references: read and change them directly in tests. */
   state: MonitorStore;
   rateLimiter: RateLimiter;
+  /** Every series the metrics intake (`POST /api/v1/series`) accepted, in order; also `GET /__emulator/series`. */
+  series: StoredSeries[];
   /** What `GET /__emulator/state` answers: every monitor as GET answers it, and SLO references. */
   snapshot(): EmulatorStateSnapshot;
   /** A pre-existing monitor, stored as given (no validation). */
@@ -120,6 +123,7 @@ export async function startDatadogEmulator(opts: DatadogEmulatorOptions = {}): P
       return store;
     },
     rateLimiter,
+    series: [],
     snapshot: () => ({
       monitors: [...store.monitors.values()].sort((a, b) => a.id - b.id).map((m) => monitorView(m, "get")),
       sloReferences: Object.fromEntries([...store.sloReferences].map(([id, refs]) => [String(id), refs])),
@@ -137,6 +141,7 @@ export async function startDatadogEmulator(opts: DatadogEmulatorOptions = {}): P
     },
     reset: () => {
       store = new MonitorStore(storeOptions);
+      emulator.series.length = 0;
       rateLimiter.reset();
       faults.clear();
       faults.requests.length = 0;
@@ -160,6 +165,19 @@ export async function startDatadogEmulator(opts: DatadogEmulatorOptions = {}): P
       return;
     }
     if (await faults.intercept(req, res, path, url.search.replace(/^\?/, ""))) return;
+    if (path === "/api/v1/series" && req.method === "POST") {
+      // The intake needs only the API key (SubmitMetrics' security is apiKeyAuth alone).
+      const raw = await readRawBody(req);
+      if (req.headers["dd-api-key"] !== apiKey) {
+        res.writeHead(403, { "content-type": "application/json" });
+        res.end(FORBIDDEN_BODY);
+        return;
+      }
+      const answer = acceptSeries(req.headers, raw, Date.now());
+      if (answer.accepted) emulator.series.push(...answer.accepted);
+      sendJson(res, answer.status, answer.body);
+      return;
+    }
     if (req.headers["dd-api-key"] !== apiKey || req.headers["dd-application-key"] !== appKey) {
       res.writeHead(403, { "content-type": "application/json" });
       res.end(FORBIDDEN_BODY);
@@ -216,6 +234,8 @@ export async function startDatadogEmulator(opts: DatadogEmulatorOptions = {}): P
     const route = `${req.method} ${path}`;
     if (route === "GET /__emulator/state") {
       sendJson(res, 200, emulator.snapshot());
+    } else if (route === "GET /__emulator/series") {
+      sendJson(res, 200, emulator.series);
     } else if (route === "POST /__emulator/monitors") {
       sendJson(res, 200, monitorView(seed(store, (await readJsonObject(req)) as SeedMonitorInput), "get"));
     } else if (route === "POST /__emulator/slo_references") {
@@ -258,6 +278,15 @@ function seed(store: MonitorStore, input: SeedMonitorInput): StoredMonitor {
     priority: input.priority ?? null,
     ...(input.creator ? { creator: input.creator } : {}),
     ...(input.overallState ? { overallState: input.overallState } : {}),
+  });
+}
+
+function readRawBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
   });
 }
 
