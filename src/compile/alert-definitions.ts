@@ -3,7 +3,7 @@
  * Every target renders these, so threshold, comparator, window, severity and channels are
  * the same on Grafana, Prometheus and Datadog by construction.
  */
-import { CATALOG, dataQualityThreshold, warningSeverity } from "../model/catalog.js";
+import { CATALOG, dataQualityThreshold, warningSeverity, type WhenAbsent } from "../model/catalog.js";
 import { ruleUid } from "../model/identity.js";
 import { panelForAlert } from "../model/panels.js";
 import type { AlertKey, Pipeline, Severity, ThresholdKey, ThresholdLevels } from "../model/types.js";
@@ -47,7 +47,7 @@ export interface AlertDefinition {
   comparator: ">" | "<";
   /** Critical first, then warning when the spec sets one. */
   levels: readonly AlertLevel[];
-  whenAbsent: "fire" | "silent";
+  whenAbsent: WhenAbsent;
   onQueryError: "Error" | "Alerting" | "KeepLast";
   /** PromQL instant-vector expression whose value is compared with the thresholds. */
   promql: string;
@@ -102,9 +102,9 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
     case "pipelineFailed":
       return {
         unit: "count", windowSeconds: W, levels: { critical: 0 },
-        promql: promql.failedRuns(p),
+        promql: promql.unresolvedFailure(p),
         datadog: { timeAggregation: "sum", expression: dd.failedRuns(p) },
-        describe: (_t, win) => `at least one run failed in the last ${win}`,
+        describe: (_t, win) => `a run failed and no later run has succeeded (from the failed-runs counter alone: a run failed in the last ${win})`,
       };
     case "slaBreach": {
       const max = p.sla.maxDurationSeconds;
@@ -200,7 +200,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         unit: "perSecond", windowSeconds: sustained, levels,
         promql: promql.throughput(p),
         datadog: { timeAggregation: "max", expression: dd.throughput(p) },
-        describe: (t, win) => `throughput below ${t} for ${win}`,
+        describe: (t, win) => `throughput below ${t} for ${win}, or the stream stopped reporting for ${win}`,
       };
     }
     case "highBacklog": {
