@@ -38,9 +38,9 @@ lint: install ## static checks beyond the compiler (unused code, import directio
 typecheck: install ## strict type check of src, test and bench
 	npx tsc -p tsconfig.json --noEmit
 
-test-deps: ## install Prometheus and Alertmanager (Debian packages) when missing
+test-deps: ## install Prometheus, Alertmanager and the Pushgateway (Debian packages) when missing
 	@missing=""; \
-	for tool in promtool:prometheus prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager; do \
+	for tool in promtool:prometheus prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager prometheus-pushgateway:prometheus-pushgateway; do \
 	  command -v $${tool%%:*} >/dev/null || missing="$$missing $${tool#*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -56,9 +56,10 @@ test: install test-deps ## every test: unit, golden CLI, emulators, plan/apply e
 demo: build ## plan → apply → plan on specs/ against local Grafana and Datadog emulators (no account needed)
 	node scripts/demo.mjs
 
-bench: build ## time validate + generate (1,000 and 10,000 pipelines) and plan/apply (1,000 pipelines, +20 ms per request)
+bench: build test-deps ## time validate + generate (1,000 and 10,000 pipelines), plan/apply (1,000 pipelines, +20 ms per request) and pipemon run's overhead
 	node bench/generate-bench.mjs
 	node bench/plan-bench.mjs
+	node bench/run-bench.mjs
 
 ci: install typecheck lint test check-generated ## what CI runs
 

@@ -24,7 +24,7 @@ import { expandReferences, type EnvLookup } from "../lib/env-ref.js";
 import { SIGNALS } from "../model/signals.js";
 import type { Pipeline, Project, SignalKey } from "../model/types.js";
 import { hasErrors } from "../spec/diagnostics.js";
-import { loadSpecs, type LoadResult } from "../spec/index.js";
+import { detectFiles, loadSpecs, type LoadResult } from "../spec/index.js";
 import { pushGroups, pushgatewayTarget, redactUrl, type FamilyUpdate, type GroupUpdate, type PushgatewayTarget } from "../targets/pushgateway/index.js";
 import { parseStats, type RunCounts } from "./run-stats.js";
 import { sampleUsage, type UsagePeaks } from "./run-usage.js";
@@ -253,7 +253,7 @@ export function resolveSinks(project: Project, p: Pipeline, env: EnvLookup, time
 
 /** Loads the specs and finds the pipeline and its sinks; nothing has run yet. */
 export function prepareRun(request: RunRequest): RunPreparation {
-  const load = loadSpecs({ root: request.root, ...(request.environment !== undefined ? { environment: request.environment } : {}) });
+  const load = loadPipelineSpecs(request);
   if (hasErrors(load.diagnostics)) return { ok: false, message: "the specs have errors: fix them (pipemon validate)", load };
   if (request.environment === undefined && load.environments.length > 0) {
     return { ok: false, message: `the config declares environments (${load.environments.join(", ")}): pass --env <name>, the environment this job runs in` };
@@ -271,6 +271,28 @@ export function prepareRun(request: RunRequest): RunPreparation {
   const env: EnvLookup = (name) => request.env[name];
   const { sinks, notes } = resolveSinks(project, pipeline, env, request.sinkTimeoutMs);
   return { ok: true, run: { request, project, pipeline, sinks, notes } };
+}
+
+/**
+ * The config and the spec files that mention the pipeline's name: a job start must not pay
+ * for parsing a whole estate (CI's `validate` checks every file). When no such file defines
+ * it, everything is loaded, so the error lists the pipelines there are.
+ */
+function loadPipelineSpecs(request: RunRequest): LoadResult {
+  const environment = request.environment !== undefined ? { environment: request.environment } : {};
+  const files = detectFiles(request.root);
+  const mentions = files.pipelines.filter((f) => {
+    try {
+      return readFileSync(f, "utf8").includes(request.pipeline);
+    } catch {
+      return true;
+    }
+  });
+  if (mentions.length > 0 && mentions.length < files.pipelines.length) {
+    const narrowed = loadSpecs({ root: request.root, files: { ...files, pipelines: mentions }, ...environment });
+    if (narrowed.projects[0]?.pipelines.some((p) => p.name === request.pipeline)) return narrowed;
+  }
+  return loadSpecs({ root: request.root, files, ...environment });
 }
 
 /** Reports to every sink, in parallel, within `timeoutMs` in total; returns the failures. */

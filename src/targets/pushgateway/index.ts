@@ -12,6 +12,8 @@
  * Nothing here logs or retries forever: every call takes the caller's AbortSignal (the run's
  * per-phase budget), and a transient fault is retried once, briefly.
  */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -163,17 +165,39 @@ export function mergeFamilies(current: GroupValues, families: readonly FamilyUpd
 
 const RETRY_DELAY_MS = 200;
 
-async function request(target: PushgatewayTarget, method: "GET" | "POST", path: string, signal: AbortSignal, body?: string): Promise<string> {
+/**
+ * One HTTP exchange with node:http(s). Not fetch: its first call loads undici, which costs
+ * more than the whole exchange with a local Pushgateway, before every job.
+ */
+function exchange(target: PushgatewayTarget, method: "GET" | "POST", path: string, signal: AbortSignal, body?: string): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = {};
   if (target.authorization) headers.authorization = target.authorization;
-  if (body !== undefined) headers["content-type"] = "text/plain; version=0.0.4; charset=utf-8";
+  if (body !== undefined) {
+    headers["content-type"] = "text/plain; version=0.0.4; charset=utf-8";
+    headers["content-length"] = String(Buffer.byteLength(body));
+  }
+  const url = new URL(`${target.url}${path}`);
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method, headers, signal, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function request(target: PushgatewayTarget, method: "GET" | "POST", path: string, signal: AbortSignal, body?: string): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await fetch(`${target.url}${path}`, { method, headers, signal, ...(body !== undefined ? { body } : {}) });
-      const text = await response.text();
-      if (response.ok) return text;
+      const response = await exchange(target, method, path, signal, body);
+      if (response.status >= 200 && response.status < 300) return response.text;
       const transient = response.status === 429 || response.status >= 500;
-      throw new PushgatewayError(`${method} ${path} answered HTTP ${response.status}${text.trim() ? `: ${text.trim().split("\n")[0]!.slice(0, 200)}` : ""}`, transient);
+      const text = response.text.trim();
+      throw new PushgatewayError(`${method} ${path} answered HTTP ${response.status}${text ? `: ${text.split("\n")[0]!.slice(0, 200)}` : ""}`, transient);
     } catch (e) {
       const fault = describeFault(e);
       if (!fault.transient || attempt >= 2 || signal.aborted) throw fault;
@@ -197,12 +221,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** A fault as one short phrase: the transport code, not a stack. */
 export function describeFault(e: unknown): PushgatewayError {
   if (e instanceof PushgatewayError) return e;
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err?.name === "TimeoutError" || err?.name === "AbortError") return new PushgatewayError("no answer within the timeout", true);
-  const code = err?.cause?.code;
+  const code = err?.code ?? err?.cause?.code;
   if (code === "ECONNREFUSED") return new PushgatewayError("connection refused", true);
-  if (code) return new PushgatewayError(`${code}${err.cause?.message ? ` (${err.cause.message})` : ""}`, true);
-  return new PushgatewayError(err?.cause?.message ?? err?.message ?? String(e), true);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new PushgatewayError(`host not found (${code})`, true);
+  if (code) return new PushgatewayError(code, true);
+  return new PushgatewayError((err?.message ?? String(e)).replace(/\s+/g, " ").slice(0, 200), true);
 }
 
 /**
