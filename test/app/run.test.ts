@@ -3,8 +3,13 @@
  * from the pipeline's resolved signals, spec overrides included), how a phase is bounded, and
  * how a failed sink is reported.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { loadSpecs } from "../../src/spec/index.js";
 import {
+  prepareRun,
   datadogSeries,
   endPoints,
   pushgatewayGroups,
@@ -168,5 +173,48 @@ describe("a phase is bounded", () => {
     expect(sinkWarnings([down], new Map(), end)).toEqual([
       "pushgateway http://127.0.0.1:1: connection refused; the run's end was not reported, so it still shows as in progress (the job itself is unaffected)",
     ]);
+  });
+});
+
+describe("the config's metrics.pushgateway.url", () => {
+  function load(config: string) {
+    const dir = mkdtempSync(join(tmpdir(), "pipemon-run-config-"));
+    try {
+      writeFileSync(join(dir, "pipemon.yaml"), `apiVersion: pipemon/v1\nkind: Config\nchannels:\n  a: { type: webhook, url: "\${A}", datadog: "@webhook-a" }\nrouting: { critical: [a] }\n${config}`);
+      writeFileSync(join(dir, "p.yaml"), "apiVersion: pipemon/v1\nkind: Pipeline\nmetadata: { name: p, team: t }\nspec: { type: batch, schedule: \"@daily\" }\n");
+      return loadSpecs({ root: dir });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("is per environment: the environment's wins over the config's", () => {
+    const r = load('metrics: { pushgateway: { url: "${PGW_URL}" } }\nenvironments:\n  staging: { metrics: { pushgateway: { url: "http://pgw.staging:9091" } } }\n  production: {}\n');
+    expect(r.diagnostics).toEqual([]);
+    expect(Object.fromEntries(r.projects.map((p) => [p.environment, p.metrics?.pushgatewayUrl]))).toEqual({ production: "${PGW_URL}", staging: "http://pgw.staging:9091" });
+  });
+
+  it("must be an http(s) URL or a reference", () => {
+    const r = load("metrics: { pushgateway: { url: pgw:9091 } }\n");
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual([expect.stringMatching(/^6:\d+: .*an http\(s\) URL or an environment reference like \$\{PUSHGATEWAY_URL\}/)]);
+  });
+});
+
+describe("preparing a run reads only the spec files that name the pipeline", () => {
+  it("a broken spec of another pipeline does not stop the job; an unknown pipeline still gets every finding", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pipemon-run-prepare-"));
+    try {
+      writeFileSync(join(dir, "pipemon.yaml"), 'apiVersion: pipemon/v1\nkind: Config\nchannels:\n  a: { type: webhook, url: "${A}", datadog: "@webhook-a" }\nrouting: { critical: [a] }\n');
+      writeFileSync(join(dir, "good.yaml"), 'apiVersion: pipemon/v1\nkind: Pipeline\nmetadata: { name: good-load, team: t }\nspec: { type: batch, schedule: "@daily" }\n');
+      writeFileSync(join(dir, "other.yaml"), "apiVersion: pipemon/v1\nkind: Pipeline\nmetadata: { name: other-load, team: t }\nspec: { type: batch, schedul: oops }\n");
+      const request = { root: dir, command: "true", args: [], env: {}, sinkTimeoutMs: 2000 };
+      const ok = prepareRun({ ...request, pipeline: "good-load" });
+      expect(ok.ok && ok.run.pipeline.name).toBe("good-load");
+      const unknown = prepareRun({ ...request, pipeline: "missing-load" });
+      expect(unknown.ok).toBe(false);
+      expect(!unknown.ok && unknown.load?.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("unknown key 'schedul'")]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
