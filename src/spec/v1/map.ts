@@ -32,10 +32,10 @@ import { scheduleWindows } from "./schedule.js";
 import { missingInputs } from "./semantics.js";
 import { parseRate, parseRatio, seconds } from "./units.js";
 import { formatDuration } from "../../lib/duration.js";
+import { DATADOG_MAX_WINDOW_SECONDS } from "../../lib/datadog-query.js";
 
 const DEFAULT_DATASOURCE = { type: "prometheus", uid: "prometheus" };
 const DEFAULT_RULE_INTERVAL_SECONDS = 60;
-const DATADOG_MAX_WINDOW_SECONDS = 7 * 86400;
 
 export interface MapResult {
   projects: Project[];
