@@ -1,0 +1,146 @@
+/**
+ * Checks a PromQL expression with Prometheus's own grammar (@prometheus-io/lezer-promql, the
+ * parser behind the Prometheus UI), then the few type rules an alert value depends on: the
+ * grammar alone accepts `rate(x)` and `x[5m]`, which Prometheus refuses in a rule.
+ */
+import { parser } from "@prometheus-io/lezer-promql";
+import type { SyntaxNode } from "@lezer/common";
+
+export interface PromqlProblem {
+  /** Offset in the expression where the problem starts. */
+  offset: number;
+  message: string;
+}
+
+type ValueType = "vector" | "scalar" | "matrix" | "string";
+
+/** Functions taking a range vector (`rate(x[5m])`), as the first argument unless RANGE_ARGUMENT says otherwise. */
+const RANGE_FUNCTIONS = new Set([
+  "Rate", "Irate", "Increase", "Delta", "Idelta", "Deriv", "PredictLinear", "Changes", "Resets",
+  "HoltWinters", "DoubleExponentialSmoothing", "AbsentOverTime", "PresentOverTime",
+  "AvgOverTime", "MinOverTime", "MaxOverTime", "SumOverTime", "CountOverTime", "QuantileOverTime",
+  "StddevOverTime", "StdvarOverTime", "LastOverTime", "MadOverTime", "TsOfMaxOverTime", "TsOfMinOverTime", "TsOfLastOverTime",
+  "FirstOverTime", "TsOfFirstOverTime",
+]);
+const RANGE_ARGUMENT: Readonly<Record<string, number>> = { QuantileOverTime: 1 };
+/** Functions returning a scalar. */
+const SCALAR_FUNCTIONS = new Set(["Scalar", "Time", "Pi"]);
+/** Functions that also take string arguments (label names and the like). */
+const STRING_ARGUMENT_FUNCTIONS = new Set(["LabelReplace", "LabelJoin", "SortByLabel", "SortByLabelDesc", "CountValues", "Info"]);
+
+const NAMES: Record<ValueType, string> = { vector: "an instant vector", scalar: "a scalar", matrix: "a range vector", string: "a string" };
+
+class TypeProblem extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The first problem of `expression` as an alert value (an instant vector or a scalar), or undefined. */
+export function checkPromql(expression: string): PromqlProblem | undefined {
+  const tree = parser.parse(expression);
+  let syntax: PromqlProblem | undefined;
+  tree.iterate({
+    enter: (node) => {
+      if (syntax) return false;
+      if (node.type.isError) {
+        const near = expression.slice(node.from, node.from + 20);
+        syntax = { offset: node.from, message: near ? `syntax error near '${near}'` : "unexpected end of the expression" };
+      } else if (node.name === "LineComment") {
+        // pipemon wraps the value, `(value) > 5`: a comment would swallow the rest.
+        syntax = { offset: node.from, message: "a '#' comment is not allowed in an override" };
+      }
+      return undefined;
+    },
+  });
+  if (syntax) return syntax;
+  const top = tree.topNode.firstChild;
+  if (!top) return { offset: 0, message: "empty expression" };
+  try {
+    const type = typeOf(top, expression);
+    if (type === "matrix" || type === "string") {
+      return { offset: top.from, message: `the value is ${NAMES[type]}; an alert compares an instant vector (e.g. max(...), rate(x[5m]))` };
+    }
+  } catch (e) {
+    if (e instanceof TypeProblem) return { offset: e.offset, message: e.message };
+    throw e;
+  }
+  return undefined;
+}
+
+function children(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
+  return out;
+}
+
+const EXPRESSIONS = new Set([
+  "AggregateExpr", "BinaryExpr", "FunctionCall", "MatrixSelector", "NumberDurationLiteral", "OffsetExpr", "ParenExpr",
+  "StringLiteral", "SubqueryExpr", "UnaryExpr", "VectorSelector", "StepInvariantExpr",
+]);
+const expressionsIn = (node: SyntaxNode): SyntaxNode[] => children(node).filter((c) => EXPRESSIONS.has(c.name));
+
+function instant(node: SyntaxNode, text: string, where: string): ValueType {
+  const type = typeOf(node, text);
+  if (type === "matrix" || type === "string") throw new TypeProblem(node.from, `${where} takes an instant vector or a scalar, not ${NAMES[type]} ('${text.slice(node.from, node.to)}')`);
+  return type;
+}
+
+function typeOf(node: SyntaxNode, text: string): ValueType {
+  switch (node.name) {
+    case "VectorSelector":
+      return "vector";
+    case "MatrixSelector":
+    case "SubqueryExpr":
+      return "matrix";
+    case "StringLiteral":
+      return "string";
+    case "NumberDurationLiteral":
+      return "scalar";
+    case "ParenExpr":
+    case "UnaryExpr":
+    case "OffsetExpr":
+    case "StepInvariantExpr": {
+      const inner = expressionsIn(node)[0];
+      return inner ? typeOf(inner, text) : "vector";
+    }
+    case "BinaryExpr": {
+      const [left, right] = expressionsIn(node);
+      const types = [left, right].map((side) => (side ? instant(side, text, "an operator") : "scalar"));
+      return types.includes("vector") ? "vector" : "scalar";
+    }
+    case "AggregateExpr": {
+      const op = node.firstChild?.firstChild?.name;
+      const body = children(node).find((c) => c.name === "FunctionCallBody");
+      const args = body ? expressionsIn(body) : [];
+      // A leading argument is a parameter: a number (topk(3, x)), or a label name for count_values.
+      args.forEach((arg, i) => {
+        const type = typeOf(arg, text);
+        if (type === "matrix" || (type === "string" && !(op === "CountValues" && i === 0))) {
+          throw new TypeProblem(arg.from, `aggregation takes an instant vector, not ${NAMES[type]} ('${text.slice(arg.from, arg.to)}')`);
+        }
+      });
+      return "vector";
+    }
+    case "FunctionCall": {
+      const name = node.firstChild?.firstChild?.name ?? "";
+      const body = children(node).find((c) => c.name === "FunctionCallBody");
+      const args = body ? expressionsIn(body) : [];
+      args.forEach((arg, i) => {
+        const type = typeOf(arg, text);
+        const fn = text.slice(node.from, node.firstChild?.to ?? node.from);
+        if (RANGE_FUNCTIONS.has(name) && i === (RANGE_ARGUMENT[name] ?? 0)) {
+          if (type !== "matrix") throw new TypeProblem(arg.from, `${fn}() takes a range vector like x[5m], not ${NAMES[type]} ('${text.slice(arg.from, arg.to)}')`);
+        } else if (type === "matrix" || (type === "string" && !STRING_ARGUMENT_FUNCTIONS.has(name))) {
+          throw new TypeProblem(arg.from, `${fn}() does not take ${NAMES[type]} here ('${text.slice(arg.from, arg.to)}')`);
+        }
+      });
+      return SCALAR_FUNCTIONS.has(name) ? "scalar" : "vector";
+    }
+    default:
+      return "vector";
+  }
+}
