@@ -114,7 +114,7 @@ function checkThresholdLevels(thresholds: RawThresholds, path: PathSegment[], fi
       const n = rule.parse(v as never);
       // A rate like 99999999999999999999/s is a string the schema cannot bound.
       if (typeof v === "string" && key === "throughput" && !(n <= MAX_NUMBER)) {
-        out.push(error(file, doc, [...path, key, level], `${key} ${level} ${v} is too large: at most ${MAX_NUMBER}/s`));
+        out.push(error(file, doc, [...path, key, level], `${key} ${level} is too large: at most ${MAX_NUMBER}/s`));
         sound = false;
       }
       if (RATIOS.has(key) && n > 1) {
@@ -181,7 +181,8 @@ function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnost
         }
         // stale fires when no run succeeded within freshness: shorter than the longest gap
         // between runs, it fires on every such gap (every weekend for a weekday schedule).
-        if (spec.sla?.freshness && seconds(spec.sla.freshness) < windows.maxGapSeconds) {
+        // (A zero freshness is an error of its own: no second warning about it.)
+        if (spec.sla?.freshness && seconds(spec.sla.freshness) > 0 && seconds(spec.sla.freshness) < windows.maxGapSeconds) {
           out.push(warning(file, doc, ["spec", "sla", "freshness"], `freshness ${spec.sla.freshness} is shorter than the longest gap between scheduled runs (${formatDuration(windows.maxGapSeconds)}): stale will fire between healthy runs; make it at least ${formatDuration(windows.maxGapSeconds)} plus a run's duration`));
         }
       }
