@@ -81,6 +81,7 @@ const EXPRESSIONS = new Set([
   "AggregateExpr", "BinaryExpr", "FunctionCall", "MatrixSelector", "NumberDurationLiteral", "OffsetExpr", "ParenExpr",
   "StringLiteral", "SubqueryExpr", "UnaryExpr", "VectorSelector", "StepInvariantExpr",
 ]);
+const SELECTORS = new Set(["VectorSelector", "MatrixSelector", "SubqueryExpr"]);
 const expressionsIn = (node: SyntaxNode): SyntaxNode[] => children(node).filter((c) => EXPRESSIONS.has(c.name));
 
 function instant(node: SyntaxNode, text: string, where: string): ValueType {
@@ -100,10 +101,16 @@ function typeOf(node: SyntaxNode, text: string): ValueType {
       return "string";
     case "NumberDurationLiteral":
       return "scalar";
-    case "ParenExpr":
-    case "UnaryExpr":
     case "OffsetExpr":
     case "StepInvariantExpr": {
+      const inner = expressionsIn(node)[0];
+      if (inner && !SELECTORS.has(inner.name)) {
+        throw new TypeProblem(inner.from, `'offset' and '@' apply to a selector like x or x[5m] or a subquery, not to '${text.slice(inner.from, inner.to)}'`);
+      }
+      return inner ? typeOf(inner, text) : "vector";
+    }
+    case "ParenExpr":
+    case "UnaryExpr": {
       const inner = expressionsIn(node)[0];
       return inner ? typeOf(inner, text) : "vector";
     }
