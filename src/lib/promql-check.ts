@@ -28,6 +28,25 @@ const SCALAR_FUNCTIONS = new Set(["Scalar", "Time", "Pi"]);
 /** Functions that also take string arguments (label names and the like). */
 const STRING_ARGUMENT_FUNCTIONS = new Set(["LabelReplace", "LabelJoin", "SortByLabel", "SortByLabelDesc", "CountValues", "Info"]);
 
+/** Argument counts [min, max] (Prometheus's functions.go); one argument when not listed. */
+const ARITY: Readonly<Record<string, readonly [number, number]>> = {
+  clamp: [3, 3], clamp_max: [2, 2], clamp_min: [2, 2], histogram_fraction: [3, 3], histogram_quantile: [2, 2],
+  double_exponential_smoothing: [3, 3], holt_winters: [3, 3], label_replace: [5, 5], label_join: [3, Infinity],
+  predict_linear: [2, 2], quantile_over_time: [2, 2], round: [1, 2], sort_by_label: [1, Infinity], sort_by_label_desc: [1, Infinity],
+  pi: [0, 0], time: [0, 0], info: [1, 2],
+  day_of_month: [0, 1], day_of_week: [0, 1], day_of_year: [0, 1], days_in_month: [0, 1], hour: [0, 1], minute: [0, 1], month: [0, 1], year: [0, 1],
+  // Aggregations: the parameter, then the vector.
+  topk: [2, 2], bottomk: [2, 2], quantile: [2, 2], count_values: [2, 2], limitk: [2, 2], limit_ratio: [2, 2],
+};
+
+function checkArity(name: string, count: number, node: SyntaxNode): void {
+  const [min, max] = ARITY[name] ?? [1, 1];
+  if (count < min || count > max) {
+    const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    throw new TypeProblem(node.from, `${name}() takes ${expected} argument${expected === "1" ? "" : "s"}, not ${count}`);
+  }
+}
+
 const NAMES: Record<ValueType, string> = { vector: "an instant vector", scalar: "a scalar", matrix: "a range vector", string: "a string" };
 
 class TypeProblem extends Error {
@@ -123,6 +142,7 @@ function typeOf(node: SyntaxNode, text: string): ValueType {
       const op = node.firstChild?.firstChild?.name;
       const body = children(node).find((c) => c.name === "FunctionCallBody");
       const args = body ? expressionsIn(body) : [];
+      checkArity(text.slice(node.firstChild!.from, node.firstChild!.to).toLowerCase(), args.length, node);
       // A leading argument is a parameter: a number (topk(3, x)), or a label name for count_values.
       args.forEach((arg, i) => {
         const type = typeOf(arg, text);
@@ -136,6 +156,7 @@ function typeOf(node: SyntaxNode, text: string): ValueType {
       const name = node.firstChild?.firstChild?.name ?? "";
       const body = children(node).find((c) => c.name === "FunctionCallBody");
       const args = body ? expressionsIn(body) : [];
+      checkArity(text.slice(node.firstChild!.from, node.firstChild!.to), args.length, node);
       args.forEach((arg, i) => {
         const type = typeOf(arg, text);
         const fn = text.slice(node.from, node.firstChild?.to ?? node.from);
