@@ -26,8 +26,8 @@ import { ALERT_KEYS, SIGNAL_KEYS } from "../../src/model/types.js";
 import { REPO_ROOT } from "../support/cli.js";
 
 const SEED = Number(process.env.PIPEMON_FUZZ_SEED ?? 20261204);
-/** About 10 s on the 2-core CI machine, promtool included. */
-const RUNS = Number(process.env.PIPEMON_FUZZ_RUNS ?? 400);
+/** 300 cases: 9-25 s on the shared 2-core machine, promtool included. */
+const RUNS = Number(process.env.PIPEMON_FUZZ_RUNS ?? 300);
 
 /** Marker values of every variable the demo config references: none may reach an output. */
 const MARKER = "PIPEMON-FUZZ-SECRET-7f3a";
@@ -93,7 +93,7 @@ const anything: fc.Arbitrary<unknown> = fc.oneof(durations, numbers, numberText,
 
 // ---- where mutations go --------------------------------------------------------------------
 
-type Kind = "duration" | "number" | "text" | "promql" | "datadogQuery" | "secret" | "any";
+type Kind = "duration" | "number" | "text" | "url" | "handle" | "metric" | "promql" | "datadogQuery" | "secret" | "any";
 interface Site {
   path: (string | number)[];
   kind: Kind;
@@ -106,7 +106,8 @@ const oneOf = (...s: string[]) => fc.constantFrom(...s);
 const labelKey = oneOf("job", "env", "region", "owner", "_private", "tier");
 
 const PIPELINE_SITES: fc.Arbitrary<Site> = fc.oneof(
-  site("text", k("metadata"), oneOf("description", "runbook")),
+  site("text", k("metadata"), k("description")),
+  site("url", k("metadata"), k("runbook")),
   site("text", k("metadata"), k("labels"), labelKey),
   site("duration", k("spec"), k("sla"), oneOf("freshness", "maxDuration")),
   site("duration", k("spec"), k("environments"), oneOf("staging", "production"), k("sla"), oneOf("freshness", "maxDuration")),
@@ -116,17 +117,17 @@ const PIPELINE_SITES: fc.Arbitrary<Site> = fc.oneof(
   site("number", k("spec"), k("thresholds"), k("minRecords")),
   site("text", k("spec"), k("metrics"), k("selector"), labelKey),
   site("text", k("spec"), k("metrics"), k("signals"), oneOf(...SIGNAL_KEYS), k("selector"), labelKey),
-  site("text", k("spec"), k("metrics"), k("signals"), oneOf(...SIGNAL_KEYS), oneOf("prometheus", "datadog")),
+  site("metric", k("spec"), k("metrics"), k("signals"), oneOf(...SIGNAL_KEYS), oneOf("prometheus", "datadog")),
   site("promql", k("spec"), k("metrics"), k("signals"), oneOf("cpu", "memory", "latency", "throughput", "backlog"), k("promql")),
   site("datadogQuery", k("spec"), k("metrics"), k("signals"), oneOf("cpu", "memory", "latency", "throughput", "backlog"), k("datadogQuery")),
   site("text", k("spec"), k("schedule")),
 );
 const CONFIG_SITES: fc.Arbitrary<Site> = fc.oneof(
-  site("text", k("runbooks"), k("baseUrl")),
-  site("text", k("environments"), oneOf("staging", "production"), k("runbooks"), k("baseUrl")),
+  site("url", k("runbooks"), k("baseUrl")),
+  site("url", k("environments"), oneOf("staging", "production"), k("runbooks"), k("baseUrl")),
   site("text", k("channels"), k("data-alerts"), k("channel")),
-  site("text", k("channels"), oneOf("data-alerts", "data-oncall", "data-email"), k("datadog")),
-  site("text", k("grafana"), oneOf("url", "ruleInterval")),
+  site("handle", k("channels"), oneOf("data-alerts", "data-oncall", "data-email"), k("datadog")),
+  site("url", k("grafana"), k("url")),
   site("text", k("grafana"), k("datasource"), k("uid")),
   site("text", k("datadog"), k("site")),
   site("secret", k("channels"), oneOf("data-oncall", "ml-platform"), oneOf("integrationKey", "url")),
@@ -142,6 +143,9 @@ const VALUES: Record<Kind, fc.Arbitrary<unknown>> = {
   duration: plausible(fc.tuple(fc.integer({ min: 1, max: 600 }), fc.constantFrom("s", "m", "h")).map(([n, u]) => `${n}${u}`), fc.oneof(durations, anything)),
   number: plausible(fc.constantFrom(0.05, "5%", "0.5%", 100, "100/s", "6000/m", 1000, 0, 1), fc.oneof(numbers, numberText, anything)),
   text: plausible(words, fc.oneof(strings, hostile)),
+  url: plausible(words.map((w) => `https://runbooks.example.com/${w}`), fc.tuple(hostile).map(([h]) => `https://runbooks.example.com/${h}`)),
+  handle: plausible(words.map((w) => `@slack-${w}`), fc.oneof(hostile.map((h) => `@${h}`), strings)),
+  metric: plausible(fc.stringMatching(/^[a-z][a-z0-9_]{0,10}(\.[a-z][a-z0-9_]{0,6}){0,2}$/), fc.oneof(strings, hostile, fc.constantFrom("a..b", "a.", "1abc", "x".repeat(201)))),
   promql,
   datadogQuery,
   secret: fc.constantFrom(MARKER, `https://hooks.example.com/${MARKER}`, "${PD_DATA_ONCALL_KEY}"),
