@@ -215,6 +215,7 @@ class Parser {
   }
 
   term(): ParsedTerm {
+    const start = this.pos;
     const spaceAggregation = this.word(/^[a-z0-9]+/, "a space aggregation (avg, sum, min, max) or a number");
     this.expect(":");
     const metricStart = this.pos;
@@ -223,11 +224,10 @@ class Parser {
       this.pos = metricStart;
       this.fail(`invalid metric name "${metric}"`);
     }
-    if (PERCENTILES.includes(spaceAggregation)) {
-      if (!this.options.isDistribution?.(metric)) this.fail(`percentile "${spaceAggregation}" on "${metric}", which is not a distribution metric`);
-    } else if (!SPACE_AGGREGATIONS.includes(spaceAggregation)) {
-      this.pos = metricStart - spaceAggregation.length - 1;
-      this.fail(`unknown space aggregation "${spaceAggregation}"`);
+    const isPercentile = PERCENTILES.includes(spaceAggregation);
+    if ((isPercentile && !this.options.isDistribution?.(metric)) || (!isPercentile && !SPACE_AGGREGATIONS.includes(spaceAggregation))) {
+      this.pos = start;
+      this.fail(isPercentile ? `percentile "${spaceAggregation}" on "${metric}", which is not a distribution metric` : `unknown space aggregation "${spaceAggregation}"`);
     }
     this.expect("{");
     const close = this.text.indexOf("}", this.pos);
