@@ -215,8 +215,7 @@ function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnost
         at(["spec", "metrics", "signals", signal, key], `a whole-query override is allowed only on ${QUERY_OVERRIDABLE_SIGNALS.join(", ")}; for '${signal}' override the metric name or selector instead`, true);
       }
     }
-    const problem = queryOverrideProblem(o);
-    if (problem) at(["spec", "metrics", "signals", signal, problem.key], problem.message);
+    for (const problem of queryOverrideProblems(o)) at(["spec", "metrics", "signals", signal, problem.key], problem.message);
   }
   checkValues("Pipeline", value, file, doc, out);
 }
@@ -226,11 +225,12 @@ function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnost
  * `avg(last_5m):datadogQuery > 5`: each must parse with that target's own grammar, or the
  * rule and the monitor fail only at apply (or promtool) time.
  */
-function queryOverrideProblem(o: RawSignalOverride): { key: "promql" | "datadogQuery"; message: string } | undefined {
+function queryOverrideProblems(o: RawSignalOverride): { key: "promql" | "datadogQuery"; message: string }[] {
+  const out: { key: "promql" | "datadogQuery"; message: string }[] = [];
   if (o.promql !== undefined) {
     const problem = checkPromql(o.promql);
     if (problem) {
-      return { key: "promql", message: `promql is not a PromQL alert value: ${problem.message} (at character ${problem.offset + 1}): write an expression Prometheus accepts, e.g. max(my_metric{job="x"})` };
+      out.push({ key: "promql", message: `promql is not a PromQL alert value: ${problem.message} (at character ${problem.offset + 1}): write an expression Prometheus accepts, e.g. max(my_metric{job="x"})` });
     }
   }
   if (o.datadogQuery !== undefined) {
@@ -239,10 +239,10 @@ function queryOverrideProblem(o: RawSignalOverride): { key: "promql" | "datadogQ
       parseMetricExpression(o.datadogQuery, { isDistribution: () => true });
     } catch (e) {
       if (!(e instanceof GrammarError)) throw e;
-      return { key: "datadogQuery", message: `datadogQuery is not a Datadog metric expression: ${e.reason} (at character ${e.offset + 1}): write space_aggr:metric{tag:value}, e.g. max:my.metric{job:x}` };
+      out.push({ key: "datadogQuery", message: `datadogQuery is not a Datadog metric expression: ${e.reason} (at character ${e.offset + 1}): write space_aggr:metric{tag:value}, e.g. max:my.metric{job:x}` });
     }
   }
-  return undefined;
+  return out;
 }
 
 /** Thresholds and alert overrides written in a pipeline (or its environment overlay) must fit its type. */
