@@ -93,7 +93,7 @@ const anything: fc.Arbitrary<unknown> = fc.oneof(durations, numbers, numberText,
 
 // ---- where mutations go --------------------------------------------------------------------
 
-type Kind = "duration" | "number" | "text" | "url" | "handle" | "metric" | "promql" | "datadogQuery" | "secret" | "any";
+type Kind = "duration" | "number" | "text" | "url" | "handle" | "metric" | "promql" | "datadogQuery" | "secret" | "targets" | "any";
 interface Site {
   path: (string | number)[];
   kind: Kind;
@@ -121,6 +121,7 @@ const PIPELINE_SITES: fc.Arbitrary<Site> = fc.oneof(
   site("promql", k("spec"), k("metrics"), k("signals"), oneOf("cpu", "memory", "latency", "throughput", "backlog"), k("promql")),
   site("datadogQuery", k("spec"), k("metrics"), k("signals"), oneOf("cpu", "memory", "latency", "throughput", "backlog"), k("datadogQuery")),
   site("text", k("spec"), k("schedule")),
+  site("targets", k("spec"), k("targets")),
 );
 const CONFIG_SITES: fc.Arbitrary<Site> = fc.oneof(
   site("url", k("runbooks"), k("baseUrl")),
@@ -149,6 +150,7 @@ const VALUES: Record<Kind, fc.Arbitrary<unknown>> = {
   promql,
   datadogQuery,
   secret: fc.constantFrom(MARKER, `https://hooks.example.com/${MARKER}`, "${PD_DATA_ONCALL_KEY}"),
+  targets: fc.subarray(["grafana", "datadog", "prometheus"], { minLength: 1 }),
   any: anything,
 };
 
