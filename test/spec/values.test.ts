@@ -24,9 +24,9 @@ describe("rules on every value of a document", () => {
 
   it("refuses control characters everywhere, and line breaks outside descriptions and queries", () => {
     expect(messages("Pipeline", { metadata: { description: "two\nlines\tand a tab" }, spec: { metrics: { signals: { cpu: { promql: "max(\n  x\n)" } } } } })).toEqual([]);
-    expect(messages("Pipeline", { metadata: { description: "nul\0" } })).toEqual(["metadata.description: metadata.description contains a NUL byte: write it on one line of plain text"]);
-    expect(messages("Pipeline", { metadata: { labels: { a: "x\ny" } } })).toEqual(["metadata.labels.a: metadata.labels.a contains a line break: write it on one line of plain text"]);
-    expect(messages("Pipeline", { metadata: { labels: { a: "\u0085" } } })).toEqual(["metadata.labels.a: metadata.labels.a contains the control character U+0085: write it on one line of plain text"]);
+    expect(messages("Pipeline", { metadata: { description: "nul\0" } })).toEqual(["metadata.description: metadata.description contains a NUL byte: remove it (spec text is printable characters)"]);
+    expect(messages("Pipeline", { metadata: { labels: { a: "x\ny" } } })).toEqual(["metadata.labels.a: metadata.labels.a contains a line break: write it on one line"]);
+    expect(messages("Pipeline", { metadata: { labels: { a: "\u0085" } } })).toEqual(["metadata.labels.a: metadata.labels.a contains the control character U+0085: remove it (spec text is printable characters)"]);
   });
 
   it("refuses template delimiters, which every target would expand", () => {

@@ -146,7 +146,7 @@ function checkDurations(d: RawPipelineDefaults, path: PathSegment[], file: strin
     if (value === undefined) return;
     const s = seconds(value);
     const name = at.slice(path.length).join(".");
-    if (positive && s <= 0) out.push(error(file, doc, at, `${name} ${value} must be longer than zero`));
+    if (positive && s <= 0) out.push(error(file, doc, at, `${name} ${value} must be longer than zero: write a positive duration like 30m or 2h`));
     else if (s > MAX_DURATION_SECONDS) out.push(error(file, doc, at, `${name} ${value} is longer than ${MAX_DURATION_TEXT}, the longest duration pipemon accepts: shorten it`));
   };
   check(d.sla?.maxDuration, [...path, "sla", "maxDuration"], true);

@@ -52,7 +52,10 @@ export function checkValues(kind: "Config" | "Pipeline", value: unknown, file: s
       const where = dotted(path);
       const key = path[path.length - 1];
       const control = CONTROL.exec(v) ?? (typeof key === "string" && MULTILINE_KEYS.has(key) ? null : LINE_BREAK.exec(v));
-      if (control) at(path, `${where} contains ${control[0] === "\n" ? "a line break" : control[0] === "\t" ? "a tab" : describeControl(control[0])}: write it on one line of plain text`);
+      if (control) {
+        const c = control[0];
+        at(path, c === "\n" || c === "\t" ? `${where} contains ${c === "\n" ? "a line break" : "a tab"}: write it on one line` : `${where} contains ${describeControl(c)}: remove it (spec text is printable characters)`);
+      }
       if (TEMPLATE.test(v)) at(path, `${where} contains '${/\{\{/.test(v) ? "{{" : "}}"}', which Prometheus, Grafana and Datadog read as a template: remove it`);
       if (ENV_REF.test(v)) {
         if (kind === "Pipeline" || !RESOLVED.some((p) => matches(p, path))) {
