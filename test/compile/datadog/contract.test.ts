@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { datadogPipelineFiles } from "../../../src/compile/datadog/index.js";
 import { fullProject } from "../../fixtures/model.js";
-import { parseMetricQuery } from "./grammar.js";
+import { parseMetricQuery } from "../../../src/lib/datadog-query.js";
 
 const CASSETTES = resolve(dirname(fileURLToPath(import.meta.url)), "../../contracts/datadog/cassettes");
 const MONITOR_CREATE = /\/api\/v1\/monitor(\/validate)?$/;
