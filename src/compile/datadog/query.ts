@@ -7,12 +7,13 @@
  */
 import type { AlertDefinition } from "../alert-definitions.js";
 import { formatDuration } from "../../lib/duration.js";
+import { DATADOG_MAX_WINDOW_SECONDS } from "../../lib/datadog-query.js";
 
 export type Comparator = ">" | "<";
 
 /** Datadog's limits for metric monitors (OpenAPI `query` description): at most one week. */
-const MAX_WINDOW_MINUTES = 10080;
-const MAX_WINDOW_HOURS = 168;
+const MAX_WINDOW_MINUTES = DATADOG_MAX_WINDOW_SECONDS / 60;
+const MAX_WINDOW_HOURS = DATADOG_MAX_WINDOW_SECONDS / 3600;
 
 /**
  * `last_#m` / `last_#h` / `last_1d` / `last_1w` for a window in seconds.

@@ -33,10 +33,10 @@ import { scheduleWindows } from "./schedule.js";
 import { missingInputs } from "./semantics.js";
 import { parseRate, parseRatio, seconds } from "./units.js";
 import { formatDuration } from "../../lib/duration.js";
+import { DATADOG_MAX_WINDOW_SECONDS, DATADOG_TAG, DATADOG_TAG_MAX_LENGTH } from "../../lib/datadog-query.js";
 
 const DEFAULT_DATASOURCE = { type: "prometheus", uid: "prometheus" };
 const DEFAULT_RULE_INTERVAL_SECONDS = 60;
-const DATADOG_MAX_WINDOW_SECONDS = 7 * 86400;
 
 export interface MapResult {
   projects: Project[];
@@ -169,6 +169,21 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
     }
     if (sla.freshness !== undefined && seconds(sla.freshness) > DATADOG_MAX_WINDOW_SECONDS) {
       diagnostics.push(error(located.file, located.doc, ["spec", "sla", "freshness"], `sla.freshness ${sla.freshness} is ${suffix}`));
+    }
+    // A selector is a Prometheus matcher and a Datadog tag at once: a value Datadog would
+    // split or rewrite (`x,pipeline:other` is two tags there, one literal in Prometheus)
+    // would make the same spec select different series on each target.
+    const selectors: [string[], Record<string, string> | undefined][] = [
+      [["spec", "metrics", "selector"], p.spec.metrics?.selector],
+      ...Object.entries(p.spec.metrics?.signals ?? {}).map(([signal, o]): [string[], Record<string, string> | undefined] => [["spec", "metrics", "signals", signal, "selector"], o?.selector]),
+    ];
+    for (const [path, selector] of selectors) {
+      for (const [key, value] of Object.entries(selector ?? {})) {
+        const tag = `${key}:${value}`;
+        if (DATADOG_TAG.test(tag) && tag.length <= DATADOG_TAG_MAX_LENGTH) continue;
+        const why = tag.length > DATADOG_TAG_MAX_LENGTH ? `longer than ${DATADOG_TAG_MAX_LENGTH} characters` : !/^[A-Za-z]/.test(key) ? "its key must start with a letter" : `'${[...value].find((c) => !/[A-Za-z0-9_\-:./]/.test(c))}' is not allowed in a Datadog tag`;
+        diagnostics.push(error(located.file, located.doc, [...path, key], `selector ${key}: '${value}' cannot be one Datadog tag (${why}; tags hold letters, digits and _ - : . /): change it, or set targets without datadog for this pipeline`));
+      }
     }
     // A sustained alert's monitor looks back over its pending period.
     for (const key of ALERT_KEYS) {

@@ -3,6 +3,7 @@
  * compiles it, `generate` publishes it (with these descriptions) for editors, and the error
  * messages for patterns come from `x-expect`, so a rule and its explanation live together.
  */
+import { DATADOG_METRIC, DATADOG_METRIC_MAX_LENGTH } from "../../lib/datadog-query.js";
 import { ALERT_KEYS, CHANNEL_TYPES, PIPELINE_TYPES, SEVERITIES, SIGNAL_KEYS, TARGETS } from "../../model/types.js";
 
 export const API_VERSION = "pipemon/v1";
@@ -20,7 +21,7 @@ export const PATTERNS = {
   promMetric: "^[a-zA-Z_:][a-zA-Z0-9_:]*$",
   // Names starting with "__" are reserved by Prometheus (and would include __proto__).
   promLabel: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$",
-  datadogMetric: "^[a-zA-Z][a-zA-Z0-9_.]*$",
+  datadogMetric: DATADOG_METRIC.source,
   datadogHandle: "^@[^\\s]+$",
 } as const;
 
@@ -171,7 +172,7 @@ const signalOverride: Schema = {
   description: "Where this signal lives when the pipeline's metrics already exist under other names.",
   properties: {
     prometheus: { type: "string", pattern: PATTERNS.promMetric, description: "Prometheus metric name.", "x-expect": "a Prometheus metric name like my_records_total" },
-    datadog: { type: "string", pattern: PATTERNS.datadogMetric, description: "Datadog metric name.", "x-expect": "a Datadog metric name like my.records" },
+    datadog: { type: "string", pattern: PATTERNS.datadogMetric, maxLength: DATADOG_METRIC_MAX_LENGTH, description: "Datadog metric name.", "x-expect": "a Datadog metric name like my.records" },
     selector: ref("Selector"),
     promql: { type: "string", minLength: 1, description: "Whole PromQL value expression (gauges: cpu, memory, latency, throughput, backlog)." },
     datadogQuery: { type: "string", minLength: 1, description: "Whole Datadog metric expression `space_aggr:metric{scope}` (same signals as promql)." },

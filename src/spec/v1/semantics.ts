@@ -13,10 +13,10 @@ import { error, warning, type Diagnostic, type PathSegment } from "../diagnostic
 import type { Located, RawConfig, RawPipeline, RawPipelineDefaults, RawRouting, RawSignalOverride, RawThresholds } from "./raw.js";
 import { CHANNEL_KEYS } from "./schema.js";
 import { NEVER_FIRES, scheduleWindows } from "./schedule.js";
-import { parseRate, parseRatio, seconds } from "./units.js";
-
-const ENV_REF = /\$\{/;
-const WELL_FORMED_REFS = /^(?:[^$]|\$(?!\{)|\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})*$/;
+import { MAX_DURATION_SECONDS, MAX_DURATION_TEXT, MAX_NUMBER, parseRate, parseRatio, seconds } from "./units.js";
+import { checkValues } from "./values.js";
+import { checkPromql } from "../../lib/promql-check.js";
+import { GrammarError, parseMetricExpression } from "../../lib/datadog-query.js";
 
 export function checkProject(config: Located<RawConfig>, pipelines: readonly Located<RawPipeline>[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -68,12 +68,13 @@ function checkConfig(config: Located<RawConfig>, out: Diagnostic[]): void {
     if (e.grafana?.ruleInterval) checkRuleInterval(e.grafana.ruleInterval, ["environments", env, "grafana", "ruleInterval"], file, doc, out);
   }
   if (c.grafana?.ruleInterval) checkRuleInterval(c.grafana.ruleInterval, ["grafana", "ruleInterval"], file, doc, out);
-  checkReferences(c, [], file, doc, out);
+  checkValues("Config", c, file, doc, out);
 }
 
 function checkRuleInterval(value: string, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
   const s = seconds(value);
   if (s <= 0 || s % 10 !== 0) out.push(error(file, doc, path, `ruleInterval '${value}' must be a positive multiple of 10s (Grafana rejects other intervals)`));
+  else if (s > MAX_DURATION_SECONDS) out.push(error(file, doc, path, `ruleInterval '${value}' is longer than ${MAX_DURATION_TEXT}, the longest duration pipemon accepts: shorten it`));
 }
 
 function checkRouting(routing: RawRouting, path: PathSegment[], channels: readonly string[], file: string, doc: number, out: Diagnostic[]): void {
@@ -84,19 +85,6 @@ function checkRouting(routing: RawRouting, path: PathSegment[], channels: readon
       const hint = guess ? `did you mean '${guess}'?` : channels.length ? `defined channels: ${channels.join(", ")}` : "define it under channels in pipemon.yaml";
       out.push(error(file, doc, [...path, severity, i], `routing to undefined channel '${name}': ${hint}`));
     });
-  }
-}
-
-/** `${` must start a well-formed reference; a typo would otherwise reach Grafana as text. */
-function checkReferences(value: unknown, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
-  if (typeof value === "string") {
-    if (ENV_REF.test(value) && !WELL_FORMED_REFS.test(value)) {
-      out.push(error(file, doc, path, `malformed environment reference in '${value}': write \${NAME} or \${NAME:-default}`));
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => checkReferences(v, [...path, i], file, doc, out));
-  } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) checkReferences(v, [...path, k], file, doc, out);
   }
 }
 
@@ -118,7 +106,23 @@ const LEVELS: Partial<Record<ThresholdKey, { parse: NumberParser; below: boolean
 function checkThresholdLevels(thresholds: RawThresholds, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
   for (const [key, rule] of Object.entries(LEVELS) as [ThresholdKey, { parse: NumberParser; below: boolean }][]) {
     const t = thresholds[key] as Sided | undefined;
-    if (!t || t.warning === undefined) continue;
+    if (!t) continue;
+    let sound = true;
+    for (const level of ["warning", "critical"] as const) {
+      const v = t[level];
+      if (v === undefined) continue;
+      const n = rule.parse(v as never);
+      // A rate like 99999999999999999999/s is a string the schema cannot bound.
+      if (typeof v === "string" && key === "throughput" && !(n <= MAX_NUMBER)) {
+        out.push(error(file, doc, [...path, key, level], `${key} ${level} is too large: at most ${MAX_NUMBER}/s`));
+        sound = false;
+      }
+      if (RATIOS.has(key) && n > 1) {
+        out.push(error(file, doc, [...path, key, level], `${key} ${level} ${String(v)} is above 100%`));
+        sound = false;
+      }
+    }
+    if (t.warning === undefined || !sound) continue;
     const w = rule.parse(t.warning as never);
     const c = rule.parse(t.critical as never);
     const ok = rule.below ? w > c : w < c;
@@ -127,17 +131,34 @@ function checkThresholdLevels(thresholds: RawThresholds, path: PathSegment[], fi
       const why = rule.below ? `${key} alerts when the value falls BELOW the threshold, so warning comes first at the higher value` : "warning must trigger before critical";
       out.push(error(file, doc, [...path, key, "warning"], `warning ${String(t.warning)} must be ${side} critical ${String(t.critical)} for ${key}: ${why}`));
     }
-    if (key === "failureRate" || key === "errorRate" || key === "cpu" || key === "memory") {
-      for (const level of ["warning", "critical"] as const) {
-        const v = t[level];
-        if (v !== undefined && parseRatio(v as string | number) > 1) out.push(error(file, doc, [...path, key, level], `${key} ${level} ${String(v)} is above 100%`));
-      }
-    }
   }
+}
+
+const RATIOS: ReadonlySet<ThresholdKey> = new Set(["failureRate", "errorRate", "cpu", "memory"]);
+
+/**
+ * Durations within what every target accepts: an SLA of zero divides by nothing and a window
+ * of zero does not exist (Prometheus `[0s]`, Datadog `last_0m`); beyond a year is a typo.
+ * A pending period (`for`) and a latency threshold may be zero.
+ */
+function checkDurations(d: RawPipelineDefaults, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
+  const check = (value: string | undefined, at: PathSegment[], positive: boolean) => {
+    if (value === undefined) return;
+    const s = seconds(value);
+    const name = at.slice(path.length).join(".");
+    if (positive && s <= 0) out.push(error(file, doc, at, `${name} ${value} must be longer than zero: write a positive duration like 30m or 2h`));
+    else if (s > MAX_DURATION_SECONDS) out.push(error(file, doc, at, `${name} ${value} is longer than ${MAX_DURATION_TEXT}, the longest duration pipemon accepts: shorten it`));
+  };
+  check(d.sla?.maxDuration, [...path, "sla", "maxDuration"], true);
+  check(d.sla?.freshness, [...path, "sla", "freshness"], true);
+  for (const [key, o] of Object.entries(d.alerts ?? {})) check(o?.for, [...path, "alerts", key, "for"], false);
+  const latency = d.thresholds?.latencyP95;
+  if (latency) for (const level of ["warning", "critical"] as const) check(latency[level], [...path, "thresholds", "latencyP95", level], false);
 }
 
 function checkDefaults(d: RawPipelineDefaults, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
   if (d.thresholds) checkThresholdLevels(d.thresholds, [...path, "thresholds"], file, doc, out);
+  checkDurations(d, path, file, doc, out);
 }
 
 function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnostic[]): void {
@@ -160,7 +181,8 @@ function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnost
         }
         // stale fires when no run succeeded within freshness: shorter than the longest gap
         // between runs, it fires on every such gap (every weekend for a weekday schedule).
-        if (spec.sla?.freshness && seconds(spec.sla.freshness) < windows.maxGapSeconds) {
+        // (A zero freshness is an error of its own: no second warning about it.)
+        if (spec.sla?.freshness && seconds(spec.sla.freshness) > 0 && seconds(spec.sla.freshness) < windows.maxGapSeconds) {
           out.push(warning(file, doc, ["spec", "sla", "freshness"], `freshness ${spec.sla.freshness} is shorter than the longest gap between scheduled runs (${formatDuration(windows.maxGapSeconds)}): stale will fire between healthy runs; make it at least ${formatDuration(windows.maxGapSeconds)} plus a run's duration`));
         }
       }
@@ -193,8 +215,34 @@ function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnost
         at(["spec", "metrics", "signals", signal, key], `a whole-query override is allowed only on ${QUERY_OVERRIDABLE_SIGNALS.join(", ")}; for '${signal}' override the metric name or selector instead`, true);
       }
     }
+    for (const problem of queryOverrideProblems(o)) at(["spec", "metrics", "signals", signal, problem.key], problem.message);
   }
-  checkReferences(value, [], file, doc, out);
+  checkValues("Pipeline", value, file, doc, out);
+}
+
+/**
+ * A whole-query override is used as the alert's value on its target, `(promql) > 5` and
+ * `avg(last_5m):datadogQuery > 5`: each must parse with that target's own grammar, or the
+ * rule and the monitor fail only at apply (or promtool) time.
+ */
+function queryOverrideProblems(o: RawSignalOverride): { key: "promql" | "datadogQuery"; message: string }[] {
+  const out: { key: "promql" | "datadogQuery"; message: string }[] = [];
+  if (o.promql !== undefined) {
+    const problem = checkPromql(o.promql);
+    if (problem) {
+      out.push({ key: "promql", message: `promql is not a PromQL alert value: ${problem.message} (at character ${problem.offset + 1}): write an expression Prometheus accepts, e.g. max(my_metric{job="x"})` });
+    }
+  }
+  if (o.datadogQuery !== undefined) {
+    try {
+      // Whether a metric is a distribution (and so takes p95) is Datadog's to know, not the spec's.
+      parseMetricExpression(o.datadogQuery, { isDistribution: () => true });
+    } catch (e) {
+      if (!(e instanceof GrammarError)) throw e;
+      out.push({ key: "datadogQuery", message: `datadogQuery is not a Datadog metric expression: ${e.reason} (at character ${e.offset + 1}): write space_aggr:metric{tag:value}, e.g. max:my.metric{job:x}` });
+    }
+  }
+  return out;
 }
 
 /** Thresholds and alert overrides written in a pipeline (or its environment overlay) must fit its type. */
@@ -206,6 +254,7 @@ function checkTypedDefaults(d: RawPipelineDefaults, path: PathSegment[], type: P
     }
   }
   if (d.thresholds) checkThresholdLevels(d.thresholds, [...path, "thresholds"], file, doc, out);
+  checkDurations(d, path, file, doc, out);
   for (const key of Object.keys(d.alerts ?? {}) as AlertKey[]) {
     const entry = CATALOG[key];
     if (!entry.types.includes(type)) {

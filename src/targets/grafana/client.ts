@@ -1,6 +1,6 @@
 /**
  * pipemon's own Grafana HTTP client: typed bodies for exactly the endpoints plan and apply
- * use (see /work/shared/contracts/grafana/README.md), over Node's global fetch. Every request
+ * use (see test/contracts/grafana/README.md), over Node's global fetch. Every request
  * goes through `withRetry` and the target's circuit breaker; failures become one-line,
  * secret-free `TargetError`s a user can act on.
  */

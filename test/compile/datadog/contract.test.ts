@@ -1,5 +1,5 @@
 /**
- * Cross-check against recorded Datadog traffic (../shared/contracts/datadog/cassettes): every
+ * Cross-check against recorded Datadog traffic (test/contracts/datadog/cassettes): every
  * field pipemon puts in a monitor body, with its JSON type, must appear in a monitor create
  * or validate request that the real API answered with 2xx. The OpenAPI document lists
  * fields the API may no longer accept together (new_host_delay vs new_group_delay, ...);
@@ -12,9 +12,9 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { datadogPipelineFiles } from "../../../src/compile/datadog/index.js";
 import { fullProject } from "../../fixtures/model.js";
-import { parseMetricQuery } from "./grammar.js";
+import { parseMetricQuery } from "../../../src/lib/datadog-query.js";
 
-const CASSETTES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/contracts/datadog/cassettes");
+const CASSETTES = resolve(dirname(fileURLToPath(import.meta.url)), "../../contracts/datadog/cassettes");
 const MONITOR_CREATE = /\/api\/v1\/monitor(\/validate)?$/;
 
 interface Recorded {

@@ -23,7 +23,7 @@ import {
   streamingPipeline,
 } from "../../fixtures/model.js";
 import { clientProblems, clientRoundTrip } from "./client-check.js";
-import { GrammarError, parseMetricQuery } from "./grammar.js";
+import { GrammarError, parseMetricQuery } from "../../../src/lib/datadog-query.js";
 
 const proj = fullProject();
 

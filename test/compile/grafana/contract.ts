@@ -1,11 +1,11 @@
 /**
- * The Grafana contract (../shared/contracts/grafana) as test oracles: the foundation SDK's
+ * The Grafana contract (test/contracts/grafana) as test oracles: the foundation SDK's
  * JSON Schemas and the provisioning API's swagger document.
  */
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 
-const CONTRACT = new URL("../../../../shared/contracts/grafana/", import.meta.url);
+const CONTRACT = new URL("../../contracts/grafana/", import.meta.url);
 
 export function readContract(path: string): unknown {
   return JSON.parse(readFileSync(new URL(path, CONTRACT), "utf8"));

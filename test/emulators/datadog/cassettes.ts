@@ -1,5 +1,5 @@
 /**
- * Loads the recorded Datadog traffic in ../shared/contracts/datadog/cassettes into one shape,
+ * Loads the recorded Datadog traffic in test/contracts/datadog/cassettes into one shape,
  * whatever recorded it: Polly.JS HAR (TypeScript client), go-vcr v2 YAML (Go client, Terraform
  * provider) and vcrpy YAML with gzip-compressed bodies (datadogpy). Then decides which
  * recordings the fidelity replay covers, and why the others are left out.

@@ -1,6 +1,6 @@
 /**
  * Fidelity of the Datadog emulator: every recorded interaction of the monitor calls pipemon
- * makes (../shared/contracts/datadog/cassettes) is replayed against a fresh emulator and must
+ * makes (test/contracts/datadog/cassettes) is replayed against a fresh emulator and must
  * get the same status and the same answer (see replay.ts for what is compared and how ids are
  * mapped; cassettes.ts for which recordings are left out and why).
  */
@@ -11,7 +11,7 @@ import { compareJson, replayScenario } from "./replay.js";
 import { startDatadogEmulator } from "./server.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
-const cassettesRoot = resolve(repoRoot, "../shared/contracts/datadog/cassettes");
+const cassettesRoot = resolve(repoRoot, "test/contracts/datadog/cassettes");
 
 const scenarios = toScenarios(loadAllCassettes(cassettesRoot));
 const replayed = scenarios.filter((s) => exclusionReason(s) === undefined);

@@ -1,7 +1,7 @@
 /**
  * The emulator's monitors: storage, the validation Datadog applies to a monitor definition,
  * the fields the server adds, and the shapes of each endpoint's answer. Every rule here is
- * taken from the recordings in ../shared/contracts/datadog/cassettes (see the fidelity tests);
+ * taken from the recordings in test/contracts/datadog/cassettes (see the fidelity tests);
  * the few that no recording shows are marked "unverified".
  */
 import {

@@ -15,7 +15,8 @@ import { parseMetricQuery } from "../../compile/datadog/grammar.js";
 import { REPO_ROOT, runCliAsync } from "../../support/cli.js";
 import { startDatadogEmulator, type DatadogEmulator, type StoredSeries } from "./server.js";
 
-const SOURCE = resolve(REPO_ROOT, "../shared/contracts/datadog/openapi-v1.yaml");
+/** Datadog's whole v1 document: the repository's copy, else the shared contracts it came from. */
+const SOURCE = [resolve(REPO_ROOT, "test/contracts/datadog/openapi-v1.yaml"), resolve(REPO_ROOT, "../shared/contracts/datadog/openapi-v1.yaml")].find((f) => existsSync(f)) ?? "";
 const COPY = resolve(REPO_ROOT, "test/contracts/datadog/series.openapi.yaml");
 
 let dd: DatadogEmulator;
@@ -39,7 +40,7 @@ async function post(body: unknown, headers: Record<string, string> = {}): Promis
 }
 
 describe("the copied contract", () => {
-  it.runIf(existsSync(SOURCE))("equals the operation and schemas of Datadog's v1 OpenAPI document", () => {
+  it("equals the operation and schemas of Datadog's v1 OpenAPI document", () => {
     const source = parse(readFileSync(SOURCE, "utf8")) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown>; responses: Record<string, unknown> } };
     const copy = parse(readFileSync(COPY, "utf8")) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown>; responses: Record<string, unknown> } };
     expect(copy.paths["/api/v1/series"]).toEqual(source.paths["/api/v1/series"]);

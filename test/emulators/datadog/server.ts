@@ -1,6 +1,7 @@
 /**
- * An emulator of the Datadog v1 monitors API (and the v1 metrics intake, series-intake.ts) on 127.0.0.1, faithful to the recorded traffic in
- * ../shared/contracts/datadog for the calls pipemon makes (create, get, update, delete, list,
+ * An emulator of the Datadog v1 monitors API (and the v1 metrics intake, series-intake.ts) on
+ * 127.0.0.1, faithful to the recorded traffic in
+ * test/contracts/datadog for the calls pipemon makes (create, get, update, delete, list,
  * search, validate, can_delete). Tests start it in-process with `startDatadogEmulator()`;
  * `main.ts` runs it as a process. Requests go through the shared fault injector first, then
  * Datadog's order: authentication (403), rate limit (429), the endpoint.

@@ -1,6 +1,6 @@
 /**
  * Folders, dashboards and search: /api/folders, /api/dashboards, /api/search with the
- * version, uid and pagination semantics of /work/shared/contracts/grafana/README.md.
+ * version, uid and pagination semantics of test/contracts/grafana/README.md.
  */
 import { type ApiRequest, type RouteTable, bodyObject, fail, intParam, json, paginate } from "./http.js";
 import { type GrafanaState, type StoredDashboard, type StoredFolder, MAX_UID_LENGTH, ORG_ID, UID_PATTERN, slugify } from "./state.js";

@@ -1,7 +1,7 @@
 /**
  * What the emulator's fidelity tests share: a started emulator with a raw HTTP caller (the
  * tests look at exact status codes, headers and bodies, so no client library in between)
- * and the contract fixtures, read from ../shared/contracts/grafana/fixtures.
+ * and the contract fixtures, read from test/contracts/grafana/fixtures.
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { type GrafanaEmulator, type GrafanaEmulatorOptions, startGrafanaEmulator } from "./server.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const fixturesDir = resolve(repoRoot, "../shared/contracts/grafana/fixtures");
+export const fixturesDir = resolve(repoRoot, "test/contracts/grafana/fixtures");
 
 export function readFixture<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(resolve(fixturesDir, name), "utf8")) as T;

@@ -1,6 +1,6 @@
 /**
  * The Grafana HTTP API emulator: a node:http server on 127.0.0.1 serving the endpoints
- * pipemon uses, as /work/shared/contracts/grafana/README.md describes them. Test code only.
+ * pipemon uses, as test/contracts/grafana/README.md describes them. Test code only.
  *
  * Every request passes, in order: the `/__emulator/*` control endpoints (state dump, seed,
  * reset, then the shared fault controls), the shared fault injector, authentication (not for

@@ -1,6 +1,6 @@
 /**
  * Wire shapes of the Grafana 11.4 HTTP API subset the emulator serves, written from
- * /work/shared/contracts/grafana (swagger definitions corrected by the fixtures where the
+ * test/contracts/grafana (swagger definitions corrected by the fixtures where the
  * README says the swagger is wrong: policy matchers are strings, object_matchers triples).
  * The foundation SDK's types are not used on purpose: they carry those same wire errors.
  */

@@ -19,7 +19,7 @@ import { contactPointUidMatchesName, DASHBOARD_OWNER_TAG, isManagedRoute } from 
 import { RuleGroupHandler } from "../../../src/targets/grafana/rule-groups.js";
 import { CircuitBreaker } from "../../../src/targets/resilience.js";
 
-const FIXTURES = "/work/shared/contracts/grafana/fixtures";
+const FIXTURES = new URL("../../contracts/grafana/fixtures", import.meta.url).pathname;
 const GENERATED = new URL("../../../generated/production/grafana/", import.meta.url);
 const fixture = (name: string): Json => JSON.parse(readFileSync(`${FIXTURES}/${name}`, "utf8")) as Json;
 const generated = (path: string): Json => JSON.parse(readFileSync(new URL(path, GENERATED), "utf8")) as Json;
