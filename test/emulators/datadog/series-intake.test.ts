@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { submitSeries } from "../../../src/targets/datadog/metrics.js";
-import { parseMetricQuery } from "../../compile/datadog/grammar.js";
+import { parseMetricQuery } from "../../../src/lib/datadog-query.js";
 import { REPO_ROOT, runCliAsync } from "../../support/cli.js";
 import { startDatadogEmulator, type DatadogEmulator, type StoredSeries } from "./server.js";
 
