@@ -19,7 +19,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { expandReferences, type EnvLookup } from "../lib/env-ref.js";
 import { SIGNALS } from "../model/signals.js";
 import type { Pipeline, Project, SignalKey } from "../model/types.js";
@@ -274,25 +274,29 @@ export function prepareRun(request: RunRequest): RunPreparation {
 }
 
 /**
- * The config and the spec files that mention the pipeline's name: a job start must not pay
- * for parsing a whole estate (CI's `validate` checks every file). When no such file defines
- * it, everything is loaded, so the error lists the pipelines there are.
+ * The config and the spec files that define the pipeline: a job start must not pay for
+ * parsing a whole estate (CI's `validate` checks every file). First the files named after
+ * it (the usual layout, `<team>/<name>.yaml`), then every file that mentions its name; when
+ * neither defines it, everything is loaded, so the error lists the pipelines there are.
  */
 function loadPipelineSpecs(request: RunRequest): LoadResult {
   const environment = request.environment !== undefined ? { environment: request.environment } : {};
   const files = detectFiles(request.root);
-  const mentions = files.pipelines.filter((f) => {
-    try {
-      return readFileSync(f, "utf8").includes(request.pipeline);
-    } catch {
-      return true;
-    }
-  });
-  if (mentions.length > 0 && mentions.length < files.pipelines.length) {
-    const narrowed = loadSpecs({ root: request.root, files: { ...files, pipelines: mentions }, ...environment });
-    if (narrowed.projects[0]?.pipelines.some((p) => p.name === request.pipeline)) return narrowed;
-  }
-  return loadSpecs({ root: request.root, files, ...environment });
+  const attempt = (pipelines: string[]): LoadResult | undefined => {
+    if (pipelines.length === 0 || pipelines.length === files.pipelines.length) return undefined;
+    const narrowed = loadSpecs({ root: request.root, files: { ...files, pipelines }, ...environment });
+    return narrowed.projects[0]?.pipelines.some((p) => p.name === request.pipeline) ? narrowed : undefined;
+  };
+  const named = files.pipelines.filter((f) => basename(f).replace(/\.ya?ml$/, "") === request.pipeline);
+  const mentioning = (): string[] =>
+    files.pipelines.filter((f) => {
+      try {
+        return readFileSync(f, "utf8").includes(request.pipeline);
+      } catch {
+        return true;
+      }
+    });
+  return attempt(named) ?? attempt(mentioning()) ?? loadSpecs({ root: request.root, files, ...environment });
 }
 
 /** Reports to every sink, in parallel, within `timeoutMs` in total; returns the failures. */

@@ -28,8 +28,10 @@ const RESOLVED = [
   "channels.*.integrationKey", "channels.*.webhookUrl", "channels.*.url",
   "environments.*.grafana.url", "environments.*.grafana.token",
   "environments.*.datadog.site", "environments.*.datadog.apiKey", "environments.*.datadog.appKey",
+  // Resolved by `pipemon run`.
+  "metrics.pushgateway.url", "environments.*.metrics.pushgateway.url",
 ].map((p) => p.split("."));
-const RESOLVED_WHERE = "grafana.url and token, datadog.site, apiKey and appKey, and channel secrets";
+const RESOLVED_WHERE = "grafana.url and token, datadog.site, apiKey and appKey, metrics.pushgateway.url, and channel secrets";
 
 /** Text that may span lines: a description, a PromQL or Datadog expression written as a YAML block. */
 const MULTILINE_KEYS = new Set(["description", "promql", "datadogQuery"]);
