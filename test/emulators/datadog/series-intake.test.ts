@@ -5,7 +5,7 @@
  *   names, types and tags are exactly the ones the generated monitors query: for the repo's
  *   orders-etl (generated/) and for a pipeline whose spec overrides names and selectors.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -15,8 +15,8 @@ import { parseMetricQuery } from "../../../src/lib/datadog-query.js";
 import { REPO_ROOT, runCliAsync } from "../../support/cli.js";
 import { startDatadogEmulator, type DatadogEmulator, type StoredSeries } from "./server.js";
 
-/** Datadog's whole v1 document: the repository's copy, else the shared contracts it came from. */
-const SOURCE = [resolve(REPO_ROOT, "test/contracts/datadog/openapi-v1.yaml"), resolve(REPO_ROOT, "../shared/contracts/datadog/openapi-v1.yaml")].find((f) => existsSync(f)) ?? "";
+/** Datadog's whole v1 document, as the repository holds it. */
+const SOURCE = resolve(REPO_ROOT, "test/contracts/datadog/openapi-v1.yaml");
 const COPY = resolve(REPO_ROOT, "test/contracts/datadog/series.openapi.yaml");
 
 let dd: DatadogEmulator;
