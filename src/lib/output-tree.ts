@@ -37,7 +37,10 @@ export interface Change {
 export interface TreeReport {
   changes: Change[];
   unchanged: number;
-  /** Files under the root that pipemon did not write (not in its manifest): left alone. */
+  /**
+   * Files under the root that pipemon did not write (not in its manifest), and staging
+   * folders of other or interrupted runs (ending in `/`): left alone.
+   */
   unmanaged: string[];
 }
 
@@ -106,6 +109,11 @@ export interface OutputOptions {
 interface Listing {
   files: Set<string>;
   dirs: Set<string>;
+  /**
+   * Staging folders of other runs: a concurrent one's (which may vanish while listed) or a
+   * killed one's. Never descended into, written or deleted; reported as not pipemon's.
+   */
+  staging: string[];
 }
 
 export class OutputTree {
@@ -213,7 +221,7 @@ export class OutputTree {
     else report.changes.push({ path: MANIFEST, change: this.manifestOnDisk === undefined ? "created" : "updated" });
     report.unchanged += this.own.unchanged;
     const deleted = new Set(stale);
-    report.unmanaged = [...this.listing.files].filter((p) => p !== MANIFEST && !kept.has(p) && !deleted.has(p)).sort(byCodeUnit);
+    report.unmanaged = [...this.listing.files, ...this.listing.staging].filter((p) => p !== MANIFEST && !kept.has(p) && !deleted.has(p)).sort(byCodeUnit);
     report.changes.sort((a, b) => byCodeUnit(a.path, b.path));
     if (!this.options.check) this.commit(stale, manifest);
     return report;
@@ -392,12 +400,13 @@ const symlinkRefusal = (path: string, kind: "folder" | "regular file"): OutputRe
  * refused before anything is read or written.
  */
 function listTree(root: string): Listing {
-  const listing: Listing = { files: new Set(), dirs: new Set() };
+  const listing: Listing = { files: new Set(), dirs: new Set(), staging: [] };
   if (lstatSync(root, { throwIfNoEntry: false }) === undefined) return listing;
   const walk = (rel: string): void => {
     for (const entry of readdirSync(rel === "" ? root : join(root, rel), { withFileTypes: true })) {
       const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.isFile()) listing.files.add(path);
+      else if (rel === "" && entry.isDirectory() && entry.name.startsWith(STAGING_PREFIX)) listing.staging.push(`${path}/`);
       else if (entry.isDirectory()) {
         listing.dirs.add(path);
         walk(path);

@@ -164,6 +164,21 @@ describe("generate deletes only files it wrote", () => {
     expect(after.length).toBeLessThan(listed.length);
   });
 
+  it("with --env, deletes only that environment's files and keeps the others' in the manifest", () => {
+    expect(runCli(["generate"], work).code).toBe(0);
+    const listed = (JSON.parse(readFileSync(gen(MANIFEST), "utf8")) as { files: string[] }).files;
+    rmSync(join(work, "specs/growth/customer-ltv-spark.yaml"));
+    const r = runCli(["generate", "--env", "staging"], work);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("  deleted generated/staging/runbooks/customer-ltv-spark.md\n");
+    expect(r.stdout).not.toContain("deleted generated/production/");
+    expect(existsSync(gen("production/runbooks/customer-ltv-spark.md"))).toBe(true);
+    const after = (JSON.parse(readFileSync(gen(MANIFEST), "utf8")) as { files: string[] }).files;
+    expect(after.filter((p) => p.startsWith("production/"))).toEqual(listed.filter((p) => p.startsWith("production/")));
+    // The full run then deletes production's too.
+    expect(runCli(["generate"], work).stdout).toContain("  deleted generated/production/runbooks/customer-ltv-spark.md\n");
+  });
+
   it("--check reports a missing or stale manifest", () => {
     expect(runCli(["generate"], work).code).toBe(0);
     rmSync(gen(MANIFEST));

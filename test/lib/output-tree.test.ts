@@ -177,6 +177,16 @@ describe("OutputTree", () => {
     expect(listed()).toEqual(["schema.json"]);
   });
 
+  it("never enters another run's staging folder, and names it", () => {
+    put("a.txt", "a\n");
+    manifest(["a.txt"]);
+    put(".pipemon-staging-AbC123/m0", "interrupted\n");
+    const tree = OutputTree.open(root, { check: false });
+    tree.write("a.txt", "a\n");
+    expect(tree.finish().unmanaged).toEqual([".pipemon-staging-AbC123/"]);
+    expect(readFileSync(join(root, ".pipemon-staging-AbC123/m0"), "utf8")).toBe("interrupted\n");
+  });
+
   it("accepts a folder holding only empty folders as empty", () => {
     mkdirSync(join(root, "a/b"), { recursive: true });
     const tree = OutputTree.open(root, { check: false });
