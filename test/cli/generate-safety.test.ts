@@ -246,6 +246,15 @@ describe("a failure midway leaves the previous tree untouched", () => {
     });
   }
 
+  it("writes nothing when the main thread's team files fail while workers compile the pipelines", () => {
+    generatedThenEveryFileStale();
+    const before = snapshot(gen());
+    const r = runCli(["generate"], work, { ...FAULT, PIPEMON_WORKERS: "3", PIPEMON_TEST_FAIL_PIPELINE: "team-commerce" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^pipemon: internal error compiling team:commerce \(environment production\): injected fault while compiling team-commerce; nothing was written \(.*\)\n$/);
+    expect(snapshot(gen())).toEqual(before);
+  });
+
   it("leaves no output folder behind when the first generate fails", () => {
     const r = runCli(["generate"], work, { ...FAULT, PIPEMON_TEST_FAIL_PIPELINE: "orders-etl" });
     expect(r.code).toBe(1);
