@@ -27,18 +27,13 @@ export { CompileFailure } from "./files.js";
 export const SCHEMA_PATH = "schema/pipemon.schema.json";
 
 /**
- * Every file an older pipemon (before the manifest) could have written. A folder without a
- * manifest that holds the published schema and only such files is adopted once as pipemon's
- * (its stale files deleted, all recorded in the new manifest); any other file in it is refused.
+ * Every file an older pipemon (before the manifest) could have written besides the schema. A
+ * folder without a manifest that holds the published schema and only such files is adopted
+ * once as pipemon's (its stale files deleted, all recorded in the new manifest); a folder
+ * that also holds any other file is refused.
  */
 const LEGACY_FILE =
   /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\/)?(?:grafana\/(?:folders|contact-points|notification-policy)\.json|grafana\/(?:dashboards|alert-rules)\/[^/]+\.json|datadog\/monitors\/[^/]+\.json|prometheus\/rules\/[^/]+\.yml|prometheus\/alertmanager\.yml|runbooks\/[^/]+\.md)$/;
-
-function adoptable(files: readonly string[]): { adopt: true } | { adopt: false; foreign?: string } {
-  if (!files.includes(SCHEMA_PATH)) return { adopt: false };
-  const foreign = files.find((f) => f !== SCHEMA_PATH && !LEGACY_FILE.test(f));
-  return foreign === undefined ? { adopt: true } : { adopt: false, foreign };
-}
 
 export interface GenerateOptions extends LoadOptions {
   /** Output directory, `generated` by default. */
@@ -164,7 +159,7 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
     check: options.check,
     ...(options.environment !== undefined && load.environments.length > 0 ? { scope: `${options.environment}/` } : {}),
     protect: [{ path: options.root, name: "specs folder" }],
-    adoptable,
+    legacy: { signature: SCHEMA_PATH, accepts: (path) => LEGACY_FILE.test(path) },
   });
   try {
     const records = await compileInto(tree, options, load, cache, pool);

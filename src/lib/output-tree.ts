@@ -98,11 +98,11 @@ export interface OutputOptions {
   /** Folders the output may neither be, be inside nor hold (the specs), named for messages. */
   protect?: readonly { path: string; name: string }[];
   /**
-   * Whether a non-empty root without a manifest is a tree an older pipemon wrote, whose files
-   * (all of them) are then taken as pipemon's; if it looks like one but holds a file pipemon
-   * never writes, `foreign` names that file for the refusal.
+   * How to recognise a folder without manifest that an older pipemon wrote: it holds the
+   * `signature` file and only files `accepts` says pipemon writes. Such a folder is adopted
+   * once (all its files taken as pipemon's); without it, a non-empty folder is refused.
    */
-  adoptable?: (files: readonly string[]) => { adopt: true } | { adopt: false; foreign?: string };
+  legacy?: { signature: string; accepts: (path: string) => boolean };
 }
 
 /** What `open` found under the root: regular files and folders, as POSIX paths relative to it. */
@@ -146,23 +146,27 @@ export class OutputTree {
    */
   static open(root: string, options: OutputOptions): OutputTree {
     refuseDangerousRoot(root, options.protect ?? []);
+    const { legacy } = options;
+    const notOurs = (): OutputRefusal => new OutputRefusal(`--out ${root} is not empty and pipemon has never written it (it has no ${MANIFEST}): choose a new or empty folder, or move what is in it elsewhere`);
+    // A folder pipemon cannot have written is refused before it is walked (it may be large).
+    const top = lstatSync(root, { throwIfNoEntry: false }) ? readdirSync(root).filter((name) => !name.startsWith(STAGING_PREFIX)) : [];
+    const signed = legacy !== undefined && lstatSync(join(root, legacy.signature), { throwIfNoEntry: false })?.isFile() === true;
+    if (top.length > 0 && !top.includes(MANIFEST) && !signed) throw notOurs();
     const listing = listTree(root);
     let previous: Set<string>;
     let manifestOnDisk: string | undefined;
     if (listing.files.has(MANIFEST)) {
       manifestOnDisk = readFileSync(join(root, MANIFEST), "utf8");
       previous = parseManifest(manifestOnDisk, root);
-    } else if (listing.files.size === 0) {
-      // Nothing but (empty) folders: nothing to overwrite, nothing to delete.
+    } else if (top.length === 0) {
       previous = new Set();
     } else {
+      // (A MANIFEST that is a folder gets here.)
+      if (!signed) throw notOurs();
       const files = [...listing.files].sort(byCodeUnit);
-      const verdict = options.adoptable?.(files) ?? { adopt: false };
-      if (!verdict.adopt) {
-        if (verdict.foreign !== undefined) {
-          throw new OutputRefusal(`--out ${root} has no ${MANIFEST} and holds ${display(root, verdict.foreign)}, which pipemon never writes: move that file out for one run (generate then records its own files and leaves others alone), or choose another folder`);
-        }
-        throw new OutputRefusal(`--out ${root} is not empty and pipemon has never written it (it has no ${MANIFEST}): choose a new or empty folder, or move what is in it elsewhere`);
+      const foreign = files.find((f) => f !== legacy!.signature && !legacy!.accepts(f));
+      if (foreign !== undefined) {
+        throw new OutputRefusal(`--out ${root} has no ${MANIFEST} and holds ${display(root, foreign)}, which pipemon never writes: move that file out for one run (generate then records its own files and leaves others alone), or choose another folder`);
       }
       previous = new Set(files);
     }

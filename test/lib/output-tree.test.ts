@@ -163,18 +163,28 @@ describe("OutputTree", () => {
     expect(existsSync(root)).toBe(false);
   });
 
-  it("adopts a folder without manifest only when told it is an older pipemon's", () => {
+  it("adopts a folder without manifest only when it is signed and holds only what pipemon writes", () => {
     put("schema.json", "{}\n");
     put("stale.json", "{}\n");
-    expect(() => OutputTree.open(root, { check: false })).toThrow(OutputRefusal);
-    expect(() => OutputTree.open(root, { check: false, adoptable: () => ({ adopt: false, foreign: "stale.json" }) })).toThrow(`--out ${root} has no ${MANIFEST} and holds ${root}/stale.json, which pipemon never writes`);
-    const tree = OutputTree.open(root, { check: false, adoptable: () => ({ adopt: true }) });
+    put("mine.txt", "mine\n");
+    const legacy = { signature: "schema.json", accepts: (p: string) => p.endsWith(".json") };
+    expect(() => OutputTree.open(root, { check: false })).toThrow(`--out ${root} is not empty and pipemon has never written it (it has no ${MANIFEST})`);
+    expect(() => OutputTree.open(root, { check: false, legacy: { ...legacy, signature: "other.json" } })).toThrow(`--out ${root} is not empty and pipemon has never written it`);
+    expect(() => OutputTree.open(root, { check: false, legacy })).toThrow(`--out ${root} has no ${MANIFEST} and holds ${root}/mine.txt, which pipemon never writes`);
+    rmSync(join(root, "mine.txt"));
+    const tree = OutputTree.open(root, { check: false, legacy });
     tree.write("schema.json", "{}\n");
     expect(tree.finish().changes).toEqual([
       { path: MANIFEST, change: "created" },
       { path: "stale.json", change: "deleted" },
     ]);
     expect(listed()).toEqual(["schema.json"]);
+  });
+
+  it("refuses a folder it never wrote before walking it (a link deep inside is not what matters)", () => {
+    put("a/b/c.txt", "c\n");
+    symlinkSync("/", join(root, "a/b/root"));
+    expect(() => OutputTree.open(root, { check: true, legacy: { signature: "schema.json", accepts: () => true } })).toThrow(`--out ${root} is not empty and pipemon has never written it`);
   });
 
   it("never enters another run's staging folder, and names it", () => {
@@ -187,8 +197,8 @@ describe("OutputTree", () => {
     expect(readFileSync(join(root, ".pipemon-staging-AbC123/m0"), "utf8")).toBe("interrupted\n");
   });
 
-  it("accepts a folder holding only empty folders as empty", () => {
-    mkdirSync(join(root, "a/b"), { recursive: true });
+  it("writes into an existing empty folder", () => {
+    mkdirSync(root);
     const tree = OutputTree.open(root, { check: false });
     tree.write("a/b/c.txt", "c\n");
     expect(tree.finish().changes.map((c) => c.path)).toEqual([MANIFEST, "a/b/c.txt"]);
@@ -238,7 +248,7 @@ describe("OutputTree refuses, writing nothing", () => {
 
   it("a FIFO under the root (reading it would block forever)", async () => {
     const { execFileSync } = await import("node:child_process");
-    mkdirSync(root);
+    manifest([]);
     execFileSync("mkfifo", [join(root, "pipe")]);
     expect(() => OutputTree.open(root, { check: true })).toThrow(`${root}/pipe is neither a file nor a folder`);
   });
