@@ -210,22 +210,23 @@ export class OutputTree {
     const { scope } = this.options;
     const inScope = (p: string): boolean => scope === undefined || p.startsWith(scope);
     const stale: string[] = [];
-    const kept = new Set(this.produced);
+    // What the new manifest lists: this run's files, and those of other environments (--env).
+    const recorded = new Set(this.produced);
     for (const p of this.previous) {
       if (this.produced.has(p)) continue;
       // Listed but already gone (or replaced by a folder): nothing of pipemon's to keep or delete.
       if (!this.listing.files.has(p)) continue;
       if (inScope(p)) stale.push(p);
-      else kept.add(p);
+      else recorded.add(p);
     }
-    const manifest = manifestText(kept);
+    const manifest = manifestText(recorded);
     const report = this.report;
     report.changes.push(...this.own.changes, ...stale.map((path): Change => ({ path, change: "deleted" })));
     if (manifest === this.manifestOnDisk) report.unchanged++;
     else report.changes.push({ path: MANIFEST, change: this.manifestOnDisk === undefined ? "created" : "updated" });
     report.unchanged += this.own.unchanged;
     const deleted = new Set(stale);
-    report.unmanaged = [...this.listing.files, ...this.listing.staging].filter((p) => p !== MANIFEST && !kept.has(p) && !deleted.has(p)).sort(byCodeUnit);
+    report.unmanaged = [...this.listing.files, ...this.listing.staging].filter((p) => p !== MANIFEST && !recorded.has(p) && !deleted.has(p)).sort(byCodeUnit);
     report.changes.sort((a, b) => byCodeUnit(a.path, b.path));
     if (!this.options.check) this.commit(stale, manifest);
     return report;
