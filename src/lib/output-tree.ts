@@ -156,7 +156,7 @@ export class OutputTree {
     let previous: Set<string>;
     let manifestOnDisk: string | undefined;
     if (listing.files.has(MANIFEST)) {
-      manifestOnDisk = readFileSync(join(root, MANIFEST), "utf8");
+      manifestOnDisk = readNoFollow(root, MANIFEST);
       previous = parseManifest(manifestOnDisk, root);
     } else if (top.length === 0) {
       previous = new Set();
@@ -426,6 +426,21 @@ function listTree(root: string): Listing {
   };
   walk("");
   return listing;
+}
+
+function readNoFollow(root: string, path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(join(root, path), READ_NO_FOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") throw symlinkRefusal(display(root, path), "regular file");
+    throw e;
+  }
+  try {
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
