@@ -42,7 +42,23 @@ describe("generated promtool unit tests", () => {
     expect(r.pipelineCount).toBe(18);
     expect(r.cases.length).toBeGreaterThan(500);
     // Every kind of case is exercised, and every key that the estate uses has a passing "past" case.
-    for (const kind of ["past", "inside", "clock", "absent", "other-pipeline"]) expect(r.cases.some((c) => c.kind === kind), kind).toBe(true);
+    for (const kind of ["past", "inside", "clock", "absent", "other-pipeline", "lifecycle"]) expect(r.cases.some((c) => c.kind === kind), kind).toBe(true);
+    // Every lifecycle scenario (DESIGN §8) runs on the estate, for both kinds of job where they differ.
+    const scenarios = new Set(r.cases.filter((c) => c.kind === "lifecycle").map((c) => `${c.alert} ${c.scenario}`));
+    expect([...scenarios].sort()).toEqual([
+      "dataQuality spike",
+      "lowThroughput dead-stream",
+      "pipelineFailed first-failure counters",
+      "pipelineFailed first-failure gauge",
+      "pipelineFailed rerun-fails counters",
+      "pipelineFailed rerun-fails gauge",
+      "pipelineFailed retry-succeeds counters",
+      "pipelineFailed retry-succeeds gauge",
+    ]);
+    // A pipeline that never reported: only stale fires (each alert's `absent` case).
+    const absent = r.cases.filter((c) => c.kind === "absent");
+    expect(absent.filter((c) => c.title.startsWith("fires")).every((c) => c.alert === "stale")).toBe(true);
+    expect(absent.some((c) => c.alert === "lowThroughput" && c.title.startsWith("silent"))).toBe(true);
     for (const key of ALERT_KEYS.filter((k) => k !== "stale")) expect(r.cases.some((c) => c.alert === key && c.kind === "past"), key).toBe(true);
     // Only whole-query overrides are not synthesised (ledger-stream's backlog).
     expect(r.skipped.map((s) => `${s.environment}/${s.pipeline}/${s.alert}`)).toEqual(["production/ledger-stream/highBacklog", "staging/ledger-stream/highBacklog"]);
@@ -79,6 +95,51 @@ describe("generated promtool unit tests", () => {
     expect(stale).toContain("team: payments");
     expect(stale).not.toContain("team: not-the-team");
   }, 240_000);
+});
+
+describe("the lifecycle cases fail on the rules before DESIGN §8", () => {
+  const p = project([batchPipeline(), streamingPipeline()]);
+  const dir = mkdtempSync(join(tmpdir(), "pipemon-lifecycle-"));
+  dirs.push(dir);
+
+  /** The failed case names of one pipeline's tests after `mutate` rewrote its rule file. */
+  async function failedAfter(pipeline: string, mutate: (rules: string) => string): Promise<string[]> {
+    const keep = join(dir, `${pipeline}-${Math.random().toString(36).slice(2)}`);
+    await testProjects([p], { promtool: promtool(), keep, select: { pipelines: new Set([pipeline]), teams: new Set() } });
+    const rulesFile = join(keep, "rules", `${pipeline}.yml`);
+    const original = readFileSync(rulesFile, "utf8");
+    const changed = mutate(original);
+    expect(changed).not.toBe(original);
+    writeFileSync(rulesFile, changed);
+    const files = pipelineAlertTests(p, p.pipelines.find((x) => x.name === pipeline)!).tests.map((t) => t.path);
+    const run = spawnSync(promtool(), ["test", "rules", ...files], { cwd: keep, encoding: "utf8" });
+    return [...parsePromtoolFailures(`${run.stdout}${run.stderr}`).keys()].filter((n) => n.includes(" lifecycle "));
+  }
+
+  it("pipelineFailed as increase() over the window: misses the born counter, never resolves on a retry", async () => {
+    const failed = await failedAfter("orders-etl", (r) =>
+      r.replace(/expr: \(\(max\(pipeline_last_failure_timestamp_seconds.*\) > 0\n/, 'expr: (sum(increase(pipeline_runs_total{pipeline="orders-etl",status="failed"}[1h]))) > 0\n'));
+    // "rerun-fails counters" holds on the old rule too: once the series moves from 1 to 2,
+    // increase() sees it (and extrapolates the born 1 down to zero, reading 2).
+    expect(failed.sort()).toEqual([
+      "orders-etl pipelineFailed lifecycle first-failure counters",
+      "orders-etl pipelineFailed lifecycle first-failure gauge",
+      "orders-etl pipelineFailed lifecycle rerun-fails gauge",
+      "orders-etl pipelineFailed lifecycle retry-succeeds counters",
+      "orders-etl pipelineFailed lifecycle retry-succeeds gauge",
+    ]);
+  }, 60_000);
+
+  it("dataQuality without a pending period: a spike shorter than it pages", async () => {
+    expect(await failedAfter("orders-etl", (r) => r.replace(/(> 0\.05\n\s+for: )5m/, "$10s"))).toEqual(["orders-etl dataQuality lifecycle spike"]);
+    expect(await failedAfter("clickstream", (r) => r.replace(/(> 0\.01\n\s+for: )5m/, "$10s"))).toEqual(["clickstream dataQuality lifecycle spike"]);
+  }, 60_000);
+
+  it("lowThroughput as a plain rate: a dead stream pages nobody", async () => {
+    const failed = await failedAfter("clickstream", (r) =>
+      r.replaceAll(/expr: \(sum\(rate\(stream_records_processed_total\{pipeline="clickstream"\}\[5m\]\) and .*\) ([<>])/g, 'expr: (sum(rate(stream_records_processed_total{pipeline="clickstream"}[5m]))) $1'));
+    expect(failed).toEqual(["clickstream lowThroughput lifecycle dead-stream"]);
+  }, 60_000);
 });
 
 describe("the generated tests can fail", () => {
@@ -124,7 +185,7 @@ describe("the generated tests can fail", () => {
   }, 60_000);
 
   it("catches a selector that also matches other pipelines", async () => {
-    const failed = await mutated("orders-etl", (r) => r.replace('pipeline_errors_total{pipeline="orders-etl"}', 'pipeline_errors_total{pipeline=~"orders-etl.*"}'));
+    const failed = await mutated("orders-etl", (r) => r.replaceAll('pipeline_errors_total{pipeline="orders-etl"}', 'pipeline_errors_total{pipeline=~"orders-etl.*"}'));
     expect(failed).toEqual(["orders-etl errors other-pipeline"]);
   }, 60_000);
 
