@@ -3,7 +3,7 @@
  * Every target renders these, so threshold, comparator, window, severity and channels are
  * the same on Grafana, Prometheus and Datadog by construction.
  */
-import { CATALOG, dataQualityThreshold, warningSeverity } from "../model/catalog.js";
+import { CATALOG, dataQualityThreshold, warningSeverity, type WhenAbsent } from "../model/catalog.js";
 import { ruleUid } from "../model/identity.js";
 import { panelForAlert } from "../model/panels.js";
 import type { AlertKey, Pipeline, Severity, ThresholdKey, ThresholdLevels } from "../model/types.js";
@@ -35,6 +35,12 @@ export interface DatadogQueryParts {
    * success"), its own single-level condition; otherwise the definition's levels apply.
    */
   condition?: { comparator: ">" | "<"; critical: number; describe: string };
+  /**
+   * When the monitor means less than the PromQL can (pipelineFailed: Datadog cannot tell
+   * which of two sparse points came last), what it does, in a sentence that replaces the
+   * definition's description in the monitor and is added to the runbook.
+   */
+  description?: string;
 }
 
 export interface AlertDefinition {
@@ -47,7 +53,7 @@ export interface AlertDefinition {
   comparator: ">" | "<";
   /** Critical first, then warning when the spec sets one. */
   levels: readonly AlertLevel[];
-  whenAbsent: "fire" | "silent";
+  whenAbsent: WhenAbsent;
   onQueryError: "Error" | "Alerting" | "KeepLast";
   /** PromQL instant-vector expression whose value is compared with the thresholds. */
   promql: string;
@@ -102,9 +108,15 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
     case "pipelineFailed":
       return {
         unit: "count", windowSeconds: W, levels: { critical: 0 },
-        promql: promql.failedRuns(p),
-        datadog: { timeAggregation: "sum", expression: dd.failedRuns(p) },
-        describe: (_t, win) => `at least one run failed in the last ${win}`,
+        promql: promql.unresolvedFailure(p),
+        datadog: {
+          timeAggregation: "sum",
+          expression: dd.failedRuns(p),
+          description:
+            `at least one run failed in the last ${formatDuration(W)}. Datadog counts the failed runs of the schedule window and cannot ` +
+            "tell whether a success came after them: the monitor resolves once the failed run has left the window, not at a later success.",
+        },
+        describe: (_t, win) => `the last finished run failed (from the failed-runs counter alone: a run failed in the last ${win})`,
       };
     case "slaBreach": {
       const max = p.sla.maxDurationSeconds;
@@ -200,7 +212,7 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         unit: "perSecond", windowSeconds: sustained, levels,
         promql: promql.throughput(p),
         datadog: { timeAggregation: "max", expression: dd.throughput(p) },
-        describe: (t, win) => `throughput below ${t} for ${win}`,
+        describe: (t, win) => `throughput below ${t} for ${win}, or the stream stopped reporting for ${win}`,
       };
     }
     case "highBacklog": {

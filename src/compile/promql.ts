@@ -5,6 +5,7 @@
  * alert compares with its threshold, the query is the alert's own (a test pins that).
  */
 import { formatDuration } from "../lib/duration.js";
+import { DEAD_STREAM_LOOKBACK_SECONDS } from "../model/catalog.js";
 import type { Pipeline, ResolvedSignal } from "../model/types.js";
 
 /** Rates and quantiles of streams are measured over this window (DESIGN: "for 5m"). */
@@ -30,12 +31,36 @@ export function windowSeconds(p: Pipeline): number {
 
 const RATE_WINDOW = formatDuration(STREAM_RATE_WINDOW_SECONDS);
 
-function increase(p: Pipeline, selector: string): string {
-  return `sum(increase(${selector}[${formatDuration(windowSeconds(p))}]))`;
+/**
+ * A counter's increase over the schedule window, summed (`by` e.g. ` by (status) `), that
+ * also counts a series born inside the window with its first non-zero value (DESIGN §8: the
+ * first failure, the first error of a type, the first records of a new job). `increase()`
+ * reads such a series as 0, its first sample being already the event; so a series with no
+ * sample one window ago counts its whole value instead, and only series that existed a
+ * window ago are read by `increase()`. Every windowed counter of the contract is read so.
+ */
+function increase(p: Pipeline, selector: string, by = ""): string {
+  const w = formatDuration(windowSeconds(p));
+  return `sum${by}((increase(${selector}[${w}]) and ${selector} offset ${w}) or (${selector} unless ${selector} offset ${w}))`;
 }
 
 export const failedRuns = (p: Pipeline): string => increase(p, promSelector(p.signals.runs, { status: "failed" }));
 export const successfulRuns = (p: Pipeline): string => increase(p, promSelector(p.signals.runs, { status: "success" }));
+
+/**
+ * The value pipelineFailed compares with 0 (DESIGN §8): a run failed and no later run
+ * succeeded.
+ * - A job that emits the last-failure time: 1 while it is later than the last success (or
+ *   no success was ever reported), 0 once a later run succeeded, whatever the window.
+ * - A job that does not (no such series): the failed runs counted in the schedule window,
+ *   born series included, so the alert resolves when the failed run leaves the window.
+ * `or on ()` takes the counters only when the gauge branch has no series at all.
+ */
+export function unresolvedFailure(p: Pipeline): string {
+  const lastFailure = `max(${promSelector(p.signals.lastFailure)})`;
+  const lastSuccess = `max(${promSelector(p.signals.lastSuccess)})`;
+  return `(${lastFailure} > bool (${lastSuccess} or on () vector(0))) or on () ${failedRuns(p)}`;
+}
 
 /** Seconds since the last success; +Inf when the pipeline never reported one. */
 export function sinceLastSuccess(p: Pipeline): string {
@@ -56,12 +81,8 @@ export const failureRatio = (p: Pipeline): string => `${recordsFailed(p)} / ${re
 export const bytesProcessed = (p: Pipeline): string => increase(p, promSelector(p.signals.bytes));
 
 export const errorsTotal = (p: Pipeline): string => increase(p, promSelector(p.signals.errors));
-export function runsByStatus(p: Pipeline): string {
-  return `sum by (status) (increase(${promSelector(p.signals.runs)}[${formatDuration(windowSeconds(p))}]))`;
-}
-export function errorsByType(p: Pipeline): string {
-  return `sum by (error_type) (increase(${promSelector(p.signals.errors)}[${formatDuration(windowSeconds(p))}]))`;
-}
+export const runsByStatus = (p: Pipeline): string => increase(p, promSelector(p.signals.runs), " by (status) ");
+export const errorsByType = (p: Pipeline): string => increase(p, promSelector(p.signals.errors), " by (error_type) ");
 
 export const cpuUsage = (p: Pipeline): string => p.signals.cpu.promql ?? `max(${promSelector(p.signals.cpu)})`;
 export const memoryUsage = (p: Pipeline): string => p.signals.memory.promql ?? `max(${promSelector(p.signals.memory)})`;
@@ -71,8 +92,26 @@ export function latencyP95(p: Pipeline): string {
   return sig.promql ?? `histogram_quantile(0.95, sum by (le) (rate(${promSelector(sig, {}, "_bucket")}[${RATE_WINDOW}])))`;
 }
 
-export const throughput = (p: Pipeline): string =>
-  p.signals.throughput.promql ?? `sum(rate(${promSelector(p.signals.throughput)}[${RATE_WINDOW}]))`;
+const DEAD_LOOKBACK = formatDuration(DEAD_STREAM_LOOKBACK_SECONDS);
+/** Resolution of the subquery that looks back over a whole-query override (cost: 288 evaluations a day). */
+const DEAD_OVERRIDE_RESOLUTION = "5m";
+
+/**
+ * Records per second, and 0 for a dead stream (DESIGN §8): one whose series reported within
+ * the last day but has no current sample (a stale marker when its target or series went
+ * away). A stream that never reported has no value at all, so lowThroughput stays silent.
+ * `and <series>` drops a stopped series at once, instead of reading the tail of its last
+ * five minutes of samples as traffic. A whole-query override is looked back over with a
+ * subquery (its series are unknown).
+ */
+export function throughput(p: Pipeline): string {
+  const override = p.signals.throughput.promql;
+  if (override !== undefined) {
+    return `(${override}) or on () (0 * group(present_over_time((${override})[${DEAD_LOOKBACK}:${DEAD_OVERRIDE_RESOLUTION}])))`;
+  }
+  const series = promSelector(p.signals.throughput);
+  return `sum(rate(${series}[${RATE_WINDOW}]) and ${series}) or on () (0 * group(present_over_time(${series}[${DEAD_LOOKBACK}])))`;
+}
 
 export const backlog = (p: Pipeline): string => p.signals.backlog.promql ?? `max(${promSelector(p.signals.backlog)})`;
 

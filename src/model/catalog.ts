@@ -1,5 +1,18 @@
 import type { AlertKey, PipelineType, Severity, ThresholdKey } from "./types.js";
 
+export type WhenAbsent = "fire" | "afterReporting" | "silent";
+
+/**
+ * The pending period of every ratio or rate alert unless the spec sets `for` (DESIGN §8):
+ * no alert fires on a single evaluation of a ratio or a rate.
+ */
+export const DEFAULT_PENDING_SECONDS = 300;
+/** CPU and memory ratios swing with every batch; they must hold twice as long. */
+const USAGE_PENDING_SECONDS = 2 * DEFAULT_PENDING_SECONDS;
+
+/** How far back a stream that stopped reporting still counts as having reported (a dead stream). */
+export const DEAD_STREAM_LOOKBACK_SECONDS = 86400;
+
 /**
  * The alert catalog (DESIGN §3). One entry per alert key; the meaning is the same on every
  * target, so compilers take comparator, window and no-data behaviour from here.
@@ -20,8 +33,12 @@ export interface CatalogEntry {
    * has no `for`, looks back that long, so the period is also the monitor's window.
    */
   sustained?: true;
-  /** What happens when the metric is absent: only `stale` treats absence as a problem. */
-  whenAbsent: "fire" | "silent";
+  /**
+   * What absence of the metrics means (DESIGN §8): `fire` for `stale` (a pipeline that never
+   * reported is stale); `afterReporting` for `lowThroughput` (a stream that reported within
+   * the last day and stopped is dead, one that never reported pages nobody); `silent` else.
+   */
+  whenAbsent: WhenAbsent;
   /** Grafana execErrState: how a failing datasource query is treated. */
   onQueryError: "Error" | "Alerting" | "KeepLast";
   meaning: string;
@@ -31,7 +48,10 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
   pipelineFailed: {
     key: "pipelineFailed", title: "Pipeline run failed", types: ["batch"], defaultSeverity: "critical",
     defaultForSeconds: 0, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
-    meaning: "At least one run failed within the schedule window.",
+    meaning:
+      "A run failed and no later run has succeeded: a successful retry resolves it, a rerun that fails again keeps it firing, and the first failure pages even when its " +
+      "counter series is born with it. A job that does not report its last-failure time is paged from the failed-runs counter " +
+      "alone; the alert then resolves once the failed run has left the schedule window.",
   },
   slaBreach: {
     key: "slaBreach", title: "SLA breach: run too long", types: ["batch"], defaultSeverity: "high",
@@ -45,8 +65,8 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
   },
   dataQuality: {
     key: "dataQuality", title: "Data quality: failed records", types: ["batch", "streaming"], defaultSeverity: "medium",
-    defaultForSeconds: 0, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
-    meaning: "The share of failed records (failed / processed) is above the threshold.",
+    defaultForSeconds: DEFAULT_PENDING_SECONDS, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    meaning: "The share of failed records (failed / processed) is above the threshold for the whole pending period (5m by default).",
   },
   lowVolume: {
     key: "lowVolume", title: "Low volume", types: ["batch"], defaultSeverity: "medium", threshold: "minRecords",
@@ -60,30 +80,38 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
   },
   cpu: {
     key: "cpu", title: "High CPU usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "cpu",
-    defaultForSeconds: 600, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    defaultForSeconds: USAGE_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
     meaning: "CPU usage ratio above the threshold for the whole pending period (10m by default).",
   },
   memory: {
     key: "memory", title: "High memory usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "memory",
-    defaultForSeconds: 600, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
+    defaultForSeconds: USAGE_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
     meaning: "Memory usage ratio above the threshold for the whole pending period (10m by default).",
   },
   highLatency: {
     key: "highLatency", title: "High processing latency", types: ["streaming"], defaultSeverity: "high", threshold: "latencyP95",
-    defaultForSeconds: 300, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
+    defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
     meaning: "p95 processing latency above the threshold for the whole pending period (5m by default).",
   },
   lowThroughput: {
     key: "lowThroughput", title: "Low throughput", types: ["streaming"], defaultSeverity: "high", threshold: "throughput",
-    defaultForSeconds: 300, sustained: true, comparator: "<", whenAbsent: "silent", onQueryError: "Error",
-    meaning: "Records per second below the threshold for the whole pending period (5m by default).",
+    defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: "<", whenAbsent: "afterReporting", onQueryError: "Error",
+    meaning:
+      "Records per second below the threshold for the whole pending period (5m by default), or a dead stream: one that reported " +
+      "within the last day and has stopped reporting reads as 0/s. A stream that has never reported pages nobody.",
   },
   highBacklog: {
     key: "highBacklog", title: "High backlog", types: ["streaming"], defaultSeverity: "high", threshold: "backlog",
-    defaultForSeconds: 300, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
+    defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
     meaning: "Records waiting above the threshold for the whole pending period (5m by default).",
   },
 };
+
+/**
+ * Alerts on a ratio or a rate (DESIGN §8): each must have a pending period, at least
+ * DEFAULT_PENDING_SECONDS by default (a test pins it).
+ */
+export const RATIO_OR_RATE_ALERTS: readonly AlertKey[] = ["dataQuality", "cpu", "memory", "highLatency", "lowThroughput"];
 
 /** The threshold key that enables `dataQuality` depends on the pipeline type. */
 export function dataQualityThreshold(type: PipelineType): ThresholdKey {

@@ -20,6 +20,7 @@ export const SIGNALS: Readonly<Record<SignalKey, SignalContract>> = {
   inProgress: { prometheus: "pipeline_run_in_progress", datadog: "pipeline.run.in_progress", kind: "gauge", types: BATCH, description: "1 while a run is in progress" },
   startedAt: { prometheus: "pipeline_run_start_timestamp_seconds", datadog: "pipeline.run.started_at", kind: "gauge", types: BATCH, description: "start time of the current run, unix seconds" },
   lastSuccess: { prometheus: "pipeline_last_success_timestamp_seconds", datadog: "pipeline.runs", kind: "gauge", types: BATCH, description: "end time of the last successful run, unix seconds" },
+  lastFailure: { prometheus: "pipeline_last_failure_timestamp_seconds", datadog: "pipeline.last_failure", kind: "gauge", types: BATCH, description: "end time of the last failed run, unix seconds (a later success resolves pipelineFailed)" },
   recordsProcessed: { prometheus: "pipeline_records_processed_total", datadog: "pipeline.records.processed", kind: "counter", types: BATCH, description: "records processed" },
   recordsFailed: { prometheus: "pipeline_records_failed_total", datadog: "pipeline.records.failed", kind: "counter", types: BATCH, description: "records that failed" },
   bytes: { prometheus: "pipeline_bytes_processed_total", datadog: "pipeline.bytes.processed", kind: "counter", types: BATCH, description: "bytes processed" },

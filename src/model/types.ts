@@ -39,6 +39,7 @@ export const SIGNAL_KEYS = [
   "inProgress",
   "startedAt",
   "lastSuccess",
+  "lastFailure",
   "recordsProcessed",
   "recordsFailed",
   "bytes",

@@ -65,21 +65,30 @@ export function messageContext(project: Project, pipeline: Pipeline): MessageCon
   };
 }
 
+/** What No Data means for an alert that pages on it. */
+const NO_DATA_TEXT: Readonly<Record<AlertDefinition["whenAbsent"], string | undefined>> = {
+  fire: "nothing was reported for this query; for this alert absence is itself the problem",
+  afterReporting: "the stream stopped reporting for the whole pending period: a dead stream is low throughput",
+  silent: undefined,
+};
+
 export function monitorMessage(ctx: MessageContext, def: AlertDefinition, condition: DatadogCondition): string {
   const critical = def.levels[0];
   if (!critical || critical.level !== "critical") throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
   const criticalNotify = ctx.notify[critical.severity];
-  let m = `${def.description}\n\n{{#is_alert}}\nSeverity ${critical.severity} (priority ${PRIORITY[critical.severity]}): value {{value}}, threshold ${condition.criticalText}.\n${criticalNotify}\n{{/is_alert}}\n`;
+  const description = def.datadog.description === undefined ? def.description : `${def.pipeline} (${def.team}): ${def.datadog.description}`;
+  let m = `${description}\n\n{{#is_alert}}\nSeverity ${critical.severity} (priority ${PRIORITY[critical.severity]}): value {{value}}, threshold ${condition.criticalText}.\n${criticalNotify}\n{{/is_alert}}\n`;
 
   // The warning level exists only when the spec sets one; its severity is one step below.
   const warning = condition.warningText !== undefined ? def.levels[1] : undefined;
   if (warning) {
     m += `{{#is_warning}}\nSeverity ${warning.severity} (priority ${PRIORITY[warning.severity]}): value {{value}}, threshold ${condition.warningText}.\n${ctx.notify[warning.severity]}\n{{/is_warning}}\n`;
   }
-  if (def.whenAbsent === "fire") {
-    // Absence is the problem itself here (stale): page the critical level on No Data too,
-    // otherwise the no-data notification reaches nobody.
-    m += `{{#is_no_data}}\nNo data: nothing was reported for this query; for this alert absence is itself the problem (severity ${critical.severity}).\n${criticalNotify}\n{{/is_no_data}}\n`;
+  const absence = NO_DATA_TEXT[def.whenAbsent];
+  if (absence !== undefined) {
+    // Absence is the problem itself here (stale, a dead stream): page the critical level on
+    // No Data too, otherwise the no-data notification reaches nobody.
+    m += `{{#is_no_data}}\nNo data: ${absence} (severity ${critical.severity}).\n${criticalNotify}\n{{/is_no_data}}\n`;
   }
   // Recovery resolves what was opened: the critical level's channels (PagerDuty incidents
   // close on the recovery notification) ...

@@ -158,20 +158,22 @@ export function monitorOptions(def: AlertDefinition, condition: DatadogCondition
     if (r.warning_recovery !== undefined) thresholds.warning_recovery = r.warning_recovery;
   }
   const sparse = isSparseCount(def);
-  const fire = def.whenAbsent === "fire";
+  // Absence pages for stale (never reported) and lowThroughput (a dead stream, DESIGN §8).
+  const fire = pagesOnNoData(def);
   // Built in reading order: stableJson keeps insertion order (no key sorting), so this is
   // the order reviewers see in generated/. Absent options are left out, not undefined, so
   // in-memory bodies equal their JSON.
   // Required fields are all set below (the options test pins each); the cast only lets the
   // object be filled in reading order.
   const options = { thresholds, notify_no_data: fire } as DatadogMonitorOptions;
-  // The same deadline as Grafana's: a pipeline that never reports is stale after the
-  // freshness window itself (Datadog recommends 2x for sparse metrics; it is not required,
-  // and 2x would page two hours late on a 2h freshness).
+  // The same deadline as Grafana's and Prometheus's: the monitor's window, which is the
+  // freshness window for stale (a pipeline that never reports is stale after it) and the
+  // pending period for lowThroughput (a dead stream pages after it). Datadog recommends 2x
+  // for sparse metrics; it is not required, and 2x would page two hours late on a 2h freshness.
   if (fire) options.no_data_timeframe = datadogWindowMinutes(def.windowSeconds);
   if (def.severity === "critical") {
     options.renotify_interval = RENOTIFY_MINUTES;
-    // Stale fires through No Data, so a critical stale alert must re-page on No Data too.
+    // Stale and a dead stream fire through No Data, so a critical one must re-page on No Data too.
     options.renotify_statuses = fire ? ["alert", "no data"] : ["alert"];
   }
   // Sparse counters never fill a window; gauges must, so "above for 10m" means 10 minutes.
@@ -181,6 +183,14 @@ export function monitorOptions(def: AlertDefinition, condition: DatadogCondition
   options.include_tags = true;
   options.notify_audit = false;
   return options;
+}
+
+/**
+ * Whether the monitor pages when its query has no data: stale (never reported) and a dead
+ * stream. Datadog cannot tell a stream that stopped from one that never started.
+ */
+function pagesOnNoData(def: AlertDefinition): boolean {
+  return def.whenAbsent !== "silent";
 }
 
 /** One monitor; pass the pipeline's context when rendering several (datadogMonitors does). */

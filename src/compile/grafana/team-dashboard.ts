@@ -68,8 +68,8 @@ function batchStats(p: Pipeline): StatSpec[] {
   const stats: StatSpec[] = [
     {
       title: `Run status (${w})`,
-      description: `Whether any run failed within the schedule window (${w}), which is what fires pipelineFailed.`,
-      expr: `${q.failedRuns(p)} > bool 0`,
+      description: `Whether a run failed and no later run has succeeded (from the failed-runs counter alone: a run failed within the schedule window, ${w}), which is what fires pipelineFailed.`,
+      expr: `(${q.unresolvedFailure(p)}) > bool 0`,
       unit: "none",
       steps: [{ value: null, color: "green" }, { value: 1, color: "red" }],
       mappings: [

@@ -25,10 +25,11 @@ import { alertDefinitions, formatThreshold } from "../alert-definitions.js";
 import type { OutputFile } from "../output.js";
 import { prometheusAlertName, prometheusRuleGroup, prometheusYaml, type PrometheusAlertRule } from "../prometheus/index.js";
 import { expandTemplate } from "./go-format.js";
+import { lifecycleCases } from "./lifecycle.js";
 import { scenarioFor, stepFor, healthyValue, type Scenario, type SignalSet, type Timeline } from "./scenarios.js";
 import { inputSeries, type Synthetic } from "./series.js";
 
-export type CaseKind = "past" | "inside" | "clock" | "absent" | "other-pipeline";
+export type CaseKind = "past" | "inside" | "clock" | "absent" | "other-pipeline" | "lifecycle";
 type Level = AlertLevel["level"];
 
 export interface AlertTestCase {
@@ -39,6 +40,8 @@ export interface AlertTestCase {
   /** The level the case is about (absent and other-pipeline cases are about the whole alert). */
   level?: Level;
   kind: CaseKind;
+  /** Lifecycle cases: which history (e.g. `retry-succeeds gauge`), ending the case's name. */
+  scenario?: string;
   /** What the case proves, in a sentence. */
   title: string;
   /** Relative path of its test file. */
@@ -195,7 +198,7 @@ function rampCases(p: Pipeline, def: AlertDefinition, scenario: Scenario, step: 
 /** A pipeline that has not started: no series at all. Only an alert that treats absence as a problem fires. */
 function absentCase(p: Pipeline, def: AlertDefinition, scenario: Scenario, step: number): BuiltCase {
   const f = ceilTo(def.forSeconds, step);
-  if (def.whenAbsent === "silent") {
+  if (def.whenAbsent !== "fire") {
     return {
       meta: { kind: "absent", title: "silent on a pipeline that has not started (no metrics)" },
       series: [],
@@ -287,11 +290,21 @@ export function pipelineAlertTests(project: Project, p: Pipeline): PipelineAlert
       absentCase(p, def, scenario, step),
       ...(def.whenAbsent === "fire" && scenario.ramp ? [othersDoNotCount(p, def, scenario, step)] : []),
     ];
+    const life = lifecycleCases(p, def, step);
+    for (const s of life.skipped) skip({ kind: "lifecycle", reason: `${s.scenario}: ${s.reason}` });
+    for (const c of life.cases) {
+      built.push({
+        meta: { kind: "lifecycle", scenario: c.scenario, title: c.title },
+        series: c.series,
+        checks: c.checks.map((k) => ({ at: k.at, firing: k.firing ? levelsAt(def, k.value) : new Set<Level>(), value: k.value })),
+        step: c.step ?? step,
+      });
+    }
     const file = testPath(p.name, def.key);
     const groups: PromtoolGroup[] = [];
     const seen = new Map<string, number>();
     for (const c of built) {
-      const base = `${p.name} ${def.key} ${c.meta.level ? `${c.meta.level} ` : ""}${c.meta.kind}`;
+      const base = `${p.name} ${def.key} ${c.meta.level ? `${c.meta.level} ` : ""}${c.meta.kind}${c.meta.scenario ? ` ${c.meta.scenario}` : ""}`;
       const count = (seen.get(base) ?? 0) + 1;
       seen.set(base, count);
       const name = count > 1 ? `${base} ${count}` : base;

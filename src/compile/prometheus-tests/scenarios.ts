@@ -10,16 +10,16 @@
  * - a ramp scenario makes the expression read "seconds since an origin" (the stale
  *   freshness clock, a hung run's elapsed time), which crosses every level on its own.
  *
- * Counters over the schedule window start at 0 and jump at the onset: the first sample in the
- * window is then 0, so `increase` is exactly the jump (Prometheus never extrapolates a counter
- * below zero), for as long as that 0 stays in the window. Rates grow linearly, which `rate`
+ * Counters over the schedule window are born at the onset with the test value as their
+ * first sample (DESIGN §8: the rules must count a series born with its first failure), and
+ * read that value for as long as the birth stays in the window. Rates grow linearly, which `rate`
  * reads exactly once the window holds only the new slope.
  */
 import type { AlertKey, Pipeline, ResolvedSignal, SignalKey } from "../../model/types.js";
 import { STREAM_RATE_WINDOW_SECONDS } from "../promql.js";
 import type { AlertDefinition } from "../alert-definitions.js";
 import { humanize, humanizeDuration, humanizePercentage } from "./go-format.js";
-import { jumpCounter, rateCounter, seriesName, stepGauge, type Synthetic } from "./series.js";
+import { bornCounter, rateCounter, seriesName, stepGauge, type Synthetic } from "./series.js";
 
 /** Where the series of one test are placed in time. */
 export interface Timeline {
@@ -188,17 +188,17 @@ function gauge(signal: SignalKey): Scenario {
 
 export const SCENARIOS: Readonly<Record<AlertKey, Scenario>> = {
   pipelineFailed: windowCounter(["runs"], (s, _def, t, v) => [
-    synth(s.runs, jumpCounter(t.n, t.at, v), { status: "failed" }),
-    synth(s.runs, jumpCounter(t.n, t.at, 1), { status: "success" }),
+    synth(s.runs, bornCounter(t.n, t.at, v), { status: "failed" }),
+    synth(s.runs, bornCounter(t.n, t.at, 1), { status: "success" }),
   ]),
-  errors: windowCounter(["errors"], (s, _def, t, v) => [synth(s.errors, jumpCounter(t.n, t.at, v), { error_type: "timeout" })]),
-  lowVolume: windowCounter(["recordsProcessed"], (s, _def, t, v) => [synth(s.recordsProcessed, jumpCounter(t.n, t.at, v))]),
+  errors: windowCounter(["errors"], (s, _def, t, v) => [synth(s.errors, bornCounter(t.n, t.at, v), { error_type: "timeout" })]),
+  lowVolume: windowCounter(["recordsProcessed"], (s, _def, t, v) => [synth(s.recordsProcessed, bornCounter(t.n, t.at, v))]),
   // Batch: failed / processed records over the schedule window (streaming: STREAM_DATA_QUALITY).
   dataQuality: windowCounter(["recordsProcessed", "recordsFailed"], (s, def, t, v) => {
     const processed = ratioRecords(Math.min(...def.levels.map((l) => l.threshold)));
     return [
-      synth(s.recordsProcessed, jumpCounter(t.n, t.at, processed)),
-      synth(s.recordsFailed, jumpCounter(t.n, t.at, Math.round(v * processed))),
+      synth(s.recordsProcessed, bornCounter(t.n, t.at, processed)),
+      synth(s.recordsFailed, bornCounter(t.n, t.at, Math.round(v * processed))),
     ];
   }, ratioValues),
   slaBreach: {

@@ -11,8 +11,11 @@ export interface InputSeries {
   values: string;
 }
 
-/** One sample per step; undefined is a step without a sample. */
-export type Samples = readonly (number | undefined)[];
+/**
+ * One sample per step; undefined is a step without a sample, `stale` a staleness marker (what
+ * Prometheus writes when a scraped series or its target goes away).
+ */
+export type Samples = readonly (number | undefined | "stale")[];
 
 /** A series before it is written in promtool's notation. */
 export interface Synthetic {
@@ -54,17 +57,18 @@ export function valuesString(samples: Samples): string {
   let i = 0;
   while (i < samples.length) {
     const v = samples[i];
-    if (v === undefined) {
-      parts.push("_");
+    if (v === undefined || v === "stale") {
+      parts.push(v === undefined ? "_" : "stale");
       i++;
       continue;
     }
     let j = i;
     const next = samples[i + 1];
-    const d = next === undefined ? 0 : next - v;
+    const d = typeof next === "number" ? next - v : 0;
     const integral = Number.isInteger(v) && Number.isInteger(d) && Math.abs(v) < 2 ** 52 && Math.abs(d) < 2 ** 31;
+    const numberAt = (k: number): number | undefined => (typeof samples[k] === "number" ? (samples[k] as number) : undefined);
     if (integral || d === 0) {
-      while (j + 1 < samples.length && samples[j + 1] !== undefined && samples[j + 1]! - samples[j]! === d && (d === 0 || integral)) j++;
+      while (j + 1 < samples.length && numberAt(j + 1) !== undefined && numberAt(j + 1)! - numberAt(j)! === d && (d === 0 || integral)) j++;
     }
     if (j - i >= 2 || (j > i && d === 0)) {
       parts.push(`${number(v)}${d < 0 ? "-" : "+"}${Math.abs(d)}x${j - i}`);
@@ -82,9 +86,12 @@ export function stepGauge(n: number, at: number, before: number, after: number):
   return Array.from({ length: n }, (_, i) => (i < at ? before : after));
 }
 
-/** A counter that starts at 0 and jumps by `amount` at step `at` (a run that just reported). */
-export function jumpCounter(n: number, at: number, amount: number): number[] {
-  return Array.from({ length: n }, (_, i) => (i < at ? 0 : amount));
+/**
+ * A counter series born at step `at` with `amount` as its first value (a run that just
+ * reported, through a client that creates the series on first use): no sample before.
+ */
+export function bornCounter(n: number, at: number, amount: number): (number | undefined)[] {
+  return Array.from({ length: n }, (_, i) => (i < at ? undefined : amount));
 }
 
 /**

@@ -51,7 +51,7 @@ export function checkGuides(key: AlertKey, p: Pipeline, ctx: Context): [CheckGui
   switch (key) {
     case "pipelineFailed":
       return [
-        { title: "Confirm the failed runs", text: `See how many runs failed in the last ${ctx.window} and whether a run succeeded since: a later success means the failure was transient and only the lost data needs a backfill.` },
+        { title: "Confirm the failed runs", text: `See how many runs failed in the last ${ctx.window} and whether a run succeeded since. A later success resolves the alert when the job reports its last-failure time (\`pipemon run\` does); from the failed-runs counter alone it resolves once the failed run has left the ${ctx.window} window. A success means the failure was transient and only the lost data needs a backfill.` },
         { title: "Find the error class", text: "The dominant `error_type` decides which recovery below applies. Open the failed run's logs at the first error, not the last one.", support: ["errorsByType"] },
         { title: "Rule out resource exhaustion", text: "Memory at 100% just before the failure means the run was killed (OOM), which often leaves no error in the logs; CPU pinned at 100% points at timeouts.", support: ["memory", "cpu"] },
       ];
@@ -114,7 +114,7 @@ export function checkGuides(key: AlertKey, p: Pipeline, ctx: Context): [CheckGui
       ];
     case "lowThroughput":
       return [
-        { title: "Confirm the throughput", text: "Records per second under the line for the whole pending period; compare with the same hour on previous days, traffic has a daily shape." },
+        { title: "Confirm the throughput", text: "Records per second under the line for the whole pending period; compare with the same hour on previous days, traffic has a daily shape. A value of exactly 0 with no series behind it is a dead stream: the consumer or its metrics endpoint stopped reporting, so check that the process runs and is scraped before looking at traffic." },
         { title: "Check whether input is waiting", text: "A growing backlog means the consumer is slow or stuck (follow the latency checks); a backlog at zero means producers send less: check upstream.", support: ["backlog"] },
         { title: "Check whether records fail", text: "Records failing instead of being processed lower the throughput that counts.", support: ["streamErrors"] },
       ];
