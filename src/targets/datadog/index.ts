@@ -7,7 +7,7 @@ import type { KindHandler } from "../handler.js";
 import { defaultRetryPolicy, type CircuitBreaker, type RetryPolicy } from "../resilience.js";
 import { DatadogCaller } from "./calls.js";
 import { PacedFetchHttpLibrary, type RequestObserver } from "./http.js";
-import { DatadogMonitorHandler } from "./monitors.js";
+import { DatadogMonitorHandler, DEFAULT_LATE_COMMIT_WINDOW_MS } from "./monitors.js";
 
 export { DatadogMonitorHandler, desiredMonitors, monitorKey, pipemonIdOf, LIST_PAGE_SIZE } from "./monitors.js";
 export { normaliseMonitor, resolvePlaceholders } from "./normalise.js";
@@ -33,8 +33,8 @@ export interface DatadogHandlerOptions {
    * environment: the handler never reads process.env.
    */
   variables?: Readonly<Record<string, string | undefined>>;
-  /** Non-fatal findings (duplicate monitors for one pipemon id). */
-  onWarning?: (message: string) => void;
+  /** How long a create whose answer was lost is looked for before it is resent (PIPEMON_LATE_COMMIT_MS). */
+  lateCommitWindowMs?: number;
 }
 
 /** `api.datadoghq.eu`, `https://api.datadoghq.eu/` and `http://127.0.0.1:8126` all work. */
@@ -43,6 +43,13 @@ export function normaliseHost(host: string): string {
   return withScheme.replace(/\/+$/, "");
 }
 
+
+/** PIPEMON_LATE_COMMIT_MS, for slow networks and tests; the default otherwise. */
+function lateCommitWindowFromEnv(): number {
+  const raw = process.env.PIPEMON_LATE_COMMIT_MS;
+  const n = raw === undefined || raw === "" ? Number.NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_LATE_COMMIT_WINDOW_MS;
+}
 
 export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
   const policy = opts.policy ?? defaultRetryPolicy();
@@ -65,7 +72,7 @@ export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[
     caller,
     ...(opts.environment ? { environment: opts.environment } : {}),
     variables: opts.variables ?? {},
-    ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    lateCommitWindowMs: opts.lateCommitWindowMs ?? lateCommitWindowFromEnv(),
   });
   return [monitors];
 }
