@@ -9,6 +9,7 @@ import { liveByPlanKey, planKind, type KindInput } from "../plan/compute.js";
 import type { ProjectPlan } from "../plan/document.js";
 import { KIND_TARGET, RESOURCE_KINDS, type DesiredResource, type LiveResource, type ResourceKind, type TargetName } from "../plan/resource.js";
 import type { KindHandler } from "../targets/handler.js";
+import type { LockRequest, TargetLock } from "../targets/lock.js";
 import type { CircuitBreaker } from "../targets/resilience.js";
 import { ownerSelected } from "../model/identity.js";
 import { desiredResources, type Selection } from "./desired.js";
@@ -34,6 +35,8 @@ export interface Connection {
   target: TargetName;
   handlers: readonly KindHandler[];
   breaker: CircuitBreaker;
+  /** The target's apply lock (targets/lock.ts); absent for connectors that need none (tests). */
+  lock?: TargetLock;
 }
 
 /** Builds a target's handlers for one project; throws CredentialsError when it cannot. */
@@ -79,7 +82,15 @@ export function projectTargets(project: Project, requested: readonly TargetName[
   return (["grafana", "datadog"] as const).filter((t) => (requested ? requested.includes(t) : used.has(t)));
 }
 
+/** What apply asks of readProjectState: lock every target before reading it. */
+export interface LockOptions extends LockRequest {
+  /** Every lock taken is pushed here, so the caller releases them whatever happens next. */
+  held: TargetLock[];
+}
+
 export interface ReadOptions {
+  /** Apply only: take each target's lock before its live state is read. */
+  lock?: LockOptions;
   targets?: readonly TargetName[];
   selection?: Selection;
   adopt: boolean;
@@ -91,6 +102,17 @@ export interface ReadOptions {
 export async function readProjectState(project: Project, options: ReadOptions): Promise<ProjectState> {
   const targets = projectTargets(project, options.targets);
   const connections = await Promise.all(targets.map((t) => options.connect(project, t, options.env, options.stats)));
+  if (options.lock) {
+    // Before anything is read: what apply plans must not change under it. One target after
+    // the other, always in the same order, so two applies never each hold one lock.
+    const { held, ...request } = options.lock;
+    for (const c of connections) {
+      if (!c.lock) continue;
+      // Pushed first: a lock half taken (created, then a failed read) is still given back.
+      held.push(c.lock);
+      await c.lock.acquire(request);
+    }
+  }
   const handlers = new Map<ResourceKind, KindHandler>();
   for (const c of connections) for (const h of c.handlers) handlers.set(h.kind, h);
   const desiredList = await timed("compile desired resources", async () => desiredResources(project, targets, options.selection));

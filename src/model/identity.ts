@@ -94,3 +94,12 @@ export function ownerSelected(owner: Owner | undefined, selection: Selection): b
   for (const team of selection.teams) if (owner.team === team || owner.folderUid === folderUid(team)) return true;
   return false;
 }
+
+/**
+ * Uid of the Grafana dashboard that is the apply lock of one environment. The `_` keeps it
+ * out of both pipemon namespaces (folders `pipemon-<team>`, dashboards `pm-…`): it is never
+ * listed, planned or pruned as a managed resource.
+ */
+export const grafanaApplyLockUid = (environment?: string): string => boundedUid(`pipemon_apply_lock${environment ? `_${environment}` : ""}`);
+/** Tag of the Datadog monitors that are apply locks (`pipemon-lock:<environment|default>`). */
+export const datadogApplyLockTag = (environment?: string): string => `pipemon-lock:${environment ?? "default"}`;

@@ -5,7 +5,9 @@
 import { client, v1 } from "@datadog/datadog-api-client";
 import type { KindHandler } from "../handler.js";
 import { defaultRetryPolicy, type CircuitBreaker, type RetryPolicy } from "../resilience.js";
+import type { TargetLock } from "../lock.js";
 import { DatadogCaller } from "./calls.js";
+import { DatadogApplyLock } from "./lock.js";
 import { PacedFetchHttpLibrary, type RequestObserver } from "./http.js";
 import { DatadogMonitorHandler, DEFAULT_LATE_COMMIT_WINDOW_MS } from "./monitors.js";
 
@@ -51,7 +53,8 @@ function lateCommitWindowFromEnv(): number {
   return Number.isFinite(n) && n >= 0 ? n : DEFAULT_LATE_COMMIT_WINDOW_MS;
 }
 
-export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
+/** The official client's monitors API over pipemon's paced HTTP, and the retrying caller. */
+function monitorsApi(opts: DatadogHandlerOptions): { api: v1.MonitorsApi; caller: DatadogCaller } {
   const policy = opts.policy ?? defaultRetryPolicy();
   const httpApi = new PacedFetchHttpLibrary({
     timeoutMs: policy.timeoutMs,
@@ -66,13 +69,23 @@ export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[
     enableRetry: false,
   });
   if (!opts.host && opts.site) configuration.setServerVariables({ site: opts.site });
-  const caller = new DatadogCaller({ policy, breaker: opts.breaker });
+  return { api: new v1.MonitorsApi(configuration), caller: new DatadogCaller({ policy, breaker: opts.breaker }) };
+}
+
+export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
+  const { api, caller } = monitorsApi(opts);
   const monitors = new DatadogMonitorHandler({
-    api: new v1.MonitorsApi(configuration),
+    api,
     caller,
     ...(opts.environment ? { environment: opts.environment } : {}),
     variables: opts.variables ?? {},
     lateCommitWindowMs: opts.lateCommitWindowMs ?? lateCommitWindowFromEnv(),
   });
   return [monitors];
+}
+
+/** The apply lock of this org and environment (datadog/lock.ts). */
+export function createDatadogLock(opts: DatadogHandlerOptions): TargetLock {
+  const { api, caller } = monitorsApi(opts);
+  return new DatadogApplyLock(api, caller, opts.environment);
 }

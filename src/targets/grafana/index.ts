@@ -8,6 +8,8 @@ import { GrafanaClient, type RequestObserver } from "./client.js";
 import { ContactPointHandler } from "./contact-points.js";
 import { DashboardHandler } from "./dashboards.js";
 import { FolderHandler } from "./folders.js";
+import type { TargetLock } from "../lock.js";
+import { GrafanaApplyLock } from "./lock.js";
 import { NotificationPolicyHandler } from "./notification-policy.js";
 import { RuleGroupHandler } from "./rule-groups.js";
 
@@ -62,6 +64,11 @@ export function createGrafanaHandlers(opts: GrafanaHandlerOptions): KindHandler[
     new RuleGroupHandler(client),
     new NotificationPolicyHandler(client),
   ];
+}
+
+/** The apply lock of this Grafana and environment (grafana/lock.ts). */
+export function createGrafanaLock(opts: GrafanaHandlerOptions, environment?: string): TargetLock {
+  return new GrafanaApplyLock(clientFor(opts), environment);
 }
 
 /**
