@@ -191,7 +191,7 @@ describe("no silent duplicates", () => {
   it("a create the server commits after the client's timeout is found, not sent again", async () => {
     // The 3rd monitor create is stored 1.5 s after it arrived, 1 s after the client gave up.
     datadog.faults.add({ method: "POST", path: "^/api/v1/monitor$", after: 2, times: 1, fault: { kind: "late-commit", ms: 1_500 } });
-    const run = await pipemon(["apply", ...PROD, "--yes"], { PIPEMON_HTTP_TIMEOUT_MS: "500" });
+    const run = await pipemon(["apply", ...PROD, "--yes"], { PIPEMON_HTTP_TIMEOUT_MS: "500", PIPEMON_LATE_COMMIT_MS: "5000" });
     await Promise.all(datadog.faults.lateCommits);
     expect(datadog.faults.lateCommits).toHaveLength(1);
     expect(run.code).toBe(0);

@@ -4,7 +4,7 @@
  */
 import { client, v1 } from "@datadog/datadog-api-client";
 import type { KindHandler } from "../handler.js";
-import { defaultRetryPolicy, type CircuitBreaker, type RetryPolicy } from "../resilience.js";
+import { CircuitBreaker, defaultRetryPolicy, type RetryPolicy } from "../resilience.js";
 import type { TargetLock } from "../lock.js";
 import { DatadogCaller } from "./calls.js";
 import { DatadogApplyLock } from "./lock.js";
@@ -46,15 +46,19 @@ export function normaliseHost(host: string): string {
 }
 
 
-/** PIPEMON_LATE_COMMIT_MS, for slow networks and tests; the default otherwise. */
-function lateCommitWindowFromEnv(): number {
+/**
+ * How long a lost create is looked for: PIPEMON_LATE_COMMIT_MS, else as long again as the
+ * client waited for the answer (a server that was still busy at the timeout usually commits
+ * within another timeout), at most DEFAULT_LATE_COMMIT_WINDOW_MS.
+ */
+function lateCommitWindow(policy: RetryPolicy): number {
   const raw = process.env.PIPEMON_LATE_COMMIT_MS;
   const n = raw === undefined || raw === "" ? Number.NaN : Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_LATE_COMMIT_WINDOW_MS;
+  return Number.isFinite(n) && n >= 0 ? n : Math.min(policy.timeoutMs, DEFAULT_LATE_COMMIT_WINDOW_MS);
 }
 
 /** The official client's monitors API over pipemon's paced HTTP, and the retrying caller. */
-function monitorsApi(opts: DatadogHandlerOptions): { api: v1.MonitorsApi; caller: DatadogCaller } {
+function monitorsApi(opts: DatadogHandlerOptions, breaker: CircuitBreaker): { api: v1.MonitorsApi; caller: DatadogCaller; policy: RetryPolicy } {
   const policy = opts.policy ?? defaultRetryPolicy();
   const httpApi = new PacedFetchHttpLibrary({
     timeoutMs: policy.timeoutMs,
@@ -69,23 +73,24 @@ function monitorsApi(opts: DatadogHandlerOptions): { api: v1.MonitorsApi; caller
     enableRetry: false,
   });
   if (!opts.host && opts.site) configuration.setServerVariables({ site: opts.site });
-  return { api: new v1.MonitorsApi(configuration), caller: new DatadogCaller({ policy, breaker: opts.breaker }) };
+  return { api: new v1.MonitorsApi(configuration), caller: new DatadogCaller({ policy, breaker }), policy };
 }
 
 export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
-  const { api, caller } = monitorsApi(opts);
+  const { api, caller, policy } = monitorsApi(opts, opts.breaker);
   const monitors = new DatadogMonitorHandler({
     api,
     caller,
     ...(opts.environment ? { environment: opts.environment } : {}),
     variables: opts.variables ?? {},
-    lateCommitWindowMs: opts.lateCommitWindowMs ?? lateCommitWindowFromEnv(),
+    lateCommitWindowMs: opts.lateCommitWindowMs ?? lateCommitWindow(policy),
   });
   return [monitors];
 }
 
 /** The apply lock of this org and environment (datadog/lock.ts). */
 export function createDatadogLock(opts: DatadogHandlerOptions): TargetLock {
-  const { api, caller } = monitorsApi(opts);
+  // Its own breaker: a lock must still be released after the target's circuit opened.
+  const { api, caller } = monitorsApi(opts, new CircuitBreaker("datadog"));
   return new DatadogApplyLock(api, caller, opts.environment);
 }

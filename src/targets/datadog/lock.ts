@@ -23,7 +23,8 @@ interface LockMonitor extends Partial<LockInfo> {
 export class DatadogApplyLock implements TargetLock {
   readonly target = "datadog" as const;
   private readonly scopeTag: string;
-  private holder: string | undefined;
+  /** Our lock monitors: release deletes them by id, with no listing that could fail. */
+  private readonly ids = new Set<number>();
 
   constructor(private readonly api: v1.MonitorsApi, private readonly caller: DatadogCaller, private readonly environment?: string) {
     this.scopeTag = datadogApplyLockTag(environment);
@@ -42,11 +43,12 @@ export class DatadogApplyLock implements TargetLock {
     body.tags = [this.scopeTag, `${HOLDER}${request.holder}`, `${SINCE}${since}`, `${EXPIRES}${expires}`];
     body.options = Object.assign(new v1.MonitorOptions(), { notifyNoData: false, thresholds: Object.assign(new v1.MonitorThresholds(), { critical: 1 }) });
     // Retried like any write: a second copy of our own lock is harmless (same holder).
-    await this.caller.call("create the apply lock monitor", () => this.api.createMonitor({ body }));
-    this.holder = request.holder;
+    const created = await this.caller.call("apply lock: create the lock monitor", () => this.api.createMonitor({ body }));
+    if (typeof created.id === "number") this.ids.add(created.id);
 
     const now = Date.now();
     const locks = await this.list(this.scopeTag);
+    for (const l of locks) if (l.holder === request.holder) this.ids.add(l.id);
     const stale = locks.filter((l) => l.holder !== request.holder && (request.force || l.expires === undefined || l.expires.getTime() <= now));
     for (const l of stale) await this.remove(l.id);
     const winner = locks.filter((l) => !stale.includes(l)).sort((a, b) => a.id - b.id)[0];
@@ -56,13 +58,14 @@ export class DatadogApplyLock implements TargetLock {
   }
 
   async release(): Promise<void> {
-    if (this.holder === undefined) return;
-    for (const l of await this.list(`${HOLDER}${this.holder}`)) await this.remove(l.id);
-    this.holder = undefined;
+    for (const id of this.ids) {
+      await this.remove(id);
+      this.ids.delete(id);
+    }
   }
 
   private async list(tag: string): Promise<LockMonitor[]> {
-    const found = await this.caller.call("list apply lock monitors", () => this.api.listMonitors({ monitorTags: tag, pageSize: 1000, page: 0 }));
+    const found = await this.caller.call("apply lock: list the lock monitors", () => this.api.listMonitors({ monitorTags: tag, pageSize: 1000, page: 0 }));
     return found
       .filter((m): m is v1.Monitor & { id: number } => typeof m.id === "number" && (m.tags ?? []).includes(this.scopeTag))
       .map((m) => {
@@ -80,7 +83,7 @@ export class DatadogApplyLock implements TargetLock {
 
   private async remove(id: number): Promise<void> {
     try {
-      await this.caller.call(`delete apply lock monitor ${id}`, () => this.api.deleteMonitor({ monitorId: id }));
+      await this.caller.call(`apply lock: delete lock monitor ${id}`, () => this.api.deleteMonitor({ monitorId: id }));
     } catch (e) {
       if (!(e instanceof DatadogCallError && e.status === 404)) throw e;
     }

@@ -3,7 +3,7 @@
  */
 import type { KindHandler } from "../handler.js";
 import { TargetError } from "../handler.js";
-import type { CircuitBreaker, RetryPolicy } from "../resilience.js";
+import { CircuitBreaker, type RetryPolicy } from "../resilience.js";
 import { GrafanaClient, type RequestObserver } from "./client.js";
 import { ContactPointHandler } from "./contact-points.js";
 import { DashboardHandler } from "./dashboards.js";
@@ -68,7 +68,8 @@ export function createGrafanaHandlers(opts: GrafanaHandlerOptions): KindHandler[
 
 /** The apply lock of this Grafana and environment (grafana/lock.ts). */
 export function createGrafanaLock(opts: GrafanaHandlerOptions, environment?: string): TargetLock {
-  return new GrafanaApplyLock(clientFor(opts), environment);
+  // Its own breaker: a lock must still be released after the target's circuit opened.
+  return new GrafanaApplyLock(clientFor({ ...opts, breaker: new CircuitBreaker("grafana") }), environment);
 }
 
 /**
