@@ -53,21 +53,35 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const held: TargetLock[] = [];
   const lock: LockOptions = { holder: lockHolder(), ttlSeconds: lockTtlSeconds(options), force: options.forceUnlock === true, held };
   let result: ApplyResult | undefined;
+  // Interrupted (Ctrl-C, a cancelled CI job): give the locks back before exiting, so the
+  // re-run that converges is not blocked until they expire. Only a SIGKILL leaves them.
+  const onSignal = (signal: NodeJS.Signals) => {
+    void releaseLocks(held).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     result = options.planFile !== undefined ? await applySaved(options, options.planFile, lock) : await applyFresh(options, lock);
     return result;
   } finally {
-    const warnings: string[] = [];
-    // Given back in reverse order; one that cannot be is left to expire, and said so.
-    for (const l of held.reverse()) {
-      try {
-        await l.release();
-      } catch (e) {
-        warnings.push(`${l.target}: the apply lock could not be released (${reasonOf(e)}); it expires by itself, or run pipemon apply --force-unlock`);
-      }
-    }
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    const warnings = await releaseLocks(held);
     if (result && warnings.length > 0) result.warnings = [...(result.warnings ?? []), ...warnings];
   }
+}
+
+/** Gives every lock back, last taken first; one that cannot be is left to expire, and said so. */
+async function releaseLocks(held: TargetLock[]): Promise<string[]> {
+  const warnings: string[] = [];
+  for (const l of held.splice(0).reverse()) {
+    try {
+      await l.release();
+    } catch (e) {
+      warnings.push(`${l.target}: the apply lock could not be released (${reasonOf(e)}); it expires by itself, or run pipemon apply --force-unlock`);
+    }
+  }
+  return warnings;
 }
 
 /** Who holds a lock: host, process and a random part, in the characters a Datadog tag keeps. */

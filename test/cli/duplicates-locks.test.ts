@@ -5,14 +5,15 @@
  * the client's timeout is found instead of sent twice; `--select team:x` covers everything
  * of a deleted pipeline, hashed uids included.
  */
+import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { dashboardUid, grafanaApplyLockUid } from "../../src/model/identity.js";
 import { startDatadogEmulator, type DatadogEmulator } from "../emulators/datadog/server.js";
 import { startGrafanaEmulator, type GrafanaEmulator } from "../emulators/grafana/server.js";
-import { REPO_ROOT, runCliAsync, type CliRun } from "../support/cli.js";
+import { PIPEMON_BIN, REPO_ROOT, runCliAsync, type CliRun } from "../support/cli.js";
 
 const TOKEN = "glsa_dupes_token_value";
 const DD_API = "dd-api-key-dupes";
@@ -26,6 +27,8 @@ const SECRETS = {
 };
 const NEVER_PRINTED = [TOKEN, DD_API, DD_APP, ...Object.values(SECRETS)];
 const PROD = ["--env", "production"];
+// Several full applies per test, on a machine that may be busy: more than the default 30 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 let grafana: GrafanaEmulator;
 let datadog: DatadogEmulator;
@@ -226,6 +229,28 @@ describe("the apply lock", () => {
     const forced = await pipemon(["apply", ...PROD, "--yes", "--force-unlock"]);
     expect(forced.code).toBe(0);
     expectNoLocks();
+  });
+
+  it("an apply stopped by SIGTERM gives its locks back, so the re-run is not blocked and converges", async () => {
+    // Monitor creates after the 5th slow down, so the signal surely lands in the middle.
+    datadog.faults.add({ method: "POST", path: "^/api/v1/monitor$", after: 6, fault: { kind: "latency", ms: 300 } });
+    const child = spawn(process.execPath, [PIPEMON_BIN, "--specs", specs, "apply", ...PROD, "--yes"], { cwd: work, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...environment() } });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    // Stopped in the middle of writing monitors, with both locks held.
+    const pipemonMonitors = () => (datadog.snapshot().monitors as unknown as StoredMonitor[]).filter((m) => m.tags.some((t) => t.startsWith("pipemon-id:"))).length;
+    while (pipemonMonitors() < 5) await new Promise((r) => setTimeout(r, 20));
+    expect(grafana.state.dashboards.has(grafanaApplyLockUid("production"))).toBe(true);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(stderr).toBe("");
+    expectNoLocks();
+    datadog.faults.clear();
+
+    expect((await pipemon(["apply", ...PROD, "--yes"])).code).toBe(0);
+    expect([...monitorsById()].filter(([, list]) => list.length > 1)).toEqual([]);
+    expect(changed(await planJson())).toEqual([]);
   });
 
   it("an expired lock (a killed apply) is taken over", async () => {
