@@ -219,7 +219,8 @@ describe("the apply lock", () => {
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toMatch(/^pipemon: grafana: another apply is running on Grafana \(lock dashboard pipemon_apply_lock_production\) \(holder ci-runner-7-abc123, since /);
     expect(blocked.stderr).toContain("nothing was changed");
-    expect(grafana.faults.requests.slice(grafanaBefore).filter((r) => r.method !== "GET")).toEqual([]);
+    // Its only write was the lock's create, refused because the lock exists.
+    expect(grafana.faults.requests.slice(grafanaBefore).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["POST /api/dashboards/db 412"]);
     expect(datadog.faults.requests.slice(before)).toEqual([]);
 
     const plan = await pipemon(["plan", ...PROD, "--detailed-exitcode"]);

@@ -23,28 +23,37 @@ export class GrafanaApplyLock implements TargetLock {
   }
 
   async acquire(request: LockRequest): Promise<void> {
-    // A lock deleted between our 412 and our read is tried again; three rounds is plenty.
+    // Create first (no read before: a free lock costs one request and no 404). A lock deleted
+    // between our 412 and our read is tried again; three rounds is plenty.
     for (let round = 0; round < 3; round++) {
+      if (await this.save(request, undefined)) return;
       const existing = await this.client.getDashboard(this.uid);
-      const info = existing ? lockInfo(existing.dashboard) : undefined;
-      if (existing && info?.holder === request.holder) {
-        // Our own save landed although its answer was lost.
-        this.holder = request.holder;
-        return;
-      }
-      if (existing && info && info.expires.getTime() > Date.now() && !request.force) throw this.held(info);
-      const version = existing ? (typeof existing.dashboard.version === "number" ? existing.dashboard.version : 0) : undefined;
-      try {
-        await this.client.saveDashboard({ dashboard: this.body(request, version), folderUid: "", overwrite: false, message: "pipemon apply lock" });
-        this.holder = request.holder;
-        return;
-      } catch (e) {
-        // 412: someone saved it first (a new lock, or a takeover of the expired one).
-        if (!(e instanceof GrafanaRequestError && e.status === 412)) throw e;
-      }
+      if (!existing) continue;
+      const info = lockInfo(existing.dashboard);
+      // Our own earlier attempt landed although its answer was lost.
+      if (info?.holder === request.holder) return this.taken(request);
+      if (info && info.expires.getTime() > Date.now() && !request.force) throw this.held(info);
+      // Expired, forced, or not a lock at all: take it over with the version just read.
+      if (await this.save(request, typeof existing.dashboard.version === "number" ? existing.dashboard.version : 0)) return;
     }
     const now = await this.client.getDashboard(this.uid);
     throw this.held(now ? lockInfo(now.dashboard) : undefined);
+  }
+
+  /** True when saved; false on 412 (someone saved it first: a new lock, or a takeover). */
+  private async save(request: LockRequest, version: number | undefined): Promise<boolean> {
+    try {
+      await this.client.saveDashboard({ dashboard: this.body(request, version), folderUid: "", overwrite: false, message: "pipemon apply lock" });
+    } catch (e) {
+      if (e instanceof GrafanaRequestError && e.status === 412) return false;
+      throw e;
+    }
+    this.taken(request);
+    return true;
+  }
+
+  private taken(request: LockRequest): void {
+    this.holder = request.holder;
   }
 
   async release(): Promise<void> {
