@@ -3,14 +3,17 @@
  * after checking that every live resource it read is unchanged (dashboard version, rule
  * group content, monitor `modified`); a stale plan is refused with the reasons.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { hasErrors } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadResult } from "../spec/index.js";
 import { summarise } from "../plan/compute.js";
 import { desiredKey, savedPlanProblem, type PlanDocument, type SavedPlan } from "../plan/document.js";
 import { parseSelection } from "./desired.js";
-import { execute, type Outcome } from "./execute.js";
-import { readProjectState, resourceId, RequestStats, type ProjectState } from "./live-state.js";
+import { DEFAULT_LOCK_TTL_SECONDS, type TargetLock } from "../targets/lock.js";
+import { execute, reasonOf, type Outcome } from "./execute.js";
+import { readProjectState, resourceId, RequestStats, type LockOptions, type ProjectState } from "./live-state.js";
 import { defaultConnector, plan, userFacing, type PlanOptions } from "./plan.js";
 
 export interface ApplyOptions extends PlanOptions {
@@ -25,6 +28,8 @@ export interface ApplyOptions extends PlanOptions {
   rotateSecrets?: boolean;
   /** Asked with the fresh plan before anything is written; false aborts. */
   confirm?: (doc: PlanDocument) => Promise<boolean>;
+  /** Take each target's apply lock even when another apply holds it (`--force-unlock`). */
+  forceUnlock?: boolean;
 }
 
 export interface ApplyResult {
@@ -36,11 +41,63 @@ export interface ApplyResult {
   error?: string;
   aborted?: boolean;
   stats: RequestStats;
+  /** Not errors, but worth a line: a lock that could not be given back (it expires). */
+  warnings?: string[];
 }
 
+/**
+ * Every apply holds each target's lock from before it reads live state until it is done
+ * (targets/lock.ts): two applies at once would otherwise both plan "create" and both write.
+ */
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
-  if (options.planFile !== undefined) return applySaved(options, options.planFile);
-  const planned = await plan(options);
+  const held: TargetLock[] = [];
+  const lock: LockOptions = { holder: lockHolder(), ttlSeconds: lockTtlSeconds(options), force: options.forceUnlock === true, held };
+  let result: ApplyResult | undefined;
+  // Interrupted (Ctrl-C, a cancelled CI job): give the locks back before exiting, so the
+  // re-run that converges is not blocked until they expire. Only a SIGKILL leaves them.
+  const onSignal = (signal: NodeJS.Signals) => {
+    void releaseLocks(held).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    result = options.planFile !== undefined ? await applySaved(options, options.planFile, lock) : await applyFresh(options, lock);
+    return result;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    const warnings = await releaseLocks(held);
+    if (result && warnings.length > 0) result.warnings = [...(result.warnings ?? []), ...warnings];
+  }
+}
+
+/** Gives every lock back, last taken first; one that cannot be is left to expire, and said so. */
+async function releaseLocks(held: TargetLock[]): Promise<string[]> {
+  const warnings: string[] = [];
+  for (const l of held.splice(0).reverse()) {
+    try {
+      await l.release();
+    } catch (e) {
+      warnings.push(`${l.target}: the apply lock could not be released (${reasonOf(e)}); it expires by itself, or run pipemon apply --force-unlock`);
+    }
+  }
+  return warnings;
+}
+
+/** Who holds a lock: host, process and a random part, in the characters a Datadog tag keeps. */
+function lockHolder(): string {
+  const host = hostname().toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, 40);
+  return `${host || "host"}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+/** PIPEMON_LOCK_TTL_SECONDS, else 30 minutes: past it, a killed apply's lock is taken over. */
+function lockTtlSeconds(options: ApplyOptions): number {
+  const n = Number(options.env("PIPEMON_LOCK_TTL_SECONDS") ?? Number.NaN);
+  return Number.isFinite(n) && n > 0 ? n : DEFAULT_LOCK_TTL_SECONDS;
+}
+
+async function applyFresh(options: ApplyOptions, lock: LockOptions): Promise<ApplyResult> {
+  const planned = await plan({ ...options, lock });
   if (!planned.document || !planned.states || !planned.saved) {
     return { load: planned.load, outcomes: [], stats: planned.stats, ...(planned.error !== undefined ? { error: planned.error } : {}) };
   }
@@ -103,7 +160,7 @@ function readSaved(file: string): SavedPlan | string {
   return problem ? `${file}: not a pipemon plan: ${problem}` : (value as SavedPlan);
 }
 
-async function applySaved(options: ApplyOptions, file: string): Promise<ApplyResult> {
+async function applySaved(options: ApplyOptions, file: string, lock: LockOptions): Promise<ApplyResult> {
   const stats = new RequestStats();
   const saved = readSaved(file);
   if (typeof saved === "string") return { outcomes: [], stats, error: saved };
@@ -121,7 +178,7 @@ async function applySaved(options: ApplyOptions, file: string): Promise<ApplyRes
         refused.push(`environment ${projectPlan.environment ?? "(none)"} of the plan is no longer in the config`);
         continue;
       }
-      const state = await readProjectState(project, { targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats });
+      const state = await readProjectState(project, { lock, targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats });
       states.push(state);
       for (const c of projectPlan.changes) {
         const now = state.live.get(resourceId(c.kind, c.key))?.fingerprint ?? null;

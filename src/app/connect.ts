@@ -4,8 +4,8 @@
  * the HTTP clients.
  */
 import { referencedVariables } from "../lib/env-ref.js";
-import { createDatadogHandlers } from "../targets/datadog/index.js";
-import { createGrafanaHandlers } from "../targets/grafana/index.js";
+import { createDatadogHandlers, createDatadogLock, type DatadogHandlerOptions } from "../targets/datadog/index.js";
+import { createGrafanaHandlers, createGrafanaLock, type GrafanaHandlerOptions } from "../targets/grafana/index.js";
 import { CircuitBreaker } from "../targets/resilience.js";
 import { datadogCredentials, grafanaCredentials } from "./credentials.js";
 import type { Connector } from "./live-state.js";
@@ -14,7 +14,7 @@ export const connect: Connector = async (project, target, env, stats) => {
   const breaker = new CircuitBreaker(target);
   if (target === "grafana") {
     const c = grafanaCredentials(project, env);
-    const handlers = createGrafanaHandlers({
+    const options: GrafanaHandlerOptions = {
       url: c.url,
       token: c.token,
       tokenVariable: c.tokenVariable,
@@ -23,11 +23,11 @@ export const connect: Connector = async (project, target, env, stats) => {
       resolveSecret: (name) => env(name) || undefined,
       breaker,
       onRequest: (method, route) => stats.record("grafana", method, route),
-    });
-    return { target, handlers, breaker };
+    };
+    return { target, handlers: createGrafanaHandlers(options), breaker, lock: createGrafanaLock(options, project.environment) };
   }
   const c = datadogCredentials(project, env);
-  const handlers = createDatadogHandlers({
+  const options: DatadogHandlerOptions = {
     apiKey: c.apiKey,
     appKey: c.appKey,
     site: c.site,
@@ -37,6 +37,6 @@ export const connect: Connector = async (project, target, env, stats) => {
     variables: Object.fromEntries(referencedVariables(project.grafana.url ?? "${GRAFANA_URL}").map((name) => [name, env(name)?.replace(/\/+$/, "")])),
     breaker,
     onRequest: (method, route) => stats.record("datadog", method, route),
-  });
-  return { target, handlers, breaker };
+  };
+  return { target, handlers: createDatadogHandlers(options), breaker, lock: createDatadogLock(options) };
 };

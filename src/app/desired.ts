@@ -15,15 +15,11 @@ import {
   pipelineDashboard,
   teamDashboard,
 } from "../compile/grafana/index.js";
-import { dashboardUid, folderUid, MANAGED_POLICY_KEY, monitorKey, ruleGroupName, teamDashboardUid } from "../model/identity.js";
+import { dashboardUid, folderUid, MANAGED_POLICY_KEY, monitorKey, ownerSelected, pipemonIdOfTags, ruleGroupName, teamDashboardUid, type Selection } from "../model/identity.js";
 import type { Pipeline, Project } from "../model/types.js";
 import type { DesiredResource, Json, TargetName } from "../plan/resource.js";
 
-/** Which pipelines a plan covers: `--select name` or `--select team:x`. */
-export interface Selection {
-  pipelines: ReadonlySet<string>;
-  teams: ReadonlySet<string>;
-}
+export type { Selection };
 
 /** `--select` values, repeatable and comma-separated; undefined when nothing narrows. */
 export function parseSelection(selectors: readonly string[] | undefined): Selection | undefined {
@@ -38,9 +34,8 @@ export function parseSelection(selectors: readonly string[] | undefined): Select
   return { pipelines, teams };
 }
 
-export function selects(selection: Selection | undefined, pipeline: string | undefined, team: string | undefined): boolean {
-  if (!selection) return true;
-  return (pipeline !== undefined && selection.pipelines.has(pipeline)) || (team !== undefined && selection.teams.has(team));
+export function selects(selection: Selection | undefined, pipeline: string, team: string): boolean {
+  return !selection || ownerSelected({ pipeline, team }, selection);
 }
 
 /** Plain JSON: the SDK's builders return class-free objects, but undefined fields must go. */
@@ -50,8 +45,10 @@ export function grafanaDesired(project: Project, selection?: Selection): Desired
   const out: DesiredResource[] = [];
   const teams = grafanaTeams(project);
   const selectedTeams = [...teams].filter(([team, pipelines]) => !selection || selection.teams.has(team) || pipelines.some((p) => selection.pipelines.has(p.name)));
-  for (const folder of folders(project)) {
-    if (selectedTeams.some(([team]) => folderUid(team) === folder.uid)) out.push({ kind: "grafana-folder", key: folder.uid, body: json(folder), team: folder.uid.replace(/^pipemon-/, "") });
+  const folderByUid = new Map(folders(project).map((f) => [f.uid, f]));
+  for (const [team] of selectedTeams) {
+    const folder = folderByUid.get(folderUid(team));
+    if (folder) out.push({ kind: "grafana-folder", key: folder.uid, body: json(folder), team });
   }
   // Routing is project-wide: a selection narrows the pipelines, not who is told where.
   if (!selection) {
@@ -71,15 +68,13 @@ export function grafanaDesired(project: Project, selection?: Selection): Desired
   return out;
 }
 
-const pipemonId = (tags: readonly string[]): string => (tags.find((t) => t.startsWith("pipemon-id:")) ?? "").slice("pipemon-id:".length);
-
 /** Bodies as generated: `${GRAFANA_URL}` in messages is resolved by the handler when written. */
 export function datadogDesired(project: Project, selection?: Selection): DesiredResource[] {
   const out: DesiredResource[] = [];
   for (const pipeline of project.pipelines as Pipeline[]) {
     if (!pipeline.targets.includes("datadog") || !selects(selection, pipeline.name, pipeline.team)) continue;
     for (const monitor of datadogMonitors(project, pipeline)) {
-      out.push({ kind: "datadog-monitor", key: monitorKey(pipemonId(monitor.tags), project.environment), pipeline: pipeline.name, team: pipeline.team, body: json(monitor) });
+      out.push({ kind: "datadog-monitor", key: monitorKey(pipemonIdOfTags(monitor.tags) ?? "", project.environment), pipeline: pipeline.name, team: pipeline.team, body: json(monitor) });
     }
   }
   return out;

@@ -56,7 +56,8 @@ export async function execute(changes: readonly PlannedChange[], options: Execut
   for (const c of changes) {
     if (c.action === "no-op") continue;
     if (c.action === "unowned") record(c, "skipped", c.note ?? "not owned by pipemon");
-    else if (c.action === "delete" && !options.prune) record(c, "skipped", "delete needs --prune");
+    // An extra copy of a managed identity goes without --prune: the specs want exactly one.
+    else if (c.action === "delete" && !options.prune && c.duplicateOf === undefined) record(c, "skipped", "delete needs --prune");
     else actionable.push(c);
   }
 
@@ -95,7 +96,7 @@ async function applyOne(handler: KindHandler, c: PlannedChange, options: Execute
   const live = options.live(c.kind, c.key);
   if (c.action === "delete") {
     if (!live) return; // already gone: deleting converges
-    return handler.delete(live);
+    return c.duplicateOf !== undefined && handler.deleteCopy ? handler.deleteCopy(live) : handler.delete(live);
   }
   const body = options.desired(c.kind, c.key);
   if (body === undefined) throw new Error(`no desired body for ${c.kind} ${c.key}`);

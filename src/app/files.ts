@@ -28,6 +28,36 @@ export function* pipelineFiles(project: Project, pipeline: Pipeline): Generator<
   yield runbookFile(project, pipeline);
 }
 
+/**
+ * A compiler threw: a bug in pipemon, not a mistake in the specs. Says what was being compiled;
+ * the stack (which does not cross from a worker thread) is kept for PIPEMON_DEBUG.
+ */
+export class CompileFailure extends Error {
+  override readonly name = "CompileFailure";
+  constructor(
+    readonly unit: string,
+    readonly reason: string,
+    readonly detail?: string,
+  ) {
+    super(`internal error compiling ${unit}: ${reason}`);
+  }
+}
+
+/** What a unit of work is called in a CompileFailure: "pipeline orders-etl (environment staging)". */
+export const unitName = (what: string, environment: string | undefined): string => (environment === undefined ? what : `${what} (environment ${environment})`);
+
+/**
+ * A unit's files, all compiled before any is compared or staged, so that a compiler that
+ * throws is told apart from a failing disk and named.
+ */
+export function compileUnit(unit: string, files: () => Iterable<OutputFile>): OutputFile[] {
+  try {
+    return [...files()];
+  } catch (e) {
+    throw new CompileFailure(unit, e instanceof Error ? e.message : String(e), e instanceof Error ? e.stack : undefined);
+  }
+}
+
 /** A slice of the work: some pipelines of one project, written under `prefix`. */
 export interface PipelineJob {
   prefix: string;

@@ -1,27 +1,39 @@
 /**
- * Use case: validate everything, then write. Compilers are pure; this is where their files
- * meet the disk. Pipelines are compiled and written one at a time, so memory stays flat on
- * estates of ten thousand pipelines; on large estates the pipelines are split between
+ * Use case: validate everything, compile everything, then write. Compilers are pure; this is
+ * where their files meet the disk. Pipelines are compiled and compared one at a time, so
+ * memory stays flat on estates of ten thousand pipelines; changed files are staged and only
+ * renamed into place once every unit compiled (see lib/output-tree.ts), so an error midway
+ * leaves the previous tree as it was. On large estates the pipelines are split between
  * worker threads so every core serialises and compares files.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { stableJson } from "../lib/stable-json.js";
-import { OutputTree, type TreeReport } from "../lib/output-tree.js";
+import { OutputRefusal, OutputTree, type TreeReport } from "../lib/output-tree.js";
 import type { Pipeline, Project } from "../model/types.js";
 import { inputHash, UnitCache } from "../lib/unit-cache.js";
-import { pipelineFiles, sharedFiles, teamFiles, type PipelineJob } from "./files.js";
+import { CompileFailure, compileUnit, pipelineFiles, sharedFiles, teamFiles, unitName, type PipelineJob } from "./files.js";
 import type { OutputFile } from "../compile/output.js";
 import type { WorkerResult, WorkerTask } from "./generate-worker.js";
 import { hasErrors } from "../spec/diagnostics.js";
 import { detectFiles, loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
 import { SCHEMA } from "../spec/v1/schema.js";
 
+export { OutputRefusal, MANIFEST } from "../lib/output-tree.js";
+export { CompileFailure } from "./files.js";
+
 export const SCHEMA_PATH = "schema/pipemon.schema.json";
-/** Per-project sub-directories whose every file generate produces (and so may delete). */
-const OWNED = ["grafana", "datadog", "prometheus", "runbooks"];
+
+/**
+ * Every file an older pipemon (before the manifest) could have written besides the schema. A
+ * folder without a manifest that holds the published schema and only such files is adopted
+ * once as pipemon's (its stale files deleted, all recorded in the new manifest); a folder
+ * that also holds any other file is refused.
+ */
+const LEGACY_FILE =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\/)?(?:grafana\/(?:folders|contact-points|notification-policy)\.json|grafana\/(?:dashboards|alert-rules)\/[^/]+\.json|datadog\/monitors\/[^/]+\.json|prometheus\/rules\/[^/]+\.yml|prometheus\/alertmanager\.yml|runbooks\/[^/]+\.md)$/;
 
 export interface GenerateOptions extends LoadOptions {
   /** Output directory, `generated` by default. */
@@ -86,12 +98,12 @@ function startWorker(): Worker {
   });
 }
 
-function runOn(worker: Worker, task: WorkerTask): Promise<Extract<WorkerResult, { ok: true }>> {
+/** Runs a task; a worker's own failure (a compiler bug, a refusal) is its answer, not a rejection. */
+function runOn(worker: Worker, task: WorkerTask): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     worker.once("message", (r: WorkerResult) => {
       void worker.terminate();
-      if (r.ok) resolve(r);
-      else reject(Object.assign(new Error(r.message), r.code ? { code: r.code } : {}));
+      resolve(r);
     });
     worker.once("error", reject);
     worker.once("exit", (code) => {
@@ -99,6 +111,13 @@ function runOn(worker: Worker, task: WorkerTask): Promise<Extract<WorkerResult, 
     });
     worker.postMessage(task);
   });
+}
+
+/** The error a worker's failure stands for, as the main thread would have thrown it. */
+function workerError(r: Extract<WorkerResult, { ok: false }>): Error {
+  if (r.kind === "compile") return new CompileFailure(r.unit ?? "a pipeline", r.message, r.detail);
+  if (r.kind === "refusal") return new OutputRefusal(r.message);
+  return Object.assign(new Error(r.message), r.code ? { code: r.code } : {});
 }
 
 /** The incremental cache of `out`, when enabled and this is a built pipemon (not src/ under test). */
@@ -134,24 +153,48 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
   const load = loadSpecs({ ...options, files });
   if (hasErrors(load.diagnostics)) return { load, fileCount: 0 };
 
-  // With --env only that environment's tree is owned; otherwise every environment's.
-  const prefixes = load.environments.length === 0 ? [""] : (options.environment ? [options.environment] : load.environments).map((e) => `${e}/`);
-  const owned = prefixes.flatMap((p) => OWNED.map((d) => `${p}${d}`));
-  // Environments that disappeared from the config leave whole trees behind; they are owned too.
-  const tree = new OutputTree(options.out, options.environment ? owned : [...owned, ...staleEnvironmentDirs(options.out, load.environments)], options.check);
+  // Refuses (writing nothing) an output folder pipemon must not write; with --env only that
+  // environment's files are this run's to produce or delete.
+  const tree = OutputTree.open(options.out, {
+    check: options.check,
+    ...(options.environment !== undefined && load.environments.length > 0 ? { scope: `${options.environment}/` } : {}),
+    protect: [{ path: options.root, name: "specs folder" }],
+    legacy: { signature: SCHEMA_PATH, accepts: (path) => LEGACY_FILE.test(path) },
+  });
+  try {
+    const records = await compileInto(tree, options, load, cache, pool);
+    const report = tree.finish();
+    if (cache) {
+      // Recorded once the files are in place: the cache notes their size and mtime.
+      for (const [key, input, paths] of records) cache.record(key, input, options.out, paths);
+      cache.save();
+    }
+    return { load, tree: report, fileCount: tree.producedCount };
+  } catch (e) {
+    tree.abandon();
+    throw e;
+  }
+}
+
+/**
+ * Compiles every unit, comparing its files with the disk and staging the changed ones. Returns
+ * what the cache should record for each unit compiled (key, input hash, paths).
+ */
+async function compileInto(tree: OutputTree, options: GenerateOptions, load: LoadResult, cache: UnitCache | undefined, pool: Worker[]): Promise<[string, string, string[]][]> {
+  const records: [string, string, string[]][] = [];
   tree.write(SCHEMA_PATH, stableJson(SCHEMA));
 
   /** Writes a project-level unit unless the cache vouches for it. */
-  const writeUnit = (key: string, input: string, files: () => Iterable<OutputFile>): void => {
+  const writeUnit = (key: string, name: string, input: string, files: () => Iterable<OutputFile>): void => {
     const fresh = cache?.fresh(key, input, options.out);
     if (fresh) return tree.skip(fresh.map((f) => f.path));
     const prefix = key.slice(0, key.indexOf("#"));
     const paths: string[] = [];
-    for (const file of files()) {
+    for (const file of compileUnit(name, files)) {
       tree.write(prefix + file.path, file.content);
       paths.push(prefix + file.path);
     }
-    cache?.record(key, input, options.out, paths);
+    records.push([key, input, paths]);
   };
 
   // A unit's input is everything its files are compiled from: the project's settings and the
@@ -175,9 +218,9 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
     // Project-level units: the shared files depend on every pipeline, a team's overview or
     // rule file only on its own pipelines (so one changed spec rebuilds one of each, not all).
     projectUnits.push(() => {
-      writeUnit(prefix + SHARED_UNIT, unitInput(() => `${settings}\0${inputs.join(",")}`), () => sharedFiles(project));
+      writeUnit(prefix + SHARED_UNIT, unitName("shared files", project.environment), unitInput(() => `${settings}\0${inputs.join(",")}`), () => sharedFiles(project));
       for (const { unit, pipelines, file } of teamFiles(project)) {
-        writeUnit(`${prefix}#${unit}`, unitInput(() => `${settings}\0${pipelines.map((p) => inputOf.get(p)!).join(",")}`), () => [file()]);
+        writeUnit(`${prefix}#${unit}`, unitName(unit, project.environment), unitInput(() => `${settings}\0${pipelines.map((p) => inputOf.get(p)!).join(",")}`), () => [file()]);
       }
     });
   }
@@ -190,49 +233,37 @@ async function generateWith(options: GenerateOptions, files: ReturnType<typeof d
   while (useWorkers && pool.length < parts.length) pool.push(startWorker());
   const unitPaths = new Map<string, string[]>();
   if (useWorkers) {
-    const running = Promise.all(parts.map((jobs, i) => runOn(pool[i]!, { out: options.out, check: options.check, jobs })));
+    const running = Promise.all(parts.map((jobs, i) => runOn(pool[i]!, { out: options.out, staging: tree.staging, tag: `w${i}-`, jobs })));
     // The project-level files (team overviews and rule files, shared files) are compiled here
     // while the workers compile the pipelines: compiled first, they kept the workers idle.
     try {
       for (const unit of projectUnits) unit();
     } catch (e) {
-      // Whatever the main thread hit, the workers' outcome must not go unobserved.
+      // Whatever the main thread hit, the workers' outcome must not go unobserved (nor their
+      // staged files be removed while they still write).
       await running.catch(() => undefined);
       throw e;
     }
-    for (const r of await running) {
-      tree.absorb(r.units.flatMap((u) => u.paths), r.changes, r.unchanged);
+    const results = await running;
+    // Slices follow the units' order: the first failure reported is the first unit that failed.
+    const failed = results.find((r) => !r.ok);
+    if (failed && !failed.ok) throw workerError(failed);
+    for (const r of results) {
+      if (!r.ok) continue;
+      tree.absorb(r.units.flatMap((u) => u.paths), r);
       for (const u of r.units) unitPaths.set(u.key, u.paths);
     }
   } else {
     for (const unit of projectUnits) unit();
     for (const { key, prefix, project, pipeline } of dirty) {
       const paths: string[] = [];
-      for (const file of pipelineFiles(project, pipeline)) {
+      for (const file of compileUnit(unitName(`pipeline ${pipeline.name}`, project.environment), () => pipelineFiles(project, pipeline))) {
         tree.write(prefix + file.path, file.content);
         paths.push(prefix + file.path);
       }
       unitPaths.set(key, paths);
     }
   }
-  if (cache) {
-    for (const unit of dirty) cache.record(unit.key, unit.input, options.out, unitPaths.get(unit.key) ?? []);
-    cache.save();
-  }
-  const report = tree.finish();
-  return { load, tree: report, fileCount: tree.producedCount };
-}
-
-/** Sub-trees of generated/ that look like pipemon output but belong to no current environment. */
-function staleEnvironmentDirs(out: string, environments: readonly string[]): string[] {
-  if (!existsSync(out)) return [];
-  const dirs: string[] = [];
-  const envTrees = readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== "schema" && !OWNED.includes(e.name));
-  for (const entry of envTrees) {
-    if (environments.includes(entry.name)) continue;
-    for (const d of OWNED) if (existsSync(join(out, entry.name, d))) dirs.push(`${entry.name}/${d}`);
-  }
-  // Switching from environments to none (or back) leaves the other layout behind.
-  if (environments.length > 0) dirs.push(...OWNED.filter((d) => existsSync(join(out, d))));
-  return dirs;
+  if (cache) for (const unit of dirty) records.push([unit.key, unit.input, unitPaths.get(unit.key) ?? []]);
+  return records;
 }

@@ -5,13 +5,14 @@
  */
 import type { EnvLookup } from "../lib/env-ref.js";
 import type { Project } from "../model/types.js";
-import { planKind } from "../plan/compute.js";
+import { liveByPlanKey, planKind, type KindInput } from "../plan/compute.js";
 import type { ProjectPlan } from "../plan/document.js";
 import { KIND_TARGET, RESOURCE_KINDS, type DesiredResource, type LiveResource, type ResourceKind, type TargetName } from "../plan/resource.js";
 import type { KindHandler } from "../targets/handler.js";
+import type { LockRequest, TargetLock } from "../targets/lock.js";
 import type { CircuitBreaker } from "../targets/resilience.js";
-import { MANAGED_POLICY_KEY } from "../model/identity.js";
-import { desiredResources, selects, type Selection } from "./desired.js";
+import { ownerSelected } from "../model/identity.js";
+import { desiredResources, type Selection } from "./desired.js";
 
 /** Requests per target, method and route template: the benchmark's figures and apply's report. */
 export class RequestStats {
@@ -34,6 +35,8 @@ export interface Connection {
   target: TargetName;
   handlers: readonly KindHandler[];
   breaker: CircuitBreaker;
+  /** The target's apply lock (targets/lock.ts); absent for connectors that need none (tests). */
+  lock?: TargetLock;
 }
 
 /** Builds a target's handlers for one project; throws CredentialsError when it cannot. */
@@ -45,7 +48,7 @@ export interface ProjectState {
   connections: Connection[];
   handlers: Map<ResourceKind, KindHandler>;
   desired: Map<string, DesiredResource>;
-  /** Live resources by `<kind>\0<key>` (the first, when an identity is claimed twice). */
+  /** Live resources by `<kind>\0<plan key>`: an identity's kept copy, and each extra copy by its duplicate key. */
   live: Map<string, LiveResource>;
   plan: ProjectPlan;
 }
@@ -63,32 +66,13 @@ async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
 
 export const resourceId = (kind: string, key: string): string => `${kind}\u0000${key}`;
 
-/** Which pipeline/team a live resource belongs to, from its identity (for `--select` scope). */
-function liveOwner(live: LiveResource): { pipeline?: string; team?: string } {
-  switch (live.kind) {
-    case "grafana-folder":
-      return { team: live.key.replace(/^pipemon-/, "") };
-    case "grafana-rule-group": {
-      const [folder = "", group = ""] = live.key.split("/");
-      return { pipeline: group, team: folder.replace(/^pipemon-/, "") };
-    }
-    case "grafana-dashboard":
-      return live.key.startsWith("pm-team-") ? { team: live.key.slice(8) } : { pipeline: live.key.replace(/^pm-/, "") };
-    case "datadog-monitor": {
-      const tags = (live.body as { tags?: unknown }).tags;
-      const team = Array.isArray(tags) ? tags.find((t): t is string => typeof t === "string" && t.startsWith("team:"))?.slice(5) : undefined;
-      return { pipeline: live.key.split("/")[0] ?? "", ...(team ? { team } : {}) };
-    }
-    default:
-      return {};
-  }
-}
-
+/**
+ * Whether a live resource is in a `--select` plan's scope, from the ownership its handler
+ * read off it (tags, labels, folder): identities are never parsed here, since uids of long
+ * names are shortened with a hash.
+ */
 function inScope(live: LiveResource, selection: Selection | undefined): boolean {
-  if (!selection) return true;
-  if (live.kind === "grafana-contact-point" || (live.kind === "grafana-notification-policy" && live.key === MANAGED_POLICY_KEY)) return false;
-  const { pipeline, team } = liveOwner(live);
-  return selects(selection, pipeline, team);
+  return !selection || ownerSelected(live.owner, selection);
 }
 
 /** Targets a project involves: the ones asked for, else those any of its pipelines uses. */
@@ -98,7 +82,15 @@ export function projectTargets(project: Project, requested: readonly TargetName[
   return (["grafana", "datadog"] as const).filter((t) => (requested ? requested.includes(t) : used.has(t)));
 }
 
+/** What apply asks of readProjectState: lock every target before reading it. */
+export interface LockOptions extends LockRequest {
+  /** Every lock taken is pushed here, so the caller releases them whatever happens next. */
+  held: TargetLock[];
+}
+
 export interface ReadOptions {
+  /** Apply only: take each target's lock before its live state is read. */
+  lock?: LockOptions;
   targets?: readonly TargetName[];
   selection?: Selection;
   adopt: boolean;
@@ -110,6 +102,17 @@ export interface ReadOptions {
 export async function readProjectState(project: Project, options: ReadOptions): Promise<ProjectState> {
   const targets = projectTargets(project, options.targets);
   const connections = await Promise.all(targets.map((t) => options.connect(project, t, options.env, options.stats)));
+  if (options.lock) {
+    // Before anything is read: what apply plans must not change under it. One target after
+    // the other, always in the same order, so two applies never each hold one lock.
+    const { held, ...request } = options.lock;
+    for (const c of connections) {
+      if (!c.lock) continue;
+      // Pushed first: a lock half taken (created, then a failed read) is still given back.
+      held.push(c.lock);
+      await c.lock.acquire(request);
+    }
+  }
   const handlers = new Map<ResourceKind, KindHandler>();
   for (const c of connections) for (const h of c.handlers) handlers.set(h.kind, h);
   const desiredList = await timed("compile desired resources", async () => desiredResources(project, targets, options.selection));
@@ -121,18 +124,17 @@ export async function readProjectState(project: Project, options: ReadOptions): 
   const live = new Map<string, LiveResource>();
   const changes = kinds.flatMap((kind, i) => {
     const handler = handlers.get(kind)!;
-    const liveOfKind = listings[i]!;
-    for (const l of liveOfKind) if (!live.has(resourceId(kind, l.key))) live.set(resourceId(kind, l.key), l);
-    return planKind(
-      {
-        kind,
-        desired: desiredList.filter((d) => d.kind === kind),
-        live: liveOfKind,
-        normalise: (body, side) => handler.normalise(body, side),
-        inScope: (l) => inScope(l, options.selection),
-      },
-      { adopt: options.adopt },
-    );
+    const input: KindInput = {
+      kind,
+      desired: desiredList.filter((d) => d.kind === kind),
+      live: listings[i]!,
+      normalise: (body, side) => handler.normalise(body, side),
+      inScope: (l) => inScope(l, options.selection),
+    };
+    // Extra copies of one identity are registered under their own plan keys, so apply
+    // deletes exactly the copy the plan showed.
+    for (const [key, l] of liveByPlanKey(input, { adopt: options.adopt })) live.set(resourceId(kind, key), l);
+    return planKind(input, { adopt: options.adopt });
   });
   const warnings: string[] = [];
   for (const t of ["grafana", "datadog"] as const) {

@@ -11,7 +11,7 @@ import { ListingIncompleteError, TargetError } from "../targets/handler.js";
 import { CircuitOpenError } from "../targets/resilience.js";
 import { CredentialsError } from "./credentials.js";
 import { parseSelection } from "./desired.js";
-import { readProjectState, RequestStats, resourceId, type Connector, type ProjectState } from "./live-state.js";
+import { readProjectState, RequestStats, resourceId, type Connector, type LockOptions, type ProjectState } from "./live-state.js";
 
 export interface PlanOptions {
   root: string;
@@ -22,6 +22,8 @@ export interface PlanOptions {
   /** Builds a target's handlers; the default connects to the real APIs. */
   connect?: Connector;
   adopt?: boolean;
+  /** Apply only: lock each target before reading it (plan itself never locks). */
+  lock?: LockOptions;
 }
 
 export interface PlanResult {
@@ -57,7 +59,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   const states: ProjectState[] = [];
   try {
     for (const project of load.projects) {
-      states.push(await readProjectState(project, { ...(options.targets ? { targets: options.targets } : {}), ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats }));
+      states.push(await readProjectState(project, { ...(options.lock ? { lock: options.lock } : {}), ...(options.targets ? { targets: options.targets } : {}), ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats }));
     }
   } catch (e) {
     const message = userFacing(e);

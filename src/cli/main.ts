@@ -47,18 +47,34 @@ function program(): Command {
     .option("--env <name>", "only this environment")
     .addOption(new Option("--out <dir>", "output directory").default("generated"))
     .action(async (opts: { check?: boolean; env?: string; out: string }) => {
-      const { generate } = await import("../app/generate.js");
+      const { generate, CompileFailure, OutputRefusal } = await import("../app/generate.js");
       const root = cli.opts<{ specs: string }>().specs;
       const check = opts.check === true;
-      const result = await generate({ root, out: opts.out, check, ...(opts.env !== undefined ? { environment: opts.env } : {}) });
+      let result: Awaited<ReturnType<typeof generate>>;
+      try {
+        result = await generate({ root, out: opts.out, check, ...(opts.env !== undefined ? { environment: opts.env } : {}) });
+      } catch (e) {
+        // Both leave the output folder exactly as it was: say so in one line.
+        if (e instanceof OutputRefusal) err(`pipemon: ${e.message}`);
+        else if (e instanceof CompileFailure) {
+          err(`pipemon: ${e.message}; nothing was written (this is a bug in pipemon: rerun with PIPEMON_DEBUG=1 for details and report it)`);
+          if (process.env.PIPEMON_DEBUG) err(e.detail ?? e.stack ?? "");
+        } else throw e;
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
       printDiagnostics(result.load);
       if (!result.tree) {
         err(`${summarise(result.load.diagnostics)}: nothing was written`);
         process.exitCode = EXIT_ERROR;
         return;
       }
-      const { changes, unchanged } = result.tree;
+      const { changes, unchanged, unmanaged } = result.tree;
       const style = styleFor(process.stdout);
+      // Files pipemon did not write are never deleted nor checked; naming them shows what a
+      // reviewer may have expected generate to handle.
+      for (const path of unmanaged.slice(0, MAX_LISTED)) out(`  kept    ${opts.out}/${path} (not written by pipemon)`);
+      if (unmanaged.length > MAX_LISTED) out(`  … and ${unmanaged.length - MAX_LISTED} more files not written by pipemon, kept`);
       if (check) {
         if (changes.length === 0) {
           out(`${style.green("✓")} ${opts.out}/ is up to date (${unchanged} files)`);

@@ -102,9 +102,10 @@ export function registerReconcileCommands(cli: Command): void {
     .option("--adopt", "take over resources that have a pipemon identity but no ownership marker")
     .option("--rotate-secrets", "re-send every contact point so rotated secret values reach Grafana")
     .option("--yes", "do not ask for confirmation (required when not on a terminal)")
+    .option("--force-unlock", "take the apply lock even though another apply holds it (only when none is running)")
     .option("--concurrency <n>", "requests in flight per target", positiveInt, 8)
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .action(async (planFile: string | undefined, opts: CommonOptions & { prune?: boolean; adopt?: boolean; rotateSecrets?: boolean; yes?: boolean; concurrency: number; format: "text" | "json" }) => {
+    .action(async (planFile: string | undefined, opts: CommonOptions & { prune?: boolean; adopt?: boolean; rotateSecrets?: boolean; forceUnlock?: boolean; yes?: boolean; concurrency: number; format: "text" | "json" }) => {
       const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
       if (planFile === undefined && !opts.yes && !interactive) {
         err("pipemon: apply is not on a terminal: pass --yes to apply without confirmation, or apply a reviewed plan (pipemon plan --out plan.json, then pipemon apply plan.json)");
@@ -124,12 +125,14 @@ export function registerReconcileCommands(cli: Command): void {
         prune: opts.prune === true,
         adopt: opts.adopt === true,
         rotateSecrets: opts.rotateSecrets === true,
+        forceUnlock: opts.forceUnlock === true,
         concurrency: opts.concurrency,
         ...(planFile === undefined && !opts.yes ? { confirm: (doc: PlanDocument) => confirm(doc, opts.prune === true) } : {}),
       });
       if (result.load) printDiagnostics(result.load);
-      if (opts.format === "json") process.stdout.write(`${JSON.stringify({ summary: result.document?.summary ?? null, outcomes: result.outcomes, refused: result.refused ?? [], error: result.error ?? null, requests: result.stats.toJSON() }, null, 2)}\n`);
+      if (opts.format === "json") process.stdout.write(`${JSON.stringify({ summary: result.document?.summary ?? null, outcomes: result.outcomes, refused: result.refused ?? [], error: result.error ?? null, warnings: result.warnings ?? [], requests: result.stats.toJSON() }, null, 2)}\n`);
       else printApply(result, style);
+      for (const w of result.warnings ?? []) err(`pipemon: warning: ${w}`);
       if (result.error !== undefined || result.refused || (result.load && !result.document && !result.error) || result.outcomes.some((o) => o.status === "failed")) process.exitCode = EXIT_ERROR;
     });
 }

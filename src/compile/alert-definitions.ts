@@ -35,6 +35,12 @@ export interface DatadogQueryParts {
    * success"), its own single-level condition; otherwise the definition's levels apply.
    */
   condition?: { comparator: ">" | "<"; critical: number; describe: string };
+  /**
+   * When the monitor means less than the PromQL can (pipelineFailed: Datadog cannot tell
+   * which of two sparse points came last), what it does, in a sentence that replaces the
+   * definition's description in the monitor and is added to the runbook.
+   */
+  description?: string;
 }
 
 export interface AlertDefinition {
@@ -103,8 +109,14 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels: { critical: 0 },
         promql: promql.unresolvedFailure(p),
-        datadog: { timeAggregation: "sum", expression: dd.failedRuns(p) },
-        describe: (_t, win) => `a run failed and no later run has succeeded (from the failed-runs counter alone: a run failed in the last ${win})`,
+        datadog: {
+          timeAggregation: "sum",
+          expression: dd.failedRuns(p),
+          description:
+            `at least one run failed in the last ${formatDuration(W)}. Datadog counts the failed runs of the schedule window and cannot ` +
+            "tell whether a success came after them: the monitor resolves once the failed run has left the window, not at a later success.",
+        },
+        describe: (_t, win) => `the last finished run failed (from the failed-runs counter alone: a run failed in the last ${win})`,
       };
     case "slaBreach": {
       const max = p.sla.maxDurationSeconds;

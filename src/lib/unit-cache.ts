@@ -7,7 +7,7 @@
  * The cache is keyed to the exact build of pipemon: new code starts from nothing.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 export interface CachedFile {
@@ -73,7 +73,9 @@ export class UnitCache {
       // cache was saved would keep the recorded mtime. Such a file is not vouched for by
       // its mtime: its unit is rebuilt (and compared) once, and recorded again.
       if (f.mtimeMs >= this.savedAt) return undefined;
-      const stat = statSync(join(root, f.path), { throwIfNoEntry: false });
+      // lstat: a link put in a file's place has its own size and mtime, so it is compared
+      // (and refused) rather than vouched for.
+      const stat = lstatSync(join(root, f.path), { throwIfNoEntry: false });
       if (!stat || stat.size !== f.size || stat.mtimeMs !== f.mtimeMs) return undefined;
     }
     this.next[key] = entry;
@@ -84,7 +86,7 @@ export class UnitCache {
   record(key: string, input: string, root: string, paths: readonly string[]): void {
     const files: CachedFile[] = [];
     for (const path of paths) {
-      const stat = statSync(join(root, path), { throwIfNoEntry: false });
+      const stat = lstatSync(join(root, path), { throwIfNoEntry: false });
       if (!stat) return; // not on disk (check mode): nothing worth remembering
       files.push({ path, size: stat.size, mtimeMs: stat.mtimeMs });
     }

@@ -49,11 +49,9 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
     key: "pipelineFailed", title: "Pipeline run failed", types: ["batch"], defaultSeverity: "critical",
     defaultForSeconds: 0, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
     meaning:
-      "A run failed and no later run has succeeded: a successful retry resolves it, a rerun that fails again keeps it firing. " +
-      "Read from pipeline_last_failure_timestamp_seconds against pipeline_last_success_timestamp_seconds; a job that does not emit " +
-      "the last-failure time is paged from its failed-runs counter (also when that series is born with its first failure) and the " +
-      "alert then resolves once the failed run has left the schedule window. Datadog counts failed runs in the schedule window, " +
-      "so there too it resolves when the failed run leaves the window.",
+      "A run failed and no later run has succeeded: a successful retry resolves it, a rerun that fails again keeps it firing, and the first failure pages even when its " +
+      "counter series is born with it. A job that does not report its last-failure time is paged from the failed-runs counter " +
+      "alone; the alert then resolves once the failed run has left the schedule window.",
   },
   slaBreach: {
     key: "slaBreach", title: "SLA breach: run too long", types: ["batch"], defaultSeverity: "high",

@@ -38,22 +38,92 @@ export function jsonEqual(a: Json, b: Json): boolean {
   return keys.every((k) => Object.hasOwn(bo, k) && jsonEqual(ao[k]!, bo[k]!));
 }
 
-export function planKind(input: KindInput, options: PlanOptions): PlannedChange[] {
-  const changes: PlannedChange[] = [];
-  const live = new Map<string, LiveResource>();
-  for (const l of input.live) {
-    if (live.has(l.key)) {
-      // Two live resources claim one identity (a cloned monitor, say): pipemon manages the
-      // first and reports the other for a human to remove; it never guesses which is right.
-      changes.push({ kind: input.kind, key: l.key, action: "unowned", before: input.normalise(l.body, "live"), after: null, liveFingerprint: l.fingerprint, note: "a second live resource carries this identity; pipemon leaves it alone: delete it by hand" });
+/** Oldest first: numeric instances (ids, positions) by value, others by text, none last. */
+function compareInstance(a: LiveResource, b: LiveResource): number {
+  const x = a.instance;
+  const y = b.instance;
+  if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
+  if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(x) - Number(y);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Plan key of an extra copy of `key`: distinct from the identity, and names the copy. */
+export const duplicateKey = (key: string, live: LiveResource): string => `${key}#${live.instance ?? live.fingerprint}`;
+
+interface Copies {
+  /** The copy pipemon keeps managing under the identity's key. */
+  keeper: LiveResource;
+  /** Why that one: shown in the plan, so a reviewer knows which monitor survives. */
+  why: string;
+  others: LiveResource[];
+}
+
+/**
+ * Groups live resources by identity and, where several claim one, picks the one to keep,
+ * deterministically: among the copies pipemon may manage (owned, or any with --adopt), the
+ * oldest whose body already matches the specs, else the oldest. The oldest is what links,
+ * dashboards and SLOs were most likely made to point at; a matching one needs no write.
+ */
+function groupCopies(input: KindInput, options: PlanOptions): Map<string, Copies> {
+  const byKey = new Map<string, LiveResource[]>();
+  for (const l of input.live) byKey.set(l.key, [...(byKey.get(l.key) ?? []), l]);
+  const desired = new Map(input.desired.map((d) => [d.key, d]));
+  const out = new Map<string, Copies>();
+  for (const [key, copies] of byKey) {
+    if (copies.length === 1) {
+      out.set(key, { keeper: copies[0]!, why: "", others: [] });
       continue;
     }
-    live.set(l.key, l);
+    const sorted = [...copies].sort(compareInstance);
+    const manageable = sorted.filter((l) => l.owned || options.adopt);
+    const d = desired.get(key);
+    const after = d ? input.normalise(d.body, "desired") : undefined;
+    const matching = after === undefined ? undefined : manageable.find((l) => jsonEqual(input.normalise(l.body, "live"), after));
+    const keeper = matching ?? manageable[0] ?? sorted[0]!;
+    const why = matching ? "it matches the specs" : manageable.length > 0 ? "the oldest" : "the oldest; none carries pipemon's ownership marker";
+    out.set(key, { keeper, why, others: sorted.filter((l) => l !== keeper) });
   }
-  const wanted = new Set<string>();
+  return out;
+}
+
+/**
+ * Every live resource a plan of this kind refers to, by the key its change carries: the
+ * keeper under the identity, each extra copy under `duplicateKey` (what apply deletes).
+ */
+export function liveByPlanKey(input: KindInput, options: PlanOptions): Map<string, LiveResource> {
+  const out = new Map<string, LiveResource>();
+  for (const [key, { keeper, others }] of groupCopies(input, options)) {
+    out.set(key, keeper);
+    for (const o of others) out.set(duplicateKey(key, o), o);
+  }
+  return out;
+}
+
+export function planKind(input: KindInput, options: PlanOptions): PlannedChange[] {
+  const changes: PlannedChange[] = [];
+  const wanted = new Map(input.desired.map((d) => [d.key, d]));
+  const live = new Map<string, LiveResource>();
+  for (const [key, { keeper, why, others }] of groupCopies(input, options)) {
+    live.set(key, keeper);
+    const d = wanted.get(key);
+    // A copy of an identity outside a --select plan is for a plan that covers it.
+    if (!d && !input.inScope(keeper)) continue;
+    const owner = ownerOf(d);
+    for (const copy of others) {
+      const base = { kind: input.kind, key: duplicateKey(key, copy), ...owner, before: input.normalise(copy.body, "live"), after: null, liveFingerprint: copy.fingerprint, duplicateOf: key };
+      const count = `${others.length + 1} live copies carry ${key}`;
+      if ((copy.owned || options.adopt) && (keeper.owned || options.adopt)) {
+        // pipemon's own extra copy (two applies at once, a create committed after its
+        // timeout): deleted by apply, so plan must never call such an estate "no changes".
+        changes.push({ ...base, action: "delete", note: `duplicate: ${count}; pipemon keeps ${instanceName(keeper)} (${why}) and deletes this one` });
+      } else {
+        const { duplicateOf: _dup, ...rest } = base;
+        changes.push({ ...rest, action: "unowned", note: `duplicate without pipemon's ownership marker: ${count}; pipemon manages ${instanceName(keeper)} and leaves this one alone: delete it by hand` });
+      }
+    }
+  }
   for (const d of input.desired) {
-    wanted.add(d.key);
-    const owner = { ...(d.pipeline !== undefined ? { pipeline: d.pipeline } : {}), ...(d.team !== undefined ? { team: d.team } : {}) };
+    const owner = ownerOf(d);
     const after = input.normalise(d.body, "desired");
     const l = live.get(d.key);
     if (!l) {
@@ -75,10 +145,18 @@ export function planKind(input: KindInput, options: PlanOptions): PlannedChange[
   }
   for (const l of live.values()) {
     if (wanted.has(l.key) || !l.owned || !input.inScope(l)) continue;
-    changes.push({ kind: input.kind, key: l.key, action: "delete", before: input.normalise(l.body, "live"), after: null, liveFingerprint: l.fingerprint });
+    const owner = { ...(l.owner?.pipeline !== undefined ? { pipeline: l.owner.pipeline } : {}), ...(l.owner?.team !== undefined ? { team: l.owner.team } : {}) };
+    changes.push({ kind: input.kind, key: l.key, action: "delete", ...owner, before: input.normalise(l.body, "live"), after: null, liveFingerprint: l.fingerprint });
   }
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
+
+const ownerOf = (d: DesiredResource | undefined): { pipeline?: string; team?: string } => ({
+  ...(d?.pipeline !== undefined ? { pipeline: d.pipeline } : {}),
+  ...(d?.team !== undefined ? { team: d.team } : {}),
+});
+
+const instanceName = (l: LiveResource): string => (l.instance !== undefined ? `#${l.instance}` : `the copy read as ${l.fingerprint}`);
 
 export interface PlanSummary {
   create: number;
@@ -86,13 +164,16 @@ export interface PlanSummary {
   delete: number;
   noop: number;
   unowned: number;
+  /** Of the deletes, how many remove an extra copy of a managed identity. */
+  duplicate: number;
 }
 
 export function summarise(changes: readonly PlannedChange[]): PlanSummary {
-  const s: PlanSummary = { create: 0, update: 0, delete: 0, noop: 0, unowned: 0 };
+  const s: PlanSummary = { create: 0, update: 0, delete: 0, noop: 0, unowned: 0, duplicate: 0 };
   for (const c of changes) {
     if (c.action === "no-op") s.noop++;
     else s[c.action]++;
+    if (c.action === "delete" && c.duplicateOf !== undefined) s.duplicate++;
   }
   return s;
 }

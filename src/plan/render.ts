@@ -20,7 +20,8 @@ const SYMBOL: Record<Action, string> = { create: "+", update: "~", delete: "-", 
 
 export function summaryLine(s: PlanSummary, prune = true): string {
   if (!hasChanges(s) && s.unowned === 0) return `No changes. ${s.noop} resources are up to date.`;
-  const parts = [`${s.create} to create`, `${s.update} to update`, `${s.delete} to delete${s.delete > 0 && !prune ? " (with --prune)" : ""}`, `${s.noop} unchanged`];
+  const duplicates = s.duplicate > 0 ? ` (${s.duplicate} duplicate ${s.duplicate === 1 ? "copy" : "copies"})` : "";
+  const parts = [`${s.create} to create`, `${s.update} to update`, `${s.delete} to delete${duplicates}${s.delete > s.duplicate && !prune ? " (with --prune)" : ""}`, `${s.noop} unchanged`];
   if (s.unowned > 0) parts.push(`${s.unowned} not owned by pipemon (left alone)`);
   return `Plan: ${parts.join(", ")}.`;
 }

@@ -2,6 +2,7 @@
  * The vocabulary plan and apply share: what a resource is on each side (desired from the
  * specs, live from a server), and what the reconciliation decided for it. Pure data: no I/O.
  */
+import type { Owner } from "../model/identity.js";
 
 /** A JSON value: every body pipemon compares or writes is plain JSON. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -62,7 +63,19 @@ export interface LiveResource {
   fingerprint: string;
   /** Server-side handle needed to write it (monitor id, dashboard version, ...). */
   handle?: Json;
+  /**
+   * Which copy this is, where a server can hold several resources of one identity (a
+   * Datadog monitor id, the position of a policy route). Ordered oldest first when compared
+   * as numbers; absent where the server keeps identities unique (uids, names).
+   */
+  instance?: string;
+  /**
+   * Who it belongs to, as its own ownership data says (monitor tags, rule labels, dashboard
+   * tags, the folder it lives in): what `--select` matches. Absent for project-wide resources.
+   */
+  owner?: Owner;
 }
+
 
 export type Action = "create" | "update" | "delete" | "no-op" | "unowned";
 
@@ -79,4 +92,9 @@ export interface PlannedChange {
   liveFingerprint: string | null;
   /** Why, for `unowned` and for deletes held back without `--prune`. */
   note?: string;
+  /**
+   * Set on the delete of an extra copy of an identity (key `<identity>#<instance>`): the
+   * identity it duplicates. Such deletes need no `--prune`: the copy is pipemon's own.
+   */
+  duplicateOf?: string;
 }

@@ -21,6 +21,11 @@ export interface KindHandler {
   create(desired: DesiredResource): Promise<void>;
   update(desired: DesiredResource, live: LiveResource): Promise<void>;
   delete(live: LiveResource): Promise<void>;
+  /**
+   * Deletes one extra copy of an identity several live resources claim, leaving the copy
+   * kept. Only where `delete` would remove more than that one copy (the policy subtree).
+   */
+  deleteCopy?(live: LiveResource): Promise<void>;
 }
 
 export class ListingIncompleteError extends Error {

@@ -46,7 +46,15 @@ describe("apply", () => {
     const refused = await apply({ ...options(), confirm: async (doc) => ((shown = doc), false) });
     expect(refused.aborted).toBe(true);
     expect(refused.outcomes).toEqual([]);
-    expect(writes()).toEqual([]);
+    // Only the apply locks were written (taken before reading, given back after): one lock
+    // dashboard and one lock monitor, each created and deleted; nothing else exists.
+    expect(writes().map((r) => `${r.method} ${r.path.replace(/\d+$/, "<id>")}`).sort()).toEqual([
+      "DELETE /api/dashboards/uid/pipemon_apply_lock_production",
+      "DELETE /api/v1/monitor/<id>",
+      "POST /api/dashboards/db",
+      "POST /api/v1/monitor",
+    ]);
+    expect([grafana.state.dashboards.size, grafana.state.folders.size, datadog.state.monitors.size]).toEqual([0, 0, 0]);
     expect(shown!.summary.create).toBeGreaterThan(80);
 
     const done = await apply({ ...options(), confirm: async () => true });

@@ -86,4 +86,20 @@ describe("execute", () => {
     const outcomes = await execute([change("datadog-monitor", "p/stale", "create")], { prune: false, concurrency: 4, connections: [], desired: () => ({}), live: () => undefined });
     expect(outcomes).toEqual([{ kind: "datadog-monitor", key: "p/stale", action: "create", status: "skipped", reason: "its target is not part of this run" }]);
   });
+  it("deletes an extra copy of a managed identity without --prune, through deleteCopy where the kind has one", async () => {
+    const log: string[] = [];
+    const connection = recordingConnection("grafana", ["grafana-dashboard", "grafana-notification-policy"], log);
+    const policy = connection.handlers.find((h) => h.kind === "grafana-notification-policy")!;
+    (policy as { deleteCopy?: (l: LiveResource) => Promise<void> }).deleteCopy = async (l) => void log.push(`deleteCopy ${l.kind} ${l.key}`);
+    const changes: PlannedChange[] = [
+      { ...change("grafana-notification-policy", "managed-subtree#3", "delete"), duplicateOf: "managed-subtree" },
+      change("grafana-dashboard", "pm-gone", "delete"),
+    ];
+    const outcomes = await execute(changes, { prune: false, concurrency: 1, connections: [connection], desired: () => ({}), live: (k, key) => live(k, key) });
+    expect(log).toEqual(["deleteCopy grafana-notification-policy managed-subtree#3"]);
+    expect(outcomes.map((o) => [o.key, o.status])).toEqual([
+      ["pm-gone", "skipped"],
+      ["managed-subtree#3", "applied"],
+    ]);
+  });
 });

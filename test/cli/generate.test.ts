@@ -107,12 +107,16 @@ describe("pipemon generate on the bundled specs", () => {
     const gen = join(work, "generated");
     writeFileSync(join(gen, "production/grafana/dashboards/orders-etl.json"), "{}\n");
     rmSync(join(gen, "staging/runbooks/payments-cdc.md"));
+    // A file an earlier run wrote (the manifest lists it) that the specs no longer produce.
     writeFileSync(join(gen, "production/datadog/monitors/retired-pipeline.json"), "[]\n");
+    const manifest = JSON.parse(readFileSync(join(gen, ".pipemon-manifest.json"), "utf8")) as { files: string[] };
+    writeFileSync(join(gen, ".pipemon-manifest.json"), JSON.stringify({ ...manifest, files: [...manifest.files, "production/datadog/monitors/retired-pipeline.json"] }));
     const r = runCli(["generate", "--check"], work);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       [
-        "generated/ is stale: 3 files differ from the specs:",
+        "generated/ is stale: 4 files differ from the specs:",
+        "  changed  generated/.pipemon-manifest.json",
         "  extra    generated/production/datadog/monitors/retired-pipeline.json",
         "  changed  generated/production/grafana/dashboards/orders-etl.json",
         "  missing  generated/staging/runbooks/payments-cdc.md",
@@ -152,12 +156,12 @@ describe("pipemon generate on the bundled specs", () => {
     expect(existsSync(join(work, "generated"))).toBe(false);
   });
 
-  it("reports an output path it cannot write in one line, and exits even with worker threads started", () => {
+  it("refuses an output path that is a file in one line, and exits even with worker threads started", () => {
     writeFileSync(join(work, "not-a-dir"), "");
     for (const workers of ["0", "2"]) {
       const r = runCli(["generate", "--out", "not-a-dir"], work, { PIPEMON_WORKERS: workers });
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe("pipemon: cannot write output: ENOTDIR: not a directory, scandir 'not-a-dir'\n");
+      expect(r.stderr).toBe("pipemon: --out not-a-dir is a file, not a folder: choose another --out\n");
     }
   });
 

@@ -205,12 +205,14 @@ describe("plan and apply against the emulators", () => {
     await freshApply();
     rmSync(join(specs, "commerce", "orders-etl.yaml"));
     const before = grafana.faults.requests.length;
-    datadog.faults.add({ method: "GET", path: "^/api/v1/monitor$", fault: { kind: "status", status: 500, body: { errors: ["Internal Server Error"] } } });
+    // The first listing is apply's lock check (it must pass for the monitors to be listed).
+    datadog.faults.add({ method: "GET", path: "^/api/v1/monitor$", after: 1, fault: { kind: "status", status: 500, body: { errors: ["Internal Server Error"] } } });
     const run = await pipemon(["apply", ...PROD, "--yes", "--prune"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^pipemon: cannot list datadog-monitor: .*500/);
     expect(run.stderr).toContain("nothing was changed");
-    expect(grafana.faults.requests.slice(before).filter((r) => r.method !== "GET")).toEqual([]);
+    // Only the apply lock was taken and given back.
+    expect(grafana.faults.requests.slice(before).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/dashboards/db", "DELETE /api/dashboards/uid/pipemon_apply_lock_production"]);
     await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl");
   });
 

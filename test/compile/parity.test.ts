@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { contactPointName } from "../../src/model/identity.js";
-import { PRIORITY } from "../../src/model/catalog.js";
+import { CATALOG, DEFAULT_PENDING_SECONDS, PRIORITY, RATIO_OR_RATE_ALERTS } from "../../src/model/catalog.js";
 import type { AlertKey, Project, Severity, Target } from "../../src/model/types.js";
 import { parseDuration } from "../../src/lib/duration.js";
 import { loadSpecs } from "../../src/spec/index.js";
@@ -42,7 +42,16 @@ interface Meaning {
   severity: Severity;
   /** Channel names, sorted. */
   channels: string[];
-  whenAbsent: "fire" | "silent";
+  /**
+   * Absence of the metrics (DESIGN §8): `fire` (stale: a pipeline that never reported),
+   * `afterReporting` (lowThroughput: a stream that reported and stopped), `silent`. Datadog
+   * cannot tell the last two kinds of absence apart: `noData` says what its monitor does.
+   */
+  whenAbsent: "fire" | "afterReporting" | "silent";
+  /** Grafana and Prometheus: the PromQL value compared with the threshold (the same on both). */
+  expr?: string;
+  /** Datadog only: notify_no_data, and after how long (no_data_timeframe, seconds). */
+  noData?: { notify: boolean; afterSeconds?: number };
 }
 
 type Observed = Map<string, Meaning>; // `${pipeline}/${key}/${level}` → meaning
@@ -144,7 +153,10 @@ function grafanaMeanings(project: Project, files: ReadonlyMap<string, string>): 
         forSeconds,
         severity: rule.labels.severity as Severity,
         channels: channelsVia(config, toChannel, { ...rule.labels, alertname: rule.title }, cache),
-        whenAbsent: rule.noDataState === "Alerting" ? "fire" : "silent",
+        // noDataState Alerting pages on absence itself; a dead stream is covered by the query
+        // (present_over_time), so its rule must not page on no data (a stream that never reported).
+        whenAbsent: rule.noDataState === "Alerting" ? "fire" : rule.noDataState === "OK" && expr.includes("present_over_time(") ? "afterReporting" : "silent",
+        expr,
       });
     }
   }
@@ -176,7 +188,8 @@ function prometheusMeanings(project: Project, files: ReadonlyMap<string, string>
           severity: rule.labels.severity as Severity,
           channels: channelsVia(config, toChannel, { ...rule.labels, alertname: rule.alert }, cache),
           // Prometheus has no no-data state: an expression fires on absence only if it turns absence into a value.
-          whenAbsent: /or on \(\) \(absent\(.*\) \* Inf\)$/.test(m[1]!) ? "fire" : "silent",
+          whenAbsent: /or on \(\) \(absent\(.*\) \* Inf\)$/.test(m[1]!) ? "fire" : m[1]!.includes("present_over_time(") ? "afterReporting" : "silent",
+          expr: m[1]!,
         });
       }
     }
@@ -184,10 +197,10 @@ function prometheusMeanings(project: Project, files: ReadonlyMap<string, string>
   return out;
 }
 
-interface MonitorJson { query: string; message: string; tags: string[]; priority: number; options: { thresholds: { critical: number; warning?: number }; notify_no_data: boolean } }
+interface MonitorJson { query: string; message: string; tags: string[]; priority: number; options: { thresholds: { critical: number; warning?: number }; notify_no_data: boolean; no_data_timeframe?: number } }
 
 /** Datadog's stale condition is its own (see DATADOG_EXCEPTIONS); everything else shares Grafana's. */
-interface DatadogExtra { timeAggregation: string; query: string; condition: { comparator: string; threshold: number } }
+interface DatadogExtra { timeAggregation: string; query: string; message: string; condition: { comparator: string; threshold: number } }
 
 function datadogMeanings(project: Project, files: ReadonlyMap<string, string>): { observed: Observed; extra: Map<string, DatadogExtra> } {
   const observed: Observed = new Map();
@@ -206,6 +219,12 @@ function datadogMeanings(project: Project, files: ReadonlyMap<string, string>): 
     const channels = handles.flatMap((h) => byHandle.get(h) ?? [`unknown handle ${h}`]);
     return { severity: head[1] as Severity, priority: Number(head[2]), channels: [...new Set(channels)].sort() };
   };
+  const noDataChannels = (message: string): string[] => {
+    const m = /\{\{#is_no_data\}\}\n([\s\S]*?)\{\{\/is_no_data\}\}/.exec(message);
+    const notify = m ? /^Notify:(.*)$/m.exec(m[1]!) : null;
+    const handles = notify ? notify[1]!.trim().split(/\s+/) : [];
+    return [...new Set(handles.flatMap((h) => byHandle.get(h) ?? [`unknown handle ${h}`]))].sort();
+  };
   for (const [path, content] of files) {
     if (!path.startsWith("datadog/monitors/")) continue;
     for (const monitor of JSON.parse(content) as MonitorJson[]) {
@@ -222,15 +241,18 @@ function datadogMeanings(project: Project, files: ReadonlyMap<string, string>): 
       expect(critical.severity).toBe(tag("severity"));
       expect(monitor.priority).toBe(PRIORITY[critical.severity]);
       expect(critical.priority).toBe(monitor.priority);
-      const whenAbsent = monitor.options.notify_no_data ? "fire" : "silent";
+      const noData = { notify: monitor.options.notify_no_data, ...(monitor.options.no_data_timeframe !== undefined ? { afterSeconds: monitor.options.no_data_timeframe * 60 } : {}) };
+      // A no-data notification reaches the critical channels, or nobody hears it.
+      if (noData.notify) expect(noDataChannels(monitor.message), `${pipeline}/${key} no data`).toEqual(critical.channels);
+      const whenAbsent = noData.notify ? "fire" : "silent";
       const id = `${pipeline}/${key}`;
-      extra.set(id, { timeAggregation: q[1]!, query: q[3]!, condition: { comparator, threshold: monitor.options.thresholds.critical } });
-      observed.set(`${id}/critical`, { comparator, threshold: monitor.options.thresholds.critical, window, forSeconds: undefined, severity: critical.severity, channels: critical.channels, whenAbsent });
+      extra.set(id, { timeAggregation: q[1]!, query: q[3]!, message: monitor.message, condition: { comparator, threshold: monitor.options.thresholds.critical } });
+      observed.set(`${id}/critical`, { comparator, threshold: monitor.options.thresholds.critical, window, forSeconds: undefined, severity: critical.severity, channels: critical.channels, whenAbsent, noData });
       const warning = block(monitor.message, "is_warning");
       expect(warning === undefined).toBe(monitor.options.thresholds.warning === undefined);
       if (warning) {
         expect(warning.priority).toBe(PRIORITY[warning.severity]);
-        observed.set(`${id}/warning`, { comparator, threshold: monitor.options.thresholds.warning!, window, forSeconds: undefined, severity: warning.severity, channels: warning.channels, whenAbsent });
+        observed.set(`${id}/warning`, { comparator, threshold: monitor.options.thresholds.warning!, window, forSeconds: undefined, severity: warning.severity, channels: warning.channels, whenAbsent, noData });
       }
     }
   }
@@ -261,6 +283,10 @@ const DATADOG_EXCEPTIONS: Partial<Record<AlertKey, string>> = {
     "its window is Grafana's threshold, and it pages on missing data (notify_no_data) as Grafana's noDataState: Alerting does.",
   slaBreach:
     "Datadog has no time(), so it checks the last run's duration only (max over the schedule window); the current-run half is Grafana/Prometheus only.",
+  pipelineFailed:
+    "Datadog aggregates a window (sum/min/max/avg) and cannot tell which of two sparse points came last, so it counts the failed runs in the " +
+    "schedule window: it pages on the first failure as Grafana/Prometheus do, but resolves when the failed run leaves the window, not at a " +
+    "later success (as Grafana/Prometheus do for a job that does not report its last-failure time). Its message says so.",
 };
 
 /**
@@ -318,6 +344,11 @@ function checkParity(c: Case): { compared: number; exceptions: number } {
     for (const id of ids) {
       const g = grafana.get(id) ?? prometheus.get(id)!;
       const key = id.split("/")[1] as AlertKey;
+      if (RATIO_OR_RATE_ALERTS.includes(key)) {
+        // DESIGN §8: a ratio or rate alert waits its pending period: the spec's `for`, else the catalog's (≥ 5m).
+        expect(g.forSeconds, `${c.name} ${id}: pending period`).toBe(p.alerts[key]?.forSeconds ?? CATALOG[key].defaultForSeconds);
+        if (p.alerts[key]?.forSeconds === undefined) expect(g.forSeconds!).toBeGreaterThanOrEqual(DEFAULT_PENDING_SECONDS);
+      }
       if (on("grafana") && on("prometheus")) {
         // Same engine semantics: everything agrees, `for` included.
         expect(prometheus.get(id), `${c.name} ${id}: prometheus vs grafana`).toEqual(grafana.get(id));
@@ -328,12 +359,29 @@ function checkParity(c: Case): { compared: number; exceptions: number } {
       const where = `${c.name} ${id}: datadog vs grafana/prometheus`;
       expect(d.severity, where).toBe(g.severity);
       expect(d.channels, where).toEqual(g.channels);
-      expect(d.whenAbsent, where).toBe(g.whenAbsent);
+      // Absence: stale pages after the freshness window (its Datadog window), a dead stream
+      // after the pending period, on every target; nothing else pages on absence.
+      if (g.whenAbsent === "silent") expect(d.noData, where).toEqual({ notify: false });
+      else if (g.whenAbsent === "fire") expect(d.noData, where).toEqual({ notify: true, afterSeconds: d.window });
+      else expect(d.noData, where).toEqual({ notify: true, afterSeconds: datadogWindow(g.forSeconds!) });
       compared++;
       if (!SUSTAINED.has(key) && g.forSeconds! > 0) {
         // DATADOG_NO_PENDING_PERIOD: the monitor fires on its first evaluation above the threshold.
         expect(d.forSeconds).toBeUndefined();
         exceptions++;
+      }
+      if (key === "pipelineFailed") {
+        exceptions++;
+        // DATADOG_EXCEPTIONS.pipelineFailed: Grafana/Prometheus read the last-failure time against the last success,
+        // and count a failed-runs series born with its first failure; Datadog sums the failed runs of the window.
+        expect(g.expr, where).toContain(`max(${p.signals.lastFailure.prometheus}{`);
+        expect(g.expr, where).toMatch(/ unless \S+ offset \w+\)\)$/);
+        const dd = extra.get(id.replace(/\/\w+$/, ""))!;
+        expect(dd.timeAggregation, where).toBe("sum");
+        expect(dd.query, where).toMatch(/status:failed\}\.as_count\(\)$/);
+        expect(d.window, where).toBe(datadogWindow(g.window!));
+        expect(dd.message, where).toContain("not at a later success");
+        continue;
       }
       if (key === "stale") {
         exceptions++;
@@ -371,7 +419,7 @@ function checkParity(c: Case): { compared: number; exceptions: number } {
 
 describe("Grafana, Prometheus and Datadog agree on every alert", () => {
   it("names its Datadog exceptions", () => {
-    expect(Object.keys(DATADOG_EXCEPTIONS).sort()).toEqual(["slaBreach", "stale"]);
+    expect(Object.keys(DATADOG_EXCEPTIONS).sort()).toEqual(["pipelineFailed", "slaBreach", "stale"]);
     expect(DATADOG_NO_PENDING_PERIOD).toContain("Datadog");
   });
 
@@ -391,6 +439,33 @@ describe("Grafana, Prometheus and Datadog agree on every alert", () => {
     }
     expect(total.compared).toBeGreaterThan(200);
     expect(total.exceptions).toBeGreaterThan(0);
+  });
+
+  it("gives every ratio or rate alert a pending period of at least 5m by default (DESIGN §8)", () => {
+    for (const key of RATIO_OR_RATE_ALERTS) expect(CATALOG[key].defaultForSeconds, key).toBeGreaterThanOrEqual(DEFAULT_PENDING_SECONDS);
+    expect(DEFAULT_PENDING_SECONDS).toBe(300);
+  });
+
+  it("would notice a disagreement: a dead stream that pages nobody on Datadog", () => {
+    const [c] = edgeCases();
+    const files = new Map(c!.files);
+    const path = "datadog/monitors/clickstream.json";
+    const monitors = JSON.parse(files.get(path)!) as { tags: string[]; options: Record<string, unknown> }[];
+    const low = monitors.find((m) => m.tags.includes("alert:lowThroughput"))!;
+    low.options = { ...low.options, notify_no_data: false };
+    delete low.options.no_data_timeframe;
+    files.set(path, JSON.stringify(monitors));
+    expect(() => checkParity({ ...c!, files })).toThrow(/clickstream\/lowThroughput\/critical: datadog vs grafana/);
+  });
+
+  it("would notice a disagreement: a Grafana lowThroughput rule that pages a stream which never reported", () => {
+    const [c] = edgeCases();
+    const files = new Map(c!.files);
+    const path = "grafana/alert-rules/clickstream.json";
+    const group = JSON.parse(files.get(path)!) as { rules: { labels: Record<string, string>; noDataState: string }[] };
+    for (const r of group.rules) if (r.labels.alert === "lowThroughput") r.noDataState = "Alerting";
+    files.set(path, JSON.stringify(group));
+    expect(() => checkParity({ ...c!, files })).toThrow(/prometheus vs grafana/);
   });
 
   it("would notice a disagreement: a Prometheus threshold changed by hand", () => {

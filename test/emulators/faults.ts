@@ -13,7 +13,13 @@ export type Fault =
   /** Never answer (the client's timeout must fire). */
   | { kind: "hang" }
   /** Destroy the socket without an answer. */
-  | { kind: "reset" };
+  | { kind: "reset" }
+  /**
+   * A server that commits after the client gave up: the request is held for `ms` (longer
+   * than the client's timeout), then served for real (a create is stored), and its answer
+   * is thrown away (the socket is destroyed instead).
+   */
+  | { kind: "late-commit"; ms: number };
 
 export interface FaultRule {
   /** HTTP method to match (any when absent). */
@@ -31,7 +37,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: string;
-  status: number | "reset" | "hang";
+  status: number | "reset" | "hang" | "late-commit";
 }
 
 interface ActiveRule extends FaultRule {
@@ -45,6 +51,8 @@ export class FaultInjector {
   private rules: ActiveRule[] = [];
   readonly requests: RecordedRequest[] = [];
   private hung = new Set<ServerResponse>();
+  /** One per `late-commit` fault applied: settles once the held request was served (committed). */
+  readonly lateCommits: Promise<void>[] = [];
 
   add(rule: FaultRule): void {
     this.rules.push({ ...rule, seen: 0, applied: 0 });
@@ -88,6 +96,23 @@ export class FaultInjector {
         record.status = "reset";
         req.socket.destroy();
         return true;
+      case "late-commit": {
+        record.status = "late-commit";
+        // The body arrives before the client starts waiting; keep it for the handler, which
+        // runs after the client has timed out and closed the connection.
+        bufferedBodies.set(req, await readBody(req));
+        let served!: () => void;
+        this.lateCommits.push(new Promise<void>((resolve) => (served = resolve)));
+        await delay(fault.ms);
+        const socket = req.socket;
+        res.writeHead = (() => res) as unknown as typeof res.writeHead;
+        res.end = ((..._args: unknown[]) => {
+          socket.destroy();
+          served();
+          return res;
+        }) as unknown as typeof res.end;
+        return false;
+      }
       case "status": {
         const body = JSON.stringify(fault.body ?? { errors: [`injected ${fault.status}`] });
         res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
@@ -140,7 +165,12 @@ export async function handleControl(faults: FaultInjector, req: IncomingMessage,
   return true;
 }
 
+/** Bodies read ahead by a `late-commit` fault, handed to the emulator's handler by readBody. */
+const bufferedBodies = new WeakMap<IncomingMessage, string>();
+
 export function readBody(req: IncomingMessage): Promise<string> {
+  const buffered = bufferedBodies.get(req);
+  if (buffered !== undefined) return Promise.resolve(buffered);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));

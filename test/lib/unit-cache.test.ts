@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, utimesSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -46,6 +46,16 @@ describe("UnitCache", () => {
     expect(UnitCache.open(cacheFile(), "b1", dir).fresh("p", inputHash("in"), dir)).toBeUndefined();
     recorded();
     rmSync(join(dir, "a.json"));
+    expect(UnitCache.open(cacheFile(), "b1", dir).fresh("p", inputHash("in"), dir)).toBeUndefined();
+  });
+
+  it("does not vouch for a link put in a file's place, even one with the file's size and mtime", () => {
+    recorded();
+    const copy = join(dir, "copy.json");
+    writeFileSync(copy, "{}\n");
+    utimesSync(copy, LONG_AGO, LONG_AGO);
+    rmSync(join(dir, "a.json"));
+    symlinkSync(copy, join(dir, "a.json"));
     expect(UnitCache.open(cacheFile(), "b1", dir).fresh("p", inputHash("in"), dir)).toBeUndefined();
   });
 

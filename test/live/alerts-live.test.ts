@@ -132,7 +132,8 @@ function rows(firing: PromAlert[], pending: PromAlert[]): Row[] {
     const expected = scenario.expected.map((e) => key(p.name, prometheusAlertName(e.alert, e.level), e.severity));
     const mine = (a: PromAlert): boolean => a.labels.pipeline === p.name;
     const observed = firing.filter(mine).map((a) => key(p.name, a.labels.alertname!, a.labels.severity!)).sort();
-    const receivers = scenario.expected.map((e) => {
+    // Alerts that must have been delivered and then resolved count as deliveries too.
+    const receivers = [...scenario.expected, ...(scenario.resolves?.alerts ?? [])].map((e) => {
       const alertname = prometheusAlertName(e.alert, e.level);
       const delivered = [...new Set(webhooks!.deliveries.filter((d) => d.labels.pipeline === p.name && d.labels.alertname === alertname && d.status === "firing").map((d) => d.channel))].sort();
       return { alert: alertname, expected: [...new Set(p.routing[e.severity])].sort(), delivered };
@@ -159,7 +160,8 @@ function table(rs: Row[]): string {
   for (const r of rs) {
     const p = r.scenario.pipeline;
     const receivers = r.receivers.map((x) => `${x.alert}: ${x.expected.join(", ") || "(none)"} → ${x.delivered.join(", ") || "(none)"}`).join("<br>") || "—";
-    lines.push(`| ${r.scenario.state} | ${p.name} (${p.team}) | ${r.expected.map(short).join("<br>") || "none"} | ${r.observed.map(short).join("<br>") || "none"} | ${receivers} |`);
+    const resolved = (r.scenario.resolves?.alerts ?? []).map((e) => `${prometheusAlertName(e.alert, e.level)} (${e.severity}), resolved after → ${r.scenario.resolves!.then}`);
+    lines.push(`| ${r.scenario.state} | ${p.name} (${p.team}) | ${[...r.expected.map(short), ...resolved].join("<br>") || "none"} | ${r.observed.map(short).join("<br>") || "none"} | ${receivers} |`);
   }
   lines.push("", `${rs.length} scenarios, ${rs.reduce((n, r) => n + r.expected.length, 0)} expected alerts, ${rs.reduce((n, r) => n + r.observed.length, 0)} observed.`, "");
   return lines.join("\n");
@@ -173,6 +175,11 @@ describe("live run on Prometheus and Alertmanager", () => {
     while (Date.now() < deadline) {
       const all = await alerts();
       current = rows(all.filter((a) => a.state === "firing"), all.filter((a) => a.state === "pending"));
+      // A failure that reached its channels is followed by a successful retry (DESIGN §8: it must resolve).
+      for (const r of current) {
+        const then = r.scenario.resolves?.then;
+        if (then && r.receivers.every((x) => x.delivered.length > 0 && JSON.stringify(x.expected) === JSON.stringify(x.delivered))) exporter!.setState(r.scenario.pipeline.name, then);
+      }
       if (process.env.PIPEMON_LIVE_DEBUG) process.stdout.write(`${((Date.now() - begin) / 1000).toFixed(0)}s firing ${all.filter((a) => a.state === "firing").length} pending ${all.filter((a) => a.state === "pending").length} delivered ${webhooks!.deliveries.length}\n`);
       if (settled(current)) break;
       await sleep(1000);
@@ -191,8 +198,12 @@ describe("live run on Prometheus and Alertmanager", () => {
       if (r.expected.length === 0) expect(r.pending, `${r.scenario.state}: pending alerts`).toEqual([]);
     }
     // Nothing fired that no scenario expects (e.g. for a pipeline outside the estate), and nothing was delivered for it.
-    const expectedKeys = new Set(current.flatMap((r) => r.expected));
-    expect(all.filter((a) => a.state === "firing").map((a) => key(a.labels.pipeline!, a.labels.alertname!, a.labels.severity!)).filter((k) => !expectedKeys.has(k))).toEqual([]);
+    const resolvedKeys = current.flatMap((r) => (r.scenario.resolves?.alerts ?? []).map((e) => key(r.scenario.pipeline.name, prometheusAlertName(e.alert, e.level), e.severity)));
+    const expectedKeys = new Set([...current.flatMap((r) => r.expected), ...resolvedKeys]);
+    const firingKeys = all.filter((a) => a.state === "firing").map((a) => key(a.labels.pipeline!, a.labels.alertname!, a.labels.severity!));
+    expect(firingKeys.filter((k) => !expectedKeys.has(k) || resolvedKeys.includes(k))).toEqual([]);
+    // The retried pipelines did fire before they resolved.
+    expect(resolvedKeys.length).toBeGreaterThan(0);
     const deliveredKeys = webhooks!.deliveries.map((d) => key(d.labels.pipeline!, d.labels.alertname!, d.labels.severity!));
     expect(deliveredKeys.filter((k) => !expectedKeys.has(k))).toEqual([]);
     // Every delivered alert carries the identity labels.

@@ -26,20 +26,43 @@ function sample(out: Family, p: Pipeline, key: SignalKey, kind: "counter" | "gau
 
 const LATENCY_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10];
 
-function batchMetrics(out: Family, p: Pipeline, state: State, scrape: number, now: number): void {
+/** Times a pipeline's runs ended (unix seconds), for the states whose history matters. */
+interface History {
+  failedAt?: number;
+  succeededAt?: number;
+}
+
+function batchMetrics(out: Family, p: Pipeline, state: State, scrape: number, now: number, started: number, history: History): void {
   const maxDuration = p.sla.maxDurationSeconds ?? 2700;
   const freshness = p.sla.freshnessSeconds ?? 7200;
   const minRecords = p.thresholds.minRecords ?? 1000;
   // A healthy run every scrape, each processing ten times the minimum volume.
   const perScrape = state === "low-volume" ? 1 : minRecords * 10;
   sample(out, p, "runs", "counter", scrape, { status: "success" });
-  // The failed run happens after Prometheus's first scrape, so increase() sees it.
-  sample(out, p, "runs", "counter", state === "failed-run" && scrape > 1 ? 1 : 0, { status: "failed" });
+  if (state === "first-failure" || state === "failed-then-retried" || state === "retried") {
+    // The failed-runs series is born with the failure (a client that creates it on first use).
+    if (scrape > 1) {
+      history.failedAt ??= now;
+      sample(out, p, "runs", "counter", 1, { status: "failed" });
+    }
+  } else {
+    // The failed run happens after Prometheus's first scrape, so increase() sees it.
+    sample(out, p, "runs", "counter", state === "failed-run" && scrape > 1 ? 1 : 0, { status: "failed" });
+  }
   sample(out, p, "duration", "gauge", state === "slow-run" ? maxDuration + 3600 : maxDuration / 3);
   const hung = state === "hung-run";
   sample(out, p, "inProgress", "gauge", hung ? 1 : 0);
   sample(out, p, "startedAt", "gauge", hung ? now - maxDuration - 1800 : now - 600);
-  sample(out, p, "lastSuccess", "gauge", state === "stale" ? now - freshness - 3600 : now - 300);
+  if (state === "failed-then-retried" || state === "retried") {
+    // A job that reports its last-failure time: the success before the failure, then the retry's.
+    if (state === "retried") history.succeededAt ??= now;
+    sample(out, p, "lastSuccess", "gauge", history.succeededAt ?? started - 3600);
+    if (history.failedAt !== undefined) sample(out, p, "lastFailure", "gauge", history.failedAt);
+  } else {
+    sample(out, p, "lastSuccess", "gauge", state === "stale" ? now - freshness - 3600 : now - 300);
+  }
+  // A healthy job that reports its last-failure time: an old failure, long since followed by successes.
+  if (state === "healthy") sample(out, p, "lastFailure", "gauge", now - 3600);
   sample(out, p, "recordsProcessed", "counter", scrape * perScrape);
   // Bad records: 10% of every run's records fail (critical at 5%, warning at 1%).
   sample(out, p, "recordsFailed", "counter", state === "bad-records" ? scrape * perScrape * 0.1 : 0);
@@ -75,6 +98,8 @@ export interface Exporter {
   url: string;
   port: number;
   scrapes: () => number;
+  /** Moves a pipeline to another state (e.g. a successful retry after a failure). */
+  setState: (pipeline: string, state: State) => void;
   close: () => Promise<void>;
 }
 
@@ -82,6 +107,8 @@ export interface Exporter {
 export async function startExporter(pipelines: readonly { pipeline: Pipeline; state: State }[]): Promise<Exporter> {
   const started = Date.now();
   let scrapes = 0;
+  const states = new Map(pipelines.map(({ pipeline, state }) => [pipeline.name, state]));
+  const histories = new Map(pipelines.map(({ pipeline }) => [pipeline.name, {} as History]));
   const server: Server = createServer((req, res) => {
     if (req.url !== "/metrics") {
       res.writeHead(404).end();
@@ -90,9 +117,12 @@ export async function startExporter(pipelines: readonly { pipeline: Pipeline; st
     scrapes++;
     const now = Date.now() / 1000;
     const out: Family = new Map();
-    for (const { pipeline, state } of pipelines) {
+    for (const { pipeline } of pipelines) {
+      const state = states.get(pipeline.name)!;
       if (state === "not-started") continue;
-      if (pipeline.type === "batch") batchMetrics(out, pipeline, state, scrapes, now);
+      // A dead stream reports for its first three scrapes, then its series go away (stale markers).
+      if (state === "dead-stream" && scrapes > 3) continue;
+      if (pipeline.type === "batch") batchMetrics(out, pipeline, state, scrapes, now, started / 1000, histories.get(pipeline.name)!);
       else streamMetrics(out, pipeline, state, (Date.now() - started) / 1000);
     }
     const body = [...out.values()].flat().join("\n") + "\n";
@@ -104,6 +134,7 @@ export async function startExporter(pipelines: readonly { pipeline: Pipeline; st
     url: `http://127.0.0.1:${port}/metrics`,
     port,
     scrapes: () => scrapes,
+    setState: (pipeline, state) => void states.set(pipeline, state),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

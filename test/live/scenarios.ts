@@ -15,7 +15,8 @@ import { batchPipeline, project, streamingPipeline } from "../fixtures/model.js"
 /** What the synthetic exporter serves for a pipeline. */
 export type State =
   | "healthy" | "failed-run" | "slow-run" | "hung-run" | "stale" | "bad-records" | "low-volume" | "not-started"
-  | "healthy-stream" | "lagging-stream" | "slow-stream" | "stalled-stream";
+  | "first-failure" | "failed-then-retried" | "retried"
+  | "healthy-stream" | "lagging-stream" | "slow-stream" | "stalled-stream" | "dead-stream";
 
 export interface ExpectedAlert {
   alert: AlertKey;
@@ -26,7 +27,13 @@ export interface ExpectedAlert {
 export interface LiveScenario {
   state: State;
   pipeline: Pipeline;
+  /** Firing at the end of the run (and delivered). */
   expected: ExpectedAlert[];
+  /**
+   * Delivered while firing, then resolved: once the test has seen the delivery it moves the
+   * pipeline to `then` (a successful retry), and the alert must stop firing.
+   */
+  resolves?: { alerts: ExpectedAlert[]; then: State };
 }
 
 const DEFAULT_BATCH_ROUTING: Routing = { critical: ["data-oncall", "data-alerts"], high: ["data-alerts", "data-email"], medium: ["data-alerts"], low: ["data-email"] };
@@ -42,7 +49,8 @@ const batch = (name: string, team = "commerce", routing = DEFAULT_BATCH_ROUTING)
     labels: { tier: "1" },
     targets: ["prometheus"],
     routing,
-    alerts: { slaBreach: { severity: "critical", forSeconds: 2 } },
+    // A pending period must still be exercised, in seconds (dataQuality waits 5m by default).
+    alerts: { slaBreach: { severity: "critical", forSeconds: 2 }, dataQuality: { forSeconds: 2 } },
     sourceFile: `${team}/${name}.yaml`,
   });
 
@@ -78,10 +86,21 @@ export const LIVE_SCENARIOS: readonly LiveScenario[] = [
   { state: "bad-records", pipeline: batch("ledger-load", "payments", PAYMENTS_ROUTING), expected: both("dataQuality", "medium", "low") },
   { state: "low-volume", pipeline: batch("lowvolume-etl"), expected: [{ alert: "lowVolume", level: "critical", severity: "medium" }] },
   { state: "not-started", pipeline: batch("new-etl"), expected: [{ alert: "stale", level: "critical", severity: "high" }] },
+  // DESIGN §8: the failed counter series is born with the first failure (no gauge): it still pages.
+  { state: "first-failure", pipeline: batch("born-etl"), expected: [{ alert: "pipelineFailed", level: "critical", severity: "critical" }] },
+  // DESIGN §8: a failure (last-failure gauge) pages; the successful retry resolves it within the window.
+  {
+    state: "failed-then-retried",
+    pipeline: batch("retry-etl"),
+    expected: [],
+    resolves: { alerts: [{ alert: "pipelineFailed", level: "critical", severity: "critical" }], then: "retried" },
+  },
   { state: "healthy-stream", pipeline: stream("healthy-stream"), expected: [] },
   { state: "lagging-stream", pipeline: stream("lagging-stream", LAGGING_ROUTING), expected: both("highBacklog", "high", "medium") },
   { state: "slow-stream", pipeline: stream("slow-stream"), expected: both("highLatency", "high", "medium") },
   { state: "stalled-stream", pipeline: stream("stalled-stream"), expected: both("lowThroughput", "high", "medium") },
+  // DESIGN §8: a stream that reported and stopped reporting is lowThroughput after the pending period.
+  { state: "dead-stream", pipeline: stream("dead-stream"), expected: both("lowThroughput", "high", "medium") },
 ];
 
 /** The project of the live run: the fixture channels plus the payments pager and a growth webhook. */

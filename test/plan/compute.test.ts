@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasChanges, jsonEqual, planKind, summarise, type KindInput } from "../../src/plan/compute.js";
+import { hasChanges, jsonEqual, liveByPlanKey, planKind, summarise, type KindInput } from "../../src/plan/compute.js";
 import type { DesiredResource, Json, LiveResource } from "../../src/plan/resource.js";
 
 const desired = (key: string, body: Json, pipeline?: string): DesiredResource => ({ kind: "datadog-monitor", key, body, ...(pipeline ? { pipeline } : {}) });
@@ -53,12 +53,42 @@ describe("planKind", () => {
     expect(changes.map((c) => [c.key, c.action])).toEqual([["y/stale", "delete"]]);
   });
 
-  it("reports a second live resource with the same identity instead of guessing", () => {
-    const changes = planKind(input([desired("a/stale", { q: 1 })], [live("a/stale", { q: 1 }, true, "one"), live("a/stale", { q: 1 }, true, "two")]), { adopt: false });
-    expect(changes.map((c) => [c.action, c.liveFingerprint])).toEqual([
-      ["unowned", "two"],
-      ["no-op", "one"],
+  const copy = (key: string, body: Json, instance: number, owned = true): LiveResource => ({ ...live(key, body, owned, `f${instance}`), instance: String(instance) });
+
+  it("deletes pipemon's extra copies of an identity, keeping the one that matches the specs", () => {
+    const changes = planKind(input([desired("a/stale", { q: 1 })], [copy("a/stale", { q: 0 }, 12), copy("a/stale", { q: 1 }, 30), copy("a/stale", { q: 2 }, 9)]), { adopt: false });
+    expect(changes.map((c) => [c.key, c.action, c.liveFingerprint, c.duplicateOf])).toEqual([
+      ["a/stale", "no-op", "f30", undefined],
+      ["a/stale#12", "delete", "f12", "a/stale"],
+      ["a/stale#9", "delete", "f9", "a/stale"],
     ]);
+    expect(changes[1]!.note).toMatch(/^duplicate: 3 live copies carry a\/stale; pipemon keeps #30 \(it matches the specs\)/);
+    expect(summarise(changes)).toMatchObject({ delete: 2, duplicate: 2, noop: 1 });
+    expect(hasChanges(summarise(changes))).toBe(true);
+  });
+
+  it("keeps the oldest copy when none matches, and leaves a copy without the marker to a human", () => {
+    const changes = planKind(input([desired("a/stale", { q: 1 })], [copy("a/stale", { q: 3 }, 20), copy("a/stale", { q: 2 }, 7), copy("a/stale", { q: 1 }, 3, false)]), { adopt: false });
+    expect(changes.map((c) => [c.key, c.action, c.liveFingerprint])).toEqual([
+      ["a/stale", "update", "f7"],
+      ["a/stale#20", "delete", "f20"],
+      ["a/stale#3", "unowned", "f3"],
+    ]);
+    expect(changes.find((c) => c.key === "a/stale#20")!.note).toContain("pipemon keeps #7 (the oldest)");
+  });
+
+  it("maps each plan key to the copy it acts on", () => {
+    const l = [copy("a/stale", { q: 1 }, 5), copy("a/stale", { q: 1 }, 4)];
+    const byKey = liveByPlanKey(input([desired("a/stale", { q: 1 })], l), { adopt: false });
+    expect([...byKey].map(([k, v]) => [k, v.instance])).toEqual([
+      ["a/stale", "4"],
+      ["a/stale#5", "5"],
+    ]);
+  });
+
+  it("copies of an identity outside a --select plan are left to a plan that covers it", () => {
+    const changes = planKind(input([], [copy("z/stale", {}, 1), copy("z/stale", {}, 2)], () => false), { adopt: false });
+    expect(changes).toEqual([]);
   });
 
   it("summarises, and only creates, updates and deletes count as changes", () => {
@@ -66,7 +96,7 @@ describe("planKind", () => {
       { kind: "datadog-monitor", key: "a", action: "no-op", before: null, after: null, liveFingerprint: null },
       { kind: "datadog-monitor", key: "b", action: "unowned", before: null, after: null, liveFingerprint: null },
     ]);
-    expect(s).toEqual({ create: 0, update: 0, delete: 0, noop: 1, unowned: 1 });
+    expect(s).toEqual({ create: 0, update: 0, delete: 0, noop: 1, unowned: 1, duplicate: 0 });
     expect(hasChanges(s)).toBe(false);
     expect(hasChanges({ ...s, delete: 1 })).toBe(true);
   });

@@ -47,7 +47,7 @@ describe("renderText", () => {
         "",
       ].join("\n"),
     );
-    expect(summaryLine({ create: 0, update: 0, delete: 0, noop: 4, unowned: 0 })).toBe("No changes. 4 resources are up to date.");
+    expect(summaryLine({ create: 0, update: 0, delete: 0, noop: 4, unowned: 0, duplicate: 0 })).toBe("No changes. 4 resources are up to date.");
   });
 });
 

@@ -76,7 +76,8 @@ export function monitorMessage(ctx: MessageContext, def: AlertDefinition, condit
   const critical = def.levels[0];
   if (!critical || critical.level !== "critical") throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
   const criticalNotify = ctx.notify[critical.severity];
-  let m = `${def.description}\n\n{{#is_alert}}\nSeverity ${critical.severity} (priority ${PRIORITY[critical.severity]}): value {{value}}, threshold ${condition.criticalText}.\n${criticalNotify}\n{{/is_alert}}\n`;
+  const description = def.datadog.description === undefined ? def.description : `${def.pipeline} (${def.team}): ${def.datadog.description}`;
+  let m = `${description}\n\n{{#is_alert}}\nSeverity ${critical.severity} (priority ${PRIORITY[critical.severity]}): value {{value}}, threshold ${condition.criticalText}.\n${criticalNotify}\n{{/is_alert}}\n`;
 
   // The warning level exists only when the spec sets one; its severity is one step below.
   const warning = condition.warningText !== undefined ? def.levels[1] : undefined;

@@ -185,8 +185,11 @@ export function monitorOptions(def: AlertDefinition, condition: DatadogCondition
   return options;
 }
 
-/** Whether the monitor pages when its query has no data: absence is the problem it looks for. */
-export function pagesOnNoData(def: AlertDefinition): boolean {
+/**
+ * Whether the monitor pages when its query has no data: stale (never reported) and a dead
+ * stream. Datadog cannot tell a stream that stopped from one that never started.
+ */
+function pagesOnNoData(def: AlertDefinition): boolean {
   return def.whenAbsent !== "silent";
 }
 

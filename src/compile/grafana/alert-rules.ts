@@ -100,6 +100,8 @@ function rule(project: Project, p: Pipeline, def: AlertDefinition, level: AlertL
         },
       },
     ],
+    // Only stale pages on no data (a pipeline that never reported). A dead stream is not "no
+    // data": lowThroughput's query reads it as 0/s, so a stream that never reported stays OK.
     noDataState: def.whenAbsent === "fire" ? "Alerting" : "OK",
     execErrState: def.onQueryError,
     for: formatDuration(def.forSeconds),

@@ -136,16 +136,20 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
     new StatPanelBuilder()
       .id(PANEL.runStatus)
       .title(`Runs in the last ${w}`)
-      .description(`Runs that succeeded and failed within the schedule window (${w}).${alertNote(defs, PANEL.runStatus)}`)
+      .description(
+        `Runs that succeeded and failed within the schedule window (${w}), and "unresolved": the value pipelineFailed compares with 0 ` +
+          `(1 while the last failure is later than the last success; from the counters alone, the failed runs in the window).${alertNote(defs, PANEL.runStatus)}`,
+      )
       .datasource(ds)
       .withTarget(promTarget(ds, "A", q.successfulRuns(p), "succeeded"))
       .withTarget(promTarget(ds, "B", q.failedRuns(p), "failed"))
+      .withTarget(promTarget(ds, "C", q.unresolvedFailure(p), "unresolved"))
       .unit("none")
       .decimals(0)
       .noValue("no runs")
       .thresholds(thresholds([{ value: null, color: "green" }]))
-      // Any failed run is the pipelineFailed alert; a single one turns the value red.
-      .withOverride(forSeries(["failed"], [{ id: "thresholds", value: { mode: dash.ThresholdsMode.Absolute, steps: [{ value: null, color: "green" }, { value: 1, color: "red" }] } }]))
+      // A failed run in the window turns it red; "unresolved" is the pipelineFailed alert itself.
+      .withOverride(forSeries(["failed", "unresolved"], [{ id: "thresholds", value: { mode: dash.ThresholdsMode.Absolute, steps: [{ value: null, color: "green" }, { value: 1, color: "red" }] } }]))
       .textMode(common.BigValueTextMode.ValueAndName)
       .colorMode(common.BigValueColorMode.Value)
       .graphMode(common.BigValueGraphMode.None)

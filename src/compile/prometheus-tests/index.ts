@@ -297,7 +297,7 @@ export function pipelineAlertTests(project: Project, p: Pipeline): PipelineAlert
         meta: { kind: "lifecycle", scenario: c.scenario, title: c.title },
         series: c.series,
         checks: c.checks.map((k) => ({ at: k.at, firing: k.firing ? levelsAt(def, k.value) : new Set<Level>(), value: k.value })),
-        step,
+        step: c.step ?? step,
       });
     }
     const file = testPath(p.name, def.key);

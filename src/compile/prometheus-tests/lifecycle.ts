@@ -38,6 +38,8 @@ export interface LifecycleCase {
   title: string;
   series: Synthetic[];
   checks: LifecycleCheck[];
+  /** Seconds between samples when not the alert's step (a multiple of it). */
+  step?: number;
 }
 
 export interface LifecycleResult {
@@ -89,11 +91,33 @@ function runSeries(s: SignalSet, reporting: Reporting, step: number, n: number, 
   return out;
 }
 
-const pipelineFailed: Builder = (p, def, step) => {
+/**
+ * promtool 2.42 stops a 1w window at 1m steps (10,080 samples per range) with "query processing
+ * would load too many samples into memory"; a window here holds at most this many samples.
+ */
+const MAX_WINDOW_SAMPLES = 1000;
+const COARSE_STEPS = [60, 120, 300, 600, 900, 1800, 3600];
+
+/**
+ * Sample spacing for a history that spans a whole window: the alert's step, or a coarser one
+ * (dividing the window) when the window would hold too many samples. Only without `for`:
+ * between sparse samples a series is absent, which would restart a pending period.
+ */
+function spanStep(step: number, W: number, f: number): number {
+  if (W / step <= MAX_WINDOW_SAMPLES || f > 0) return step;
+  return COARSE_STEPS.find((s) => s % step === 0 && W % s === 0 && W / s <= MAX_WINDOW_SAMPLES) ?? step;
+}
+
+const pipelineFailed: Builder = (p, def, alertStep) => {
   const out: LifecycleResult = { cases: [], skipped: [] };
   const W = def.windowSeconds;
   const f = def.forSeconds;
   const win = formatDuration(W);
+  const step = spanStep(alertStep, W, f);
+  if (W / step > MAX_WINDOW_SAMPLES) {
+    out.skipped.push({ scenario: "all", reason: `a ${win} window at ${step}s steps holds more samples than promtool loads in one query` });
+    return out;
+  }
   if (W % step !== 0 || f % step !== 0) {
     out.skipped.push({ scenario: "all", reason: `the ${win} window or the ${formatDuration(f)} pending period is not a whole number of ${step}s steps` });
     return out;
@@ -148,6 +172,7 @@ const pipelineFailed: Builder = (p, def, step) => {
       });
     }
   }
+  for (const c of out.cases) c.step = step;
   return out;
 };
 

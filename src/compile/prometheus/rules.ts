@@ -9,7 +9,9 @@
  * `(A) > threshold` / `(A) < threshold`: a series fires exactly when C is true for it.
  * Absence: Grafana's `noDataState: OK` is Prometheus's empty result (nothing fires); `stale`
  * (`noDataState: Alerting`) needs no special case, because its query already turns an
- * absent metric into +Inf (`absent(...) * Inf`), which is above every freshness threshold.
+ * absent metric into +Inf (`absent(...) * Inf`), which is above every freshness threshold;
+ * nor does a dead stream, whose throughput query turns a series that reported within the
+ * last day but not now into 0/s (DESIGN §8).
  */
 import { humanizedValue, ruleAnnotations, ruleLabels } from "../alert-rule-text.js";
 import { formatDuration } from "../../lib/duration.js";

@@ -51,7 +51,7 @@ export function checkGuides(key: AlertKey, p: Pipeline, ctx: Context): [CheckGui
   switch (key) {
     case "pipelineFailed":
       return [
-        { title: "Confirm the failed runs", text: `See how many runs failed in the last ${ctx.window} and whether a run succeeded since. A later success resolves the alert when the job reports its last-failure time (\`pipemon run\` does); from the failed-runs counter alone (and on Datadog) it resolves once the failed run has left the ${ctx.window} window. A success means the failure was transient and only the lost data needs a backfill.` },
+        { title: "Confirm the failed runs", text: `See how many runs failed in the last ${ctx.window} and whether a run succeeded since. A later success resolves the alert when the job reports its last-failure time (\`pipemon run\` does); from the failed-runs counter alone it resolves once the failed run has left the ${ctx.window} window. A success means the failure was transient and only the lost data needs a backfill.` },
         { title: "Find the error class", text: "The dominant `error_type` decides which recovery below applies. Open the failed run's logs at the first error, not the last one.", support: ["errorsByType"] },
         { title: "Rule out resource exhaustion", text: "Memory at 100% just before the failure means the run was killed (OOM), which often leaves no error in the logs; CPU pinned at 100% points at timeouts.", support: ["memory", "cpu"] },
       ];

@@ -195,12 +195,13 @@ function meaning(view: View, def: AlertDefinition, condition: DatadogCondition |
   out += def.forSeconds > 0 ? `\nFires after the condition has held for ${formatDuration(def.forSeconds)}.` : "\nFires on the first evaluation that meets the condition.";
   if (def.whenAbsent === "fire") out += " A missing metric counts as firing: silence is the problem this alert looks for.";
   if (def.whenAbsent === "afterReporting") {
-    out += " A stream that reported within the last day and stopped reporting counts as 0/s (a dead stream; Datadog: No Data after the pending period); one that never reported stays silent.";
+    out += ` A stream that reported within the last day and stopped reporting counts as 0/s (a dead stream${condition ? "; on Datadog: No Data for the pending period" : ""}); one that never reported stays silent.`;
   }
   if (view.grafana) out += ` Grafana rules ${def.levels.map((l) => code(l.ruleUid)).join(", ")}.`;
   if (condition) {
     const c = condition;
     out += ` Datadog monitor tagged ${code(datadogIdTag(def.pipeline, def.key))}: critical ${c.criticalText}${c.warningText ? `, warning ${c.warningText}` : ""}.`;
+    if (def.datadog.description !== undefined) out += ` On Datadog: ${def.datadog.description}`;
   }
   return `${out}\n\n`;
 }

@@ -4,10 +4,12 @@
  */
 import { client, v1 } from "@datadog/datadog-api-client";
 import type { KindHandler } from "../handler.js";
-import { defaultRetryPolicy, type CircuitBreaker, type RetryPolicy } from "../resilience.js";
+import { CircuitBreaker, defaultRetryPolicy, type RetryPolicy } from "../resilience.js";
+import type { TargetLock } from "../lock.js";
 import { DatadogCaller } from "./calls.js";
+import { DatadogApplyLock } from "./lock.js";
 import { PacedFetchHttpLibrary, type RequestObserver } from "./http.js";
-import { DatadogMonitorHandler } from "./monitors.js";
+import { DatadogMonitorHandler, DEFAULT_LATE_COMMIT_WINDOW_MS } from "./monitors.js";
 
 export { DatadogMonitorHandler, desiredMonitors, monitorKey, pipemonIdOf, LIST_PAGE_SIZE } from "./monitors.js";
 export { normaliseMonitor, resolvePlaceholders } from "./normalise.js";
@@ -33,8 +35,8 @@ export interface DatadogHandlerOptions {
    * environment: the handler never reads process.env.
    */
   variables?: Readonly<Record<string, string | undefined>>;
-  /** Non-fatal findings (duplicate monitors for one pipemon id). */
-  onWarning?: (message: string) => void;
+  /** How long a create whose answer was lost is looked for before it is resent (PIPEMON_LATE_COMMIT_MS). */
+  lateCommitWindowMs?: number;
 }
 
 /** `api.datadoghq.eu`, `https://api.datadoghq.eu/` and `http://127.0.0.1:8126` all work. */
@@ -44,7 +46,19 @@ export function normaliseHost(host: string): string {
 }
 
 
-export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
+/**
+ * How long a lost create is looked for: PIPEMON_LATE_COMMIT_MS, else as long again as the
+ * client waited for the answer (a server that was still busy at the timeout usually commits
+ * within another timeout), at most DEFAULT_LATE_COMMIT_WINDOW_MS.
+ */
+function lateCommitWindow(policy: RetryPolicy): number {
+  const raw = process.env.PIPEMON_LATE_COMMIT_MS;
+  const n = raw === undefined || raw === "" ? Number.NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : Math.min(policy.timeoutMs, DEFAULT_LATE_COMMIT_WINDOW_MS);
+}
+
+/** The official client's monitors API over pipemon's paced HTTP, and the retrying caller. */
+function monitorsApi(opts: DatadogHandlerOptions, breaker: CircuitBreaker): { api: v1.MonitorsApi; caller: DatadogCaller; policy: RetryPolicy } {
   const policy = opts.policy ?? defaultRetryPolicy();
   const httpApi = new PacedFetchHttpLibrary({
     timeoutMs: policy.timeoutMs,
@@ -59,13 +73,24 @@ export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[
     enableRetry: false,
   });
   if (!opts.host && opts.site) configuration.setServerVariables({ site: opts.site });
-  const caller = new DatadogCaller({ policy, breaker: opts.breaker });
+  return { api: new v1.MonitorsApi(configuration), caller: new DatadogCaller({ policy, breaker }), policy };
+}
+
+export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
+  const { api, caller, policy } = monitorsApi(opts, opts.breaker);
   const monitors = new DatadogMonitorHandler({
-    api: new v1.MonitorsApi(configuration),
+    api,
     caller,
     ...(opts.environment ? { environment: opts.environment } : {}),
     variables: opts.variables ?? {},
-    ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    lateCommitWindowMs: opts.lateCommitWindowMs ?? lateCommitWindow(policy),
   });
   return [monitors];
+}
+
+/** The apply lock of this org and environment (datadog/lock.ts). */
+export function createDatadogLock(opts: DatadogHandlerOptions): TargetLock {
+  // Its own breaker: a lock must still be released after the target's circuit opened.
+  const { api, caller } = monitorsApi(opts, new CircuitBreaker("datadog"));
+  return new DatadogApplyLock(api, caller, opts.environment);
 }

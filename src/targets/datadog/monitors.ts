@@ -8,12 +8,18 @@ import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js
 import { ListingIncompleteError, TargetError, type KindHandler } from "../handler.js";
 import { isJsonObject, type JsonObject } from "../json.js";
 import { isTransportFault } from "../resilience.js";
-import { DATADOG_MANAGED_TAG } from "../../model/identity.js";
+import { DATADOG_MANAGED_TAG, ownerFromTags, PIPEMON_ID_TAG_PREFIX, pipemonIdOfTags } from "../../model/identity.js";
 import { DatadogCallError, type DatadogCaller } from "./calls.js";
 import { normaliseMonitor, resolvePlaceholders, SERVER_OWNED_FIELDS, unresolvedPlaceholders } from "./normalise.js";
 import { monitorKey } from "../../model/identity.js";
 
-export const PIPEMON_ID_TAG_PREFIX = "pipemon-id:";
+export { PIPEMON_ID_TAG_PREFIX };
+/**
+ * Default of `lateCommitWindowMs`: long enough for a commit that lands seconds after the
+ * client's timeout; bounded, so a create that was truly lost is sent again. A later commit
+ * still cannot hide: the next plan reports the duplicate and apply deletes it.
+ */
+export const DEFAULT_LATE_COMMIT_WINDOW_MS = 20_000;
 /** Datadog's maximum page size: 1,000 monitors cost one request (plus a final short page). */
 export const LIST_PAGE_SIZE = 1000;
 /** A listing that never ends is a broken server, not a large estate. */
@@ -28,11 +34,7 @@ function tagsOf(body: Json): string[] {
 
 /** `<pipeline>/<alert>` from a body's `pipemon-id:` tag (the smallest when, oddly, several). */
 export function pipemonIdOf(body: Json): string | undefined {
-  const ids = tagsOf(body)
-    .filter((t) => t.startsWith(PIPEMON_ID_TAG_PREFIX))
-    .map((t) => t.slice(PIPEMON_ID_TAG_PREFIX.length))
-    .sort();
-  return ids[0];
+  return pipemonIdOfTags(tagsOf(body));
 }
 
 function tagValue(body: Json, key: string): string | undefined {
@@ -63,8 +65,13 @@ export interface MonitorHandlerOptions {
   environment?: string;
   /** Values for `${NAME}` references in desired bodies (GRAFANA_URL for the dashboard link). */
   variables: Readonly<Record<string, string | undefined>>;
-  /** Things worth telling the user that are not errors (duplicate monitors). */
-  onWarning?: (message: string) => void;
+  /**
+   * How long a create whose answer was lost is looked for before it is sent again: a server
+   * may commit it well after the client gave up. Looked up with backoff within this window.
+   */
+  lateCommitWindowMs?: number;
+  /** For tests: replaces the wait between look-ups. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 interface LiveMonitor {
@@ -135,39 +142,22 @@ export class DatadogMonitorHandler implements KindHandler {
   }
 
   /**
-   * One live resource per key. A cloned monitor keeps the original's tags, so a key can
-   * match several monitors: the owned one with the lowest id (the original) keeps the key;
-   * every other copy is reported as unowned under `<key>#<id>`, so apply never touches it
-   * and the plan shows it (deleting it is the user's call).
+   * Every monitor with a pipemon id, under its key. A key can match several monitors (two
+   * applies at once, a create committed after its timeout, a monitor cloned in the UI): each
+   * is listed with its id as `instance`, and the plan reports the extra copies and deletes
+   * pipemon's own (plan/compute.ts decides which one is kept).
    */
   private toLiveResources(monitors: LiveMonitor[]): LiveResource[] {
-    const byKey = new Map<string, LiveMonitor[]>();
-    for (const m of monitors) {
-      const key = monitorKey(m.pipemonId, this.options.environment);
-      const group = byKey.get(key);
-      if (group) group.push(m);
-      else byKey.set(key, [m]);
-    }
-    const out: LiveResource[] = [];
-    for (const [key, group] of byKey) {
-      group.sort((a, b) => Number(b.owned) - Number(a.owned) || a.id - b.id);
-      group.forEach((m, index) => {
-        const primary = index === 0;
-        out.push({
-          kind: this.kind,
-          key: primary ? key : `${key}#${m.id}`,
-          body: m.body,
-          owned: primary ? m.owned : false,
-          fingerprint: `${m.id}@${String(m.body.modified ?? "")}`,
-          handle: m.id,
-        });
-      });
-      if (group.length > 1) {
-        const ids = group.map((m) => m.id).join(", ");
-        this.options.onWarning?.(`datadog: ${group.length} monitors carry ${PIPEMON_ID_TAG_PREFIX}${group[0]!.pipemonId}${this.options.environment ? ` in ${this.options.environment}` : ""} (ids ${ids}); pipemon manages id ${group[0]!.id} and leaves the others alone`);
-      }
-    }
-    return out;
+    return monitors.map((m) => ({
+      kind: this.kind,
+      key: monitorKey(m.pipemonId, this.options.environment),
+      body: m.body,
+      owned: m.owned,
+      fingerprint: `${m.id}@${String(m.body.modified ?? "")}`,
+      handle: m.id,
+      instance: String(m.id),
+      owner: ownerFromTags(m.body.tags),
+    }));
   }
 
   private listingFailure(e: unknown): Error {
@@ -196,11 +186,12 @@ export class DatadogMonitorHandler implements KindHandler {
     const body = this.writableBody(desired);
     const model = v1.ObjectSerializer.deserialize(body, "Monitor", "") as v1.Monitor;
     const pipemonId = pipemonIdOf(body);
-    // A create whose answer was lost (timeout, dropped connection) may have been made:
-    // before sending it again, look for it, so a retry never leaves a duplicate monitor.
+    // A create whose answer was lost (timeout, dropped connection) may have been made, or
+    // may still be made: before sending it again, look for it for a while, so a retry never
+    // leaves a duplicate monitor.
     let mayExist = false;
     await this.options.caller.call(`create monitor ${desired.key}`, async () => {
-      if (mayExist && pipemonId && (await this.findByPipemonId(pipemonId)) !== undefined) return;
+      if (mayExist && pipemonId && (await this.awaitLateCommit(pipemonId))) return;
       try {
         await this.options.api.createMonitor({ body: model });
       } catch (e) {
@@ -209,6 +200,22 @@ export class DatadogMonitorHandler implements KindHandler {
         throw e;
       }
     });
+  }
+
+  /**
+   * Looks for a monitor with this pipemon id until it shows up or the window closes, waiting
+   * 250 ms, 500 ms, 1 s, … (capped at 2 s) between look-ups. True when found.
+   */
+  private async awaitLateCommit(pipemonId: string): Promise<boolean> {
+    const windowMs = this.options.lateCommitWindowMs ?? DEFAULT_LATE_COMMIT_WINDOW_MS;
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const deadline = Date.now() + windowMs;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 2000)) {
+      if ((await this.findByPipemonId(pipemonId)) !== undefined) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await sleep(Math.min(wait, left));
+    }
   }
 
   /** The monitor with this exact pipemon id (in this environment), by a tag-filtered listing. */

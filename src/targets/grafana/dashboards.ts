@@ -4,7 +4,7 @@
  * then one GET per dashboard. Writes carry the version read at plan time with
  * overwrite:false, so a concurrent edit in the UI is a 412 conflict, never overwritten.
  */
-import { folderUid } from "../../model/identity.js";
+import { folderUid, ownerFromTags } from "../../model/identity.js";
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { TargetError, type KindHandler } from "../handler.js";
 import { GrafanaRequestError, type GrafanaClient } from "./client.js";
@@ -54,6 +54,8 @@ export class DashboardHandler implements KindHandler {
           owned: hasOwnerTag(found.dashboard.tags),
           fingerprint: `version:${version}`,
           handle,
+          // Its tags say whose it is; the team folder it lives in says so too (a hashed uid cannot).
+          owner: { ...ownerFromTags(found.dashboard.tags), ...(handle.folderUid ? { folderUid: handle.folderUid } : {}) },
         };
       });
       return read.filter((r): r is LiveResource => r !== undefined);

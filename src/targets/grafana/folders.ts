@@ -25,7 +25,7 @@ export class FolderHandler implements KindHandler {
       const folders = await listPipemonFolders(this.client, this.options.pageSize);
       return folders.map((f) => {
         const body: Json = { uid: f.uid, title: f.title };
-        return { kind: this.kind, key: f.uid, body, owned: true, fingerprint: contentHash(body) };
+        return { kind: this.kind, key: f.uid, body, owned: true, fingerprint: contentHash(body), owner: { folderUid: f.uid } };
       });
     });
   }

@@ -3,11 +3,13 @@
  */
 import type { KindHandler } from "../handler.js";
 import { TargetError } from "../handler.js";
-import type { CircuitBreaker, RetryPolicy } from "../resilience.js";
+import { CircuitBreaker, type RetryPolicy } from "../resilience.js";
 import { GrafanaClient, type RequestObserver } from "./client.js";
 import { ContactPointHandler } from "./contact-points.js";
 import { DashboardHandler } from "./dashboards.js";
 import { FolderHandler } from "./folders.js";
+import type { TargetLock } from "../lock.js";
+import { GrafanaApplyLock } from "./lock.js";
 import { NotificationPolicyHandler } from "./notification-policy.js";
 import { RuleGroupHandler } from "./rule-groups.js";
 
@@ -62,6 +64,12 @@ export function createGrafanaHandlers(opts: GrafanaHandlerOptions): KindHandler[
     new RuleGroupHandler(client),
     new NotificationPolicyHandler(client),
   ];
+}
+
+/** The apply lock of this Grafana and environment (grafana/lock.ts). */
+export function createGrafanaLock(opts: GrafanaHandlerOptions, environment?: string): TargetLock {
+  // Its own breaker: a lock must still be released after the target's circuit opened.
+  return new GrafanaApplyLock(clientFor({ ...opts, breaker: new CircuitBreaker("grafana") }), environment);
 }
 
 /**

@@ -32,10 +32,11 @@ export class NotificationPolicyHandler implements KindHandler {
     return listing(this.kind, async () => {
       const tree = await this.client.getPolicyTree();
       const routes = Array.isArray(tree.routes) ? tree.routes : [];
-      const index = routes.findIndex((r) => isManagedRoute(r));
-      if (index < 0) return [];
-      const subtree = routes[index]!;
-      return [{ kind: this.kind, key: MANAGED_SUBTREE_KEY, body: subtree, owned: true, fingerprint: contentHash(this.normalise(subtree)), handle: { index } }];
+      // Every managed route, not only the first: a second one (two applies at once, a hand
+      // copy) is a duplicate the plan must show; its position is the instance.
+      return routes.flatMap((subtree, index): LiveResource[] =>
+        isManagedRoute(subtree) ? [{ kind: this.kind, key: MANAGED_SUBTREE_KEY, body: subtree, owned: true, fingerprint: contentHash(this.normalise(subtree)), handle: { index }, instance: String(index) }] : [],
+      );
     });
   }
 
@@ -54,6 +55,23 @@ export class NotificationPolicyHandler implements KindHandler {
   /** Removes the subtree (and any duplicate of it); the rest of the tree is left as it is. */
   async delete(): Promise<void> {
     await this.write(undefined);
+  }
+
+  /**
+   * Removes one extra managed route, the one read at plan time (same content, preferably at
+   * the same position), re-reading the tree first. Never the last managed route: when an
+   * update already dropped the copies, there is nothing left to do.
+   */
+  async deleteCopy(live: LiveResource): Promise<void> {
+    const tree = await this.client.getPolicyTree();
+    const routes = Array.isArray(tree.routes) ? tree.routes : [];
+    const managed = routes.flatMap((r, i) => (isManagedRoute(r) ? [i] : []));
+    if (managed.length <= 1) return;
+    const same = managed.filter((i) => contentHash(this.normalise(routes[i]!)) === live.fingerprint);
+    const listedAt = isJsonObject(live.handle) && typeof live.handle.index === "number" ? live.handle.index : -1;
+    const index = same.includes(listedAt) ? listedAt : same[same.length - 1];
+    if (index === undefined) throw new TargetError("grafana", `grafana: the duplicate notification policy subtree ${live.key}#${live.instance ?? ""} changed since the plan; run plan again`);
+    await this.client.putPolicyTree({ ...tree, routes: routes.filter((_, i) => i !== index) });
   }
 
   private async write(subtree: PolicyRoute | undefined): Promise<void> {

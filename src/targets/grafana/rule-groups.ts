@@ -13,6 +13,7 @@ import { GrafanaRequestError, type AlertingFileExport, type AlertRuleGroup, type
 import { comparableDuration, comparableNumbers, contentHash, durationSeconds, isJsonObject, sortedKeys, type JsonObject } from "./comparable.js";
 import { listing } from "./listing.js";
 import { hasManagedLabel, isPipemonFolderUid } from "./ownership.js";
+import { ownerFromLabels, type Owner } from "../../model/identity.js";
 
 /** Fields of a query model Grafana fills in on save (defaults of the query runner). */
 const SERVER_MODEL_FIELDS = new Set(["intervalMs", "maxDataPoints"]);
@@ -49,6 +50,7 @@ export class RuleGroupHandler implements KindHandler {
           body,
           owned: g.rules.every((r) => hasManagedLabel(r.labels)),
           fingerprint: contentHash(this.normalise(body)),
+          owner: groupOwner(g),
         };
       });
     });
@@ -170,6 +172,13 @@ function comparableQuery(query: JsonObject): JsonObject {
   };
   if (typeof query.queryType === "string" && query.queryType !== "") out.queryType = query.queryType;
   return out;
+}
+
+/** From the labels pipemon puts on every rule, and the folder the group lives in. */
+function groupOwner(g: { folderUid: string; title: string; rules: ProvisionedAlertRule[] }): Owner {
+  const labelled = g.rules.map((r) => ownerFromLabels(r.labels)).find((o) => o.pipeline !== undefined || o.team !== undefined) ?? {};
+  // Without labels, the group name is the pipeline name (ruleGroupName is the identity).
+  return { pipeline: labelled.pipeline ?? g.title, ...(labelled.team !== undefined ? { team: labelled.team } : {}), folderUid: g.folderUid };
 }
 
 function splitKey(key: string): { folderUid: string; group: string } {

@@ -272,7 +272,12 @@ describe("messages", () => {
       expect(c.body.message).toContain(`Runbook: https://github.com/example/data-platform/blob/main/generated/runbooks/${c.pipeline.name}.md`);
       expect(c.body.message).toContain(`Dashboard: ${panelUrl(proj.grafana.url, c.pipeline.name, c.def.panelId)}`);
       expect(c.body.message).toContain("${GRAFANA_URL}/d/pm-");
-      expect(c.body.message).toContain(c.def.description);
+      // pipelineFailed says what the monitor does instead (it cannot resolve on a later success).
+      if (c.def.key === "pipelineFailed") {
+        expect(c.body.message).toContain(`${c.pipeline.name} (${c.pipeline.team}): at least one run failed in the last`);
+        expect(c.body.message).toContain("resolves once the failed run has left the window, not at a later success");
+        expect(c.body.message).not.toContain(c.def.description);
+      } else expect(c.body.message).toContain(c.def.description);
     }
   });
 
@@ -283,11 +288,13 @@ describe("messages", () => {
     expect(handles(block(c.body.message, "is_warning_recovery"))).toEqual(["@data-team@example.com"]);
   });
 
-  it("pages on No Data for stale only", () => {
+  it("pages on No Data for stale (never reported) and lowThroughput (a dead stream) only, saying which", () => {
     for (const c of cases) {
       const noData = block(c.body.message, "is_no_data");
-      if (c.def.key === "stale") expect(handles(noData)).toEqual(handlesOf(c.def.levels[0]!.channels));
+      if (c.def.key === "stale" || c.def.key === "lowThroughput") expect(handles(noData)).toEqual(handlesOf(c.def.levels[0]!.channels));
       else expect(noData).toBeUndefined();
+      if (c.def.key === "lowThroughput") expect(noData).toContain("a dead stream is low throughput");
+      if (c.def.key === "stale") expect(noData).toContain("absence is itself the problem");
     }
   });
 
@@ -354,9 +361,11 @@ describe("tags, name and priority", () => {
 describe("options", () => {
   it.each(cases.map((c) => [caseName(c), c] as const))("%s", (_name, c) => {
     const o = c.body.options;
-    const fire = c.def.whenAbsent === "fire";
+    // stale pages when nothing was reported for the freshness window; lowThroughput when the
+    // stream stopped reporting for the pending period (its window): DESIGN §8.
+    const fire = c.def.key === "stale" || c.def.key === "lowThroughput";
     expect(o.notify_no_data).toBe(fire);
-    if (fire) expect(o.no_data_timeframe).toBe(datadogWindowMinutes(c.def.windowSeconds));
+    if (fire) expect(o.no_data_timeframe).toBe(datadogWindowMinutes(c.def.key === "stale" ? c.pipeline.sla.freshnessSeconds! : Math.max(60, c.def.forSeconds)));
     else expect(o.no_data_timeframe).toBeUndefined();
     if (c.def.severity === "critical") {
       expect(o.renotify_interval).toBe(60);
@@ -370,8 +379,14 @@ describe("options", () => {
     expect(o).not.toHaveProperty("new_host_delay");
   });
 
-  it("notifies on missing data only for stale", () => {
-    expect(cases.filter((c) => c.body.options.notify_no_data).map((c) => c.def.key)).toEqual(["stale", "stale", "stale"]);
+  it("notifies on missing data only for stale and lowThroughput", () => {
+    expect(cases.filter((c) => c.body.options.notify_no_data).map((c) => `${c.pipeline.name}/${c.def.key}/${c.body.options.no_data_timeframe}`)).toEqual([
+      "clickstream/lowThroughput/5",
+      "legacy-orders/stale/1560",
+      "orders-etl/stale/120",
+      "payments-stream/lowThroughput/5",
+      "weekly-report/stale/10080",
+    ]);
   });
 
   it("treats sum-of-count queries as sparse", () => {

@@ -10,6 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { findPromtool, parsePromtoolFailures, PROMTOOL_INSTALL_HINT, testProjects, type ProjectTestResult } from "../../../src/app/test-alerts.js";
+import { stringify } from "yaml";
+import { alertDefinitions } from "../../../src/compile/alert-definitions.js";
+import { alertExpression, prometheusAlertName } from "../../../src/compile/prometheus/index.js";
 import { pipelineAlertTests } from "../../../src/compile/prometheus-tests/index.js";
 import { SCENARIOS } from "../../../src/compile/prometheus-tests/scenarios.js";
 import { ALERT_KEYS, type Project } from "../../../src/model/types.js";
@@ -42,7 +45,23 @@ describe("generated promtool unit tests", () => {
     expect(r.pipelineCount).toBe(18);
     expect(r.cases.length).toBeGreaterThan(500);
     // Every kind of case is exercised, and every key that the estate uses has a passing "past" case.
-    for (const kind of ["past", "inside", "clock", "absent", "other-pipeline"]) expect(r.cases.some((c) => c.kind === kind), kind).toBe(true);
+    for (const kind of ["past", "inside", "clock", "absent", "other-pipeline", "lifecycle"]) expect(r.cases.some((c) => c.kind === kind), kind).toBe(true);
+    // Every lifecycle scenario (DESIGN §8) runs on the estate, for both kinds of job where they differ.
+    const scenarios = new Set(r.cases.filter((c) => c.kind === "lifecycle").map((c) => `${c.alert} ${c.scenario}`));
+    expect([...scenarios].sort()).toEqual([
+      "dataQuality spike",
+      "lowThroughput dead-stream",
+      "pipelineFailed first-failure counters",
+      "pipelineFailed first-failure gauge",
+      "pipelineFailed rerun-fails counters",
+      "pipelineFailed rerun-fails gauge",
+      "pipelineFailed retry-succeeds counters",
+      "pipelineFailed retry-succeeds gauge",
+    ]);
+    // A pipeline that never reported: only stale fires (each alert's `absent` case).
+    const absent = r.cases.filter((c) => c.kind === "absent");
+    expect(absent.filter((c) => c.title.startsWith("fires")).every((c) => c.alert === "stale")).toBe(true);
+    expect(absent.some((c) => c.alert === "lowThroughput" && c.title.startsWith("silent"))).toBe(true);
     for (const key of ALERT_KEYS.filter((k) => k !== "stale")) expect(r.cases.some((c) => c.alert === key && c.kind === "past"), key).toBe(true);
     // Only whole-query overrides are not synthesised (ledger-stream's backlog).
     expect(r.skipped.map((s) => `${s.environment}/${s.pipeline}/${s.alert}`)).toEqual(["production/ledger-stream/highBacklog", "staging/ledger-stream/highBacklog"]);
@@ -79,6 +98,88 @@ describe("generated promtool unit tests", () => {
     expect(stale).toContain("team: payments");
     expect(stale).not.toContain("team: not-the-team");
   }, 240_000);
+});
+
+describe("the lifecycle cases fail on the rules before DESIGN §8", () => {
+  const p = project([batchPipeline(), streamingPipeline()]);
+  const dir = mkdtempSync(join(tmpdir(), "pipemon-lifecycle-"));
+  dirs.push(dir);
+
+  /** The failed case names of one pipeline's tests after `mutate` rewrote its rule file. */
+  async function failedAfter(pipeline: string, mutate: (rules: string) => string): Promise<string[]> {
+    const keep = join(dir, `${pipeline}-${Math.random().toString(36).slice(2)}`);
+    await testProjects([p], { promtool: promtool(), keep, select: { pipelines: new Set([pipeline]), teams: new Set() } });
+    const rulesFile = join(keep, "rules", `${pipeline}.yml`);
+    const original = readFileSync(rulesFile, "utf8");
+    const changed = mutate(original);
+    expect(changed).not.toBe(original);
+    writeFileSync(rulesFile, changed);
+    const files = pipelineAlertTests(p, p.pipelines.find((x) => x.name === pipeline)!).tests.map((t) => t.path);
+    const run = spawnSync(promtool(), ["test", "rules", ...files], { cwd: keep, encoding: "utf8" });
+    return [...parsePromtoolFailures(`${run.stdout}${run.stderr}`).keys()].filter((n) => n.includes(" lifecycle "));
+  }
+
+  it("pipelineFailed as increase() over the window: misses the born counter, never resolves on a retry", async () => {
+    const failed = await failedAfter("orders-etl", (r) =>
+      r.replace(/expr: \(\(max\(pipeline_last_failure_timestamp_seconds.*\) > 0\n/, 'expr: (sum(increase(pipeline_runs_total{pipeline="orders-etl",status="failed"}[1h]))) > 0\n'));
+    // "rerun-fails counters" holds on the old rule too: once the series moves from 1 to 2,
+    // increase() sees it (and extrapolates the born 1 down to zero, reading 2).
+    expect(failed.sort()).toEqual([
+      "orders-etl pipelineFailed lifecycle first-failure counters",
+      "orders-etl pipelineFailed lifecycle first-failure gauge",
+      "orders-etl pipelineFailed lifecycle rerun-fails gauge",
+      "orders-etl pipelineFailed lifecycle retry-succeeds counters",
+      "orders-etl pipelineFailed lifecycle retry-succeeds gauge",
+    ]);
+  }, 60_000);
+
+  it("dataQuality without a pending period: a spike shorter than it pages", async () => {
+    expect(await failedAfter("orders-etl", (r) => r.replace(/(> 0\.05\n\s+for: )5m/, "$10s"))).toEqual(["orders-etl dataQuality lifecycle spike"]);
+    expect(await failedAfter("clickstream", (r) => r.replace(/(> 0\.01\n\s+for: )5m/, "$10s"))).toEqual(["clickstream dataQuality lifecycle spike"]);
+  }, 60_000);
+
+  it("lowThroughput as a plain rate: a dead stream pages nobody", async () => {
+    const failed = await failedAfter("clickstream", (r) =>
+      r.replaceAll(/expr: \(sum\(rate\(stream_records_processed_total\{pipeline="clickstream"\}\[5m\]\) and .*\) ([<>])/g, 'expr: (sum(rate(stream_records_processed_total{pipeline="clickstream"}[5m]))) $1'));
+    expect(failed).toEqual(["clickstream lowThroughput lifecycle dead-stream"]);
+  }, 60_000);
+});
+
+describe("a dead stream whose throughput is a whole-query override", () => {
+  // The generator cannot synthesise series for an override, so this history is written by hand.
+  it("fires lowThroughput once the override's value is gone and the pending period has passed; never on a stream that never reported", () => {
+    const base = streamingPipeline({ name: "custom-stream" });
+    const p = streamingPipeline({
+      name: "custom-stream",
+      signals: { ...base.signals, throughput: { ...base.signals.throughput, promql: 'sum(rate(consumer_records_total{job="custom"}[5m]))' } },
+    });
+    const def = alertDefinitions(p).find((d) => d.key === "lowThroughput")!;
+    expect(def.forSeconds).toBe(300);
+    const dir = mkdtempSync(join(tmpdir(), "pipemon-override-"));
+    dirs.push(dir);
+    const rules = def.levels.map((l) => ({ alert: prometheusAlertName(def.key, l.level), expr: alertExpression(def, l), for: "5m" }));
+    writeFileSync(join(dir, "rules.yml"), stringify({ groups: [{ name: "custom-stream", rules }] }));
+    const fired = (at: string, firing: boolean) => rules.map((r) => ({ eval_time: at, alertname: r.alert, exp_alerts: firing ? [{ exp_labels: {} }] : [] }));
+    writeFileSync(join(dir, "test.yml"), stringify({
+      rule_files: ["rules.yml"],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          name: "dead",
+          interval: "1m",
+          // 1000 records/s for 10 minutes, then the series goes away (stale marker at 11m).
+          input_series: [{ series: 'consumer_records_total{job="custom"}', values: "0+60000x10 stale" }],
+          // The 5m rate reads the last samples, falling, until 14m (below warning from 14m); no
+          // rate from 15m, so 0/s: every level pending by 15m and firing by 20m, and still a day later.
+          alert_rule_test: [...fired("10m", false), ...fired("18m", false), ...fired("20m", true), ...fired("1d", true)],
+        },
+        { name: "never reported", interval: "1m", input_series: [], alert_rule_test: fired("30m", false) },
+      ],
+    }));
+    const run = spawnSync(promtool(), ["test", "rules", "test.yml"], { cwd: dir, encoding: "utf8" });
+    expect(`${run.stdout}${run.stderr}`).toContain("SUCCESS");
+    expect(run.status).toBe(0);
+  }, 60_000);
 });
 
 describe("the generated tests can fail", () => {
@@ -124,7 +225,7 @@ describe("the generated tests can fail", () => {
   }, 60_000);
 
   it("catches a selector that also matches other pipelines", async () => {
-    const failed = await mutated("orders-etl", (r) => r.replace('pipeline_errors_total{pipeline="orders-etl"}', 'pipeline_errors_total{pipeline=~"orders-etl.*"}'));
+    const failed = await mutated("orders-etl", (r) => r.replaceAll('pipeline_errors_total{pipeline="orders-etl"}', 'pipeline_errors_total{pipeline=~"orders-etl.*"}'));
     expect(failed).toEqual(["orders-etl errors other-pipeline"]);
   }, 60_000);
 

@@ -140,7 +140,7 @@ describe("per alert", () => {
 
   it("tailors checks and recovery to the alert", () => {
     const md = renderRunbook(proj, byName("orders-etl"));
-    expect(subsection(section(md, "pipelineFailed"), "First checks")).toContain("sum by (error_type) (increase(pipeline_errors_total{pipeline=\"orders-etl\"}[1h]))");
+    expect(subsection(section(md, "pipelineFailed"), "First checks")).toContain("sum by (error_type) ((increase(pipeline_errors_total{pipeline=\"orders-etl\"}[1h]) and pipeline_errors_total{pipeline=\"orders-etl\"} offset 1h)");
     expect(subsection(section(md, "stale"), "First checks")).toContain("the scheduler (`0 * * * *`) is paused");
     expect(subsection(section(md, "lowVolume"), "Recovery by error class")).toContain("lower `minRecords` in the spec");
     const stream = renderRunbook(proj, byName("clickstream"));

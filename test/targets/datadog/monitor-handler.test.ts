@@ -117,15 +117,16 @@ describe("listing", () => {
     expect(live.get("orders-etl/errors@production")!.owned).toBe(true);
   });
 
-  it("keeps the original of a cloned monitor and reports the clone without crashing", async () => {
-    const { handler, emulator, warnings } = await start();
-    const original = emulator.seedMonitor({ tags: ["managed-by:pipemon", "pipemon-id:a/stale"] });
-    const clone = emulator.seedMonitor({ tags: ["managed-by:pipemon", "pipemon-id:a/stale"] });
-    const live = byKey(await handler.list());
-    expect(live.get("a/stale")!.handle).toBe(original.id);
-    expect(live.get("a/stale")!.owned).toBe(true);
-    expect(live.get(`a/stale#${clone.id}`)!.owned).toBe(false);
-    expect(warnings.join("\n")).toContain(`ids ${original.id}, ${clone.id}`);
+  it("lists every copy of one pipemon id, each with its id as the instance and its owner from its tags", async () => {
+    const { handler, emulator } = await start();
+    const original = emulator.seedMonitor({ tags: ["managed-by:pipemon", "pipemon-id:a/stale", "team:commerce", "pipeline:a"] });
+    const clone = emulator.seedMonitor({ tags: ["managed-by:pipemon", "pipemon-id:a/stale", "team:commerce", "pipeline:a"] });
+    const copies = (await handler.list()).filter((l) => l.key === "a/stale");
+    expect(copies.map((l) => [l.instance, l.owned, l.handle])).toEqual([
+      [String(original.id), true, original.id],
+      [String(clone.id), true, clone.id],
+    ]);
+    expect(copies[0]!.owner).toEqual({ team: "commerce", pipeline: "a" });
   });
 
   it("a page that keeps failing makes the listing incomplete", async () => {
@@ -195,6 +196,19 @@ describe("resilience", () => {
     expect(emulator.state.monitors.size).toBe(1);
     expect(seen("POST", "^/api/v1/monitor$")).toBe(1);
     expect(emulator.faults.requests.find((r) => r.method === "GET")!.query).toContain("monitor_tags=pipemon-id%3Aa%2Fstale");
+  });
+
+  it("a create the server commits after the client's timeout is found by looking again, not sent twice", async () => {
+    // Timeout 400 ms; the server stores the monitor 1,200 ms after the POST arrived. A single
+    // look-up right after the timeout finds nothing; looking for a while finds the late commit.
+    const { handler, emulator, seen } = await start({ environment: "production", lateCommitWindowMs: 5_000 });
+    emulator.faults.add({ method: "POST", path: "^/api/v1/monitor$", times: 1, fault: { kind: "late-commit", ms: 1_200 } });
+    await handler.create(desired("a", "stale"));
+    await Promise.all(emulator.faults.lateCommits);
+    expect(emulator.faults.lateCommits).toHaveLength(1);
+    expect(seen("POST", "^/api/v1/monitor$")).toBe(1);
+    expect(emulator.state.monitors.size).toBe(1);
+    expect(seen("GET", "^/api/v1/monitor$")).toBeGreaterThan(1);
   });
 
   it("the breaker opens after repeated failures and then sends nothing", async () => {
