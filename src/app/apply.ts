@@ -13,8 +13,10 @@ import { desiredKey, savedPlanProblem, type PlanDocument, type SavedPlan } from 
 import { parseSelection } from "./desired.js";
 import { DEFAULT_LOCK_TTL_SECONDS, type TargetLock } from "../targets/lock.js";
 import { execute, reasonOf, type Outcome } from "./execute.js";
-import { readProjectState, resourceId, RequestStats, type LockOptions, type ProjectState } from "./live-state.js";
+import { prepareProject, readProjectState, resourceId, RequestStats, type LockOptions, type ProjectState } from "./live-state.js";
 import { defaultConnector, plan, userFacing, type PlanOptions } from "./plan.js";
+import { preflight, type PreflightProject } from "./preflight.js";
+import { silentProgress } from "./progress.js";
 
 export interface ApplyOptions extends PlanOptions {
   /** A saved plan (`plan --out`) to carry out instead of planning afresh. */
@@ -30,7 +32,12 @@ export interface ApplyOptions extends PlanOptions {
   confirm?: (doc: PlanDocument) => Promise<boolean>;
   /** Take each target's apply lock even when another apply holds it (`--force-unlock`). */
   forceUnlock?: boolean;
+  /** Told when a Ctrl-C stops the run while writing: how long requests in flight still get. */
+  onInterrupt?(graceMs: number): void;
 }
+
+/** How long requests in flight get to finish after Ctrl-C (PIPEMON_INTERRUPT_GRACE_MS). */
+export const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
 
 export interface ApplyResult {
   load?: LoadResult;
@@ -43,6 +50,33 @@ export interface ApplyResult {
   stats: RequestStats;
   /** Not errors, but worth a line: a lock that could not be given back (it expires). */
   warnings?: string[];
+  /** The signal that stopped the run while it was writing (outcomes say what got through). */
+  interrupted?: NodeJS.Signals;
+}
+
+/**
+ * Ctrl-C while writing: the first stops new requests and gives those in flight `graceMs`;
+ * a second, or the end of the grace, stops waiting for them. Outside the writing phase
+ * (reading, the prompt) nothing is half-done, so the locks are given back and it exits.
+ */
+class Interrupt {
+  readonly stop = new AbortController();
+  readonly abandon = new AbortController();
+  signal: NodeJS.Signals | undefined;
+  writing = false;
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly graceMs: number, private readonly onInterrupt: ((graceMs: number) => void) | undefined, private readonly exitNow: (signal: NodeJS.Signals) => void) {}
+  readonly handle = (signal: NodeJS.Signals): void => {
+    if (!this.writing) return this.exitNow(signal);
+    if (this.stop.signal.aborted) return this.abandon.abort();
+    this.signal = signal;
+    this.stop.abort();
+    this.onInterrupt?.(this.graceMs);
+    this.timer = setTimeout(() => this.abandon.abort(), this.graceMs);
+  };
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
 }
 
 /**
@@ -55,17 +89,19 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   let result: ApplyResult | undefined;
   // Interrupted (Ctrl-C, a cancelled CI job): give the locks back before exiting, so the
   // re-run that converges is not blocked until they expire. Only a SIGKILL leaves them.
-  const onSignal = (signal: NodeJS.Signals) => {
+  const interrupt = new Interrupt(graceMs(options), options.onInterrupt, (signal) => {
     void releaseLocks(held).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  });
+  process.on("SIGINT", interrupt.handle);
+  process.on("SIGTERM", interrupt.handle);
   try {
-    result = options.planFile !== undefined ? await applySaved(options, options.planFile, lock) : await applyFresh(options, lock);
+    result = options.planFile !== undefined ? await applySaved(options, options.planFile, lock, interrupt) : await applyFresh(options, lock, interrupt);
+    if (interrupt.signal) result.interrupted = interrupt.signal;
     return result;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt.dispose();
+    process.off("SIGINT", interrupt.handle);
+    process.off("SIGTERM", interrupt.handle);
     const warnings = await releaseLocks(held);
     if (result && warnings.length > 0) result.warnings = [...(result.warnings ?? []), ...warnings];
   }
@@ -96,7 +132,12 @@ function lockTtlSeconds(options: ApplyOptions): number {
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_LOCK_TTL_SECONDS;
 }
 
-async function applyFresh(options: ApplyOptions, lock: LockOptions): Promise<ApplyResult> {
+function graceMs(options: ApplyOptions): number {
+  const n = Number(options.env("PIPEMON_INTERRUPT_GRACE_MS") ?? Number.NaN);
+  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_INTERRUPT_GRACE_MS;
+}
+
+async function applyFresh(options: ApplyOptions, lock: LockOptions, interrupt: Interrupt): Promise<ApplyResult> {
   const planned = await plan({ ...options, lock });
   if (!planned.document || !planned.states || !planned.saved) {
     return { load: planned.load, outcomes: [], stats: planned.stats, ...(planned.error !== undefined ? { error: planned.error } : {}) };
@@ -106,7 +147,7 @@ async function applyFresh(options: ApplyOptions, lock: LockOptions): Promise<App
     planned.document.summary = planned.saved.summary = summarise(planned.saved.projects.flatMap((p) => p.changes));
   }
   if (options.confirm && !(await options.confirm(planned.document))) return { load: planned.load, document: planned.document, outcomes: [], aborted: true, stats: planned.stats };
-  const outcomes = await executeStates(planned.states, planned.saved, options);
+  const outcomes = await executeStates(planned.states, planned.saved, options, interrupt);
   return { load: planned.load, document: planned.document, outcomes, stats: planned.stats };
 }
 
@@ -125,8 +166,22 @@ function rotateSecrets(states: readonly ProjectState[], saved: SavedPlan): void 
   }
 }
 
-async function executeStates(states: readonly ProjectState[], saved: SavedPlan, options: ApplyOptions): Promise<Outcome[]> {
+async function executeStates(states: readonly ProjectState[], saved: SavedPlan, options: ApplyOptions, interrupt: Interrupt): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
+  const progress = options.progress ?? silentProgress;
+  progress.start("applying", saved.projects.reduce((n, p) => n + p.changes.filter((c) => c.action !== "no-op").length, 0));
+  interrupt.writing = true;
+  try {
+    await executeEach(states, saved, options, interrupt, outcomes);
+  } finally {
+    interrupt.writing = false;
+    progress.end("applying");
+  }
+  return outcomes;
+}
+
+async function executeEach(states: readonly ProjectState[], saved: SavedPlan, options: ApplyOptions, interrupt: Interrupt, outcomes: Outcome[]): Promise<void> {
+  const progress = options.progress ?? silentProgress;
   // Environments one after the other: a failing production never races a staging rollout.
   for (const state of states) {
     const env = state.project.environment;
@@ -141,11 +196,13 @@ async function executeStates(states: readonly ProjectState[], saved: SavedPlan, 
           connections: state.connections,
           desired: (kind, key) => saved.desired[desiredKey(env, kind, key)],
           live: (kind, key) => state.live.get(resourceId(kind, key)),
+          stop: interrupt.stop.signal,
+          abandon: interrupt.abandon.signal,
+          onOutcome: (o) => progress.step("applying", o.status === "failed"),
         },
       )),
     );
   }
-  return outcomes;
 }
 
 function readSaved(file: string): SavedPlan | string {
@@ -160,7 +217,21 @@ function readSaved(file: string): SavedPlan | string {
   return problem ? `${file}: not a pipemon plan: ${problem}` : (value as SavedPlan);
 }
 
-async function applySaved(options: ApplyOptions, file: string, lock: LockOptions): Promise<ApplyResult> {
+/** What a saved plan will write, for preflight: its targets, and the bodies of its creates and updates. */
+function savedPreflight(saved: SavedPlan, load: LoadResult, options: ApplyOptions): PreflightProject[] {
+  return saved.projects.flatMap((projectPlan) => {
+    const project = load.projects.find((p) => p.environment === projectPlan.environment);
+    if (!project) return [];
+    const writes = projectPlan.changes.filter((c) => c.action === "create" || c.action === "update" || (c.action === "unowned" && options.adopt));
+    const resources = writes.flatMap((c) => {
+      const body = saved.desired[desiredKey(projectPlan.environment, c.kind, c.key)];
+      return body === undefined ? [] : [{ kind: c.kind, key: c.key, body }];
+    });
+    return [{ project, targets: projectPlan.targets, resources }];
+  });
+}
+
+async function applySaved(options: ApplyOptions, file: string, lock: LockOptions, interrupt: Interrupt): Promise<ApplyResult> {
   const stats = new RequestStats();
   const saved = readSaved(file);
   if (typeof saved === "string") return { outcomes: [], stats, error: saved };
@@ -171,14 +242,19 @@ async function applySaved(options: ApplyOptions, file: string, lock: LockOptions
   const selection = parseSelection(saved.options.select);
   const states: ProjectState[] = [];
   const refused: string[] = [];
+  const progress = options.progress ?? silentProgress;
   try {
+    // Every variable the writes need, before the first lock is taken.
+    preflight(savedPreflight(saved, load, options), options.env);
+    progress.start("listing", 0);
     for (const projectPlan of saved.projects) {
       const project = load.projects.find((p) => p.environment === projectPlan.environment);
       if (!project) {
         refused.push(`environment ${projectPlan.environment ?? "(none)"} of the plan is no longer in the config`);
         continue;
       }
-      const state = await readProjectState(project, { lock, targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats });
+      const readOptions = { lock, targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats, progress };
+      const state = await readProjectState(project, readOptions, prepareProject(project, readOptions));
       states.push(state);
       for (const c of projectPlan.changes) {
         const now = state.live.get(resourceId(c.kind, c.key))?.fingerprint ?? null;
@@ -193,8 +269,10 @@ async function applySaved(options: ApplyOptions, file: string, lock: LockOptions
     const message = userFacing(e);
     if (message === undefined) throw e;
     return { load, outcomes: [], stats, error: message };
+  } finally {
+    progress.end("listing");
   }
   if (refused.length > 0) return { load, document: saved, outcomes: [], refused, stats };
-  const outcomes = await executeStates(states, saved, options);
+  const outcomes = await executeStates(states, saved, options, interrupt);
   return { load, document: saved, outcomes, stats };
 }

@@ -9,9 +9,21 @@ import { createGrafanaHandlers, createGrafanaLock, type GrafanaHandlerOptions } 
 import { CircuitBreaker } from "../targets/resilience.js";
 import { datadogCredentials, grafanaCredentials } from "./credentials.js";
 import type { Connector } from "./live-state.js";
+import type { Progress } from "./progress.js";
+import type { TargetName } from "../plan/resource.js";
 
-export const connect: Connector = async (project, target, env, stats) => {
+/** The retry wait, told to the progress display (a run stuck on a rate limit says so). */
+function reportedSleep(target: TargetName, progress: Progress | undefined): ((ms: number) => Promise<void>) | undefined {
+  if (!progress) return undefined;
+  return (ms) => {
+    progress.waiting(target, ms);
+    return new Promise<void>((resolve) => setTimeout(resolve, ms)).finally(() => progress.waited(target));
+  };
+}
+
+export const connect: Connector = async (project, target, env, stats, progress) => {
   const breaker = new CircuitBreaker(target);
+  const sleep = reportedSleep(target, progress);
   if (target === "grafana") {
     const c = grafanaCredentials(project, env);
     const options: GrafanaHandlerOptions = {
@@ -23,6 +35,7 @@ export const connect: Connector = async (project, target, env, stats) => {
       resolveSecret: (name) => env(name) || undefined,
       breaker,
       onRequest: (method, route) => stats.record("grafana", method, route),
+      ...(sleep ? { sleep } : {}),
     };
     return { target, handlers: createGrafanaHandlers(options), breaker, lock: createGrafanaLock(options, project.environment) };
   }
@@ -37,6 +50,7 @@ export const connect: Connector = async (project, target, env, stats) => {
     variables: Object.fromEntries(referencedVariables(project.grafana.url ?? "${GRAFANA_URL}").map((name) => [name, env(name)?.replace(/\/+$/, "")])),
     breaker,
     onRequest: (method, route) => stats.record("datadog", method, route),
+    ...(sleep ? { sleep } : {}),
   };
   return { target, handlers: createDatadogHandlers(options), breaker, lock: createDatadogLock(options) };
 };

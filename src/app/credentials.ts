@@ -6,6 +6,7 @@
  */
 import { expandReferences, referencedVariables, type EnvLookup } from "../lib/env-ref.js";
 import type { Project } from "../model/types.js";
+import type { TargetName } from "../plan/resource.js";
 
 export interface GrafanaCredentials {
   url: string;
@@ -27,6 +28,53 @@ export class CredentialsError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "CredentialsError";
+  }
+}
+
+/** A variable the run needs and cannot find, and what needs it (never a value). */
+export interface MissingVariable {
+  name: string;
+  usedBy: string;
+}
+
+/** The settings a target's connection resolves: the config's reference, else the documented variable. */
+function connectionSettings(project: Project, target: TargetName): Array<{ reference: string; fallbackVariable: string; what: string }> {
+  if (target === "grafana") {
+    const where = project.environment ? `grafana (${project.environment})` : "grafana";
+    return [
+      { reference: project.grafana.url ?? "${GRAFANA_URL}", fallbackVariable: "GRAFANA_URL", what: `the URL of ${where}` },
+      { reference: project.grafana.token ?? "${GRAFANA_TOKEN}", fallbackVariable: "GRAFANA_TOKEN", what: `the service account token of ${where}` },
+    ];
+  }
+  return [
+    { reference: project.datadog.apiKey ?? "${DD_API_KEY}", fallbackVariable: "DD_API_KEY", what: "the Datadog API key" },
+    { reference: project.datadog.appKey ?? "${DD_APP_KEY}", fallbackVariable: "DD_APP_KEY", what: "the Datadog application key" },
+  ];
+}
+
+/**
+ * Every unset variable behind a target's URL and credentials, all at once (the resolvers
+ * below stop at the first): what preflight names before any request is sent.
+ */
+export function missingConnectionVariables(project: Project, target: TargetName, env: EnvLookup): MissingVariable[] {
+  const missing: MissingVariable[] = [];
+  for (const s of connectionSettings(project, target)) {
+    const { value, missing: names } = expandReferences(s.reference, env);
+    if (names.length > 0) for (const name of names) missing.push({ name, usedBy: s.what });
+    else if (value.trim() === "") missing.push({ name: referencedVariables(s.reference)[0] ?? s.fallbackVariable, usedBy: s.what });
+  }
+  return missing;
+}
+
+/** Resolves a target's connection settings only to find what is wrong with them (a URL that is not one). */
+export function connectionProblem(project: Project, target: TargetName, env: EnvLookup): string | undefined {
+  try {
+    if (target === "grafana") grafanaCredentials(project, env);
+    else datadogCredentials(project, env);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CredentialsError) return e.message;
+    throw e;
   }
 }
 

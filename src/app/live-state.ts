@@ -13,6 +13,8 @@ import type { LockRequest, TargetLock } from "../targets/lock.js";
 import type { CircuitBreaker } from "../targets/resilience.js";
 import { ownerSelected } from "../model/identity.js";
 import { desiredResources, type Selection } from "./desired.js";
+import { preflight } from "./preflight.js";
+import { silentProgress, type Progress } from "./progress.js";
 
 /** Requests per target, method and route template: the benchmark's figures and apply's report. */
 export class RequestStats {
@@ -39,8 +41,11 @@ export interface Connection {
   lock?: TargetLock;
 }
 
-/** Builds a target's handlers for one project; throws CredentialsError when it cannot. */
-export type Connector = (project: Project, target: TargetName, env: EnvLookup, stats: RequestStats) => Promise<Connection>;
+/**
+ * Builds a target's handlers for one project; throws CredentialsError when it cannot. Sends
+ * nothing: the first request is the lock or a listing. `progress` hears of rate-limit waits.
+ */
+export type Connector = (project: Project, target: TargetName, env: EnvLookup, stats: RequestStats, progress?: Progress) => Promise<Connection>;
 
 export interface ProjectState {
   project: Project;
@@ -97,11 +102,46 @@ export interface ReadOptions {
   env: EnvLookup;
   connect: Connector;
   stats: RequestStats;
+  progress?: Progress;
 }
 
-export async function readProjectState(project: Project, options: ReadOptions): Promise<ProjectState> {
+/** What a project's run involves, known before any request: its targets and desired resources. */
+export interface PreparedProject {
+  project: Project;
+  targets: TargetName[];
+  desired: DesiredResource[];
+}
+
+export function prepareProject(project: Project, options: Pick<ReadOptions, "targets" | "selection">): PreparedProject {
   const targets = projectTargets(project, options.targets);
-  const connections = await Promise.all(targets.map((t) => options.connect(project, t, options.env, options.stats)));
+  return { project, targets, desired: desiredResources(project, targets, options.selection) };
+}
+
+/**
+ * Every project's live state, one project after the other. Preflight first, for all of them
+ * at once: a variable missing for the last environment stops the run before the first
+ * environment is locked or read.
+ */
+export async function readProjectStates(projects: readonly Project[], options: ReadOptions): Promise<ProjectState[]> {
+  const prepared = await timed("compile desired resources", async () => projects.map((p) => prepareProject(p, options)));
+  preflight(prepared.map((p) => ({ project: p.project, targets: p.targets, resources: p.desired })), options.env);
+  const progress = options.progress ?? silentProgress;
+  progress.start("listing", prepared.reduce((n, p) => n + listedKinds(p.targets).length, 0));
+  try {
+    const states: ProjectState[] = [];
+    for (const p of prepared) states.push(await readProjectState(p.project, options, p));
+    return states;
+  } finally {
+    progress.end("listing");
+  }
+}
+
+const listedKinds = (targets: readonly TargetName[]): ResourceKind[] => RESOURCE_KINDS.filter((k) => targets.includes(KIND_TARGET[k]));
+
+export async function readProjectState(project: Project, options: ReadOptions, prepared: PreparedProject = prepareProject(project, options)): Promise<ProjectState> {
+  const { targets } = prepared;
+  const progress = options.progress ?? silentProgress;
+  const connections = await Promise.all(targets.map((t) => options.connect(project, t, options.env, options.stats, progress)));
   if (options.lock) {
     // Before anything is read: what apply plans must not change under it. One target after
     // the other, always in the same order, so two applies never each hold one lock.
@@ -115,10 +155,10 @@ export async function readProjectState(project: Project, options: ReadOptions): 
   }
   const handlers = new Map<ResourceKind, KindHandler>();
   for (const c of connections) for (const h of c.handlers) handlers.set(h.kind, h);
-  const desiredList = await timed("compile desired resources", async () => desiredResources(project, targets, options.selection));
-  const kinds = RESOURCE_KINDS.filter((k) => targets.includes(KIND_TARGET[k]) && handlers.has(k));
+  const desiredList = prepared.desired;
+  const kinds = listedKinds(targets).filter((k) => handlers.has(k));
   // Every listing runs at once: a plan costs the slowest listing, not their sum.
-  const listings = await Promise.all(kinds.map((k) => timed(`list ${k}`, () => handlers.get(k)!.list())));
+  const listings = await Promise.all(kinds.map((k) => timed(`list ${k}`, () => handlers.get(k)!.list()).finally(() => progress.step("listing"))));
   const desired = new Map<string, DesiredResource>();
   for (const d of desiredList) desired.set(resourceId(d.kind, d.key), d);
   const live = new Map<string, LiveResource>();

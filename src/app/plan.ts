@@ -11,7 +11,8 @@ import { ListingIncompleteError, TargetError } from "../targets/handler.js";
 import { CircuitOpenError } from "../targets/resilience.js";
 import { CredentialsError } from "./credentials.js";
 import { parseSelection } from "./desired.js";
-import { readProjectState, RequestStats, resourceId, type Connector, type LockOptions, type ProjectState } from "./live-state.js";
+import { readProjectStates, RequestStats, resourceId, type Connector, type LockOptions, type ProjectState } from "./live-state.js";
+import type { Progress } from "./progress.js";
 
 export interface PlanOptions {
   root: string;
@@ -24,6 +25,7 @@ export interface PlanOptions {
   adopt?: boolean;
   /** Apply only: lock each target before reading it (plan itself never locks). */
   lock?: LockOptions;
+  progress?: Progress;
 }
 
 export interface PlanResult {
@@ -56,11 +58,10 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   if (hasErrors(load.diagnostics)) return { load, stats };
   const selection = parseSelection(options.select);
   const connect = options.connect ?? (await defaultConnector());
-  const states: ProjectState[] = [];
+  let states: ProjectState[];
   try {
-    for (const project of load.projects) {
-      states.push(await readProjectState(project, { ...(options.lock ? { lock: options.lock } : {}), ...(options.targets ? { targets: options.targets } : {}), ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats }));
-    }
+    // Preflight (every variable the run needs) happens in there, before the first request.
+    states = await readProjectStates(load.projects, { ...(options.lock ? { lock: options.lock } : {}), ...(options.targets ? { targets: options.targets } : {}), ...(selection ? { selection } : {}), ...(options.progress ? { progress: options.progress } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats });
   } catch (e) {
     const message = userFacing(e);
     if (message === undefined) throw e;

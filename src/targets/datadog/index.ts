@@ -37,6 +37,8 @@ export interface DatadogHandlerOptions {
   variables?: Readonly<Record<string, string | undefined>>;
   /** How long a create whose answer was lost is looked for before it is resent (PIPEMON_LATE_COMMIT_MS). */
   lateCommitWindowMs?: number;
+  /** Replaces the wait between retries (a 429's reset, a backoff): progress reporting, tests. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** `api.datadoghq.eu`, `https://api.datadoghq.eu/` and `http://127.0.0.1:8126` all work. */
@@ -73,7 +75,7 @@ function monitorsApi(opts: DatadogHandlerOptions, breaker: CircuitBreaker): { ap
     enableRetry: false,
   });
   if (!opts.host && opts.site) configuration.setServerVariables({ site: opts.site });
-  return { api: new v1.MonitorsApi(configuration), caller: new DatadogCaller({ policy, breaker }), policy };
+  return { api: new v1.MonitorsApi(configuration), caller: new DatadogCaller({ policy, breaker, ...(opts.sleep ? { sleep: opts.sleep } : {}) }), policy };
 }
 
 export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
