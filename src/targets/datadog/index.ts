@@ -3,6 +3,7 @@
  * `@datadog/datadog-api-client` (the only place in pipemon that imports it).
  */
 import { client, v1 } from "@datadog/datadog-api-client";
+import { runSecrets } from "../../lib/scrub.js";
 import type { KindHandler } from "../handler.js";
 import { defaultRetryPolicy, type CircuitBreaker, type RetryPolicy } from "../resilience.js";
 import { DatadogCaller } from "./calls.js";
@@ -45,6 +46,9 @@ export function normaliseHost(host: string): string {
 
 
 export function createDatadogHandlers(opts: DatadogHandlerOptions): KindHandler[] {
+  // What these handlers send is secret, whoever built them.
+  runSecrets.add(opts.apiKey);
+  runSecrets.add(opts.appKey);
   const policy = opts.policy ?? defaultRetryPolicy();
   const httpApi = new PacedFetchHttpLibrary({
     timeoutMs: policy.timeoutMs,
