@@ -17,6 +17,8 @@ import { parseRate, parseRatio, seconds } from "./units.js";
 
 const ENV_REF = /\$\{/;
 const WELL_FORMED_REFS = /^(?:[^$]|\$(?!\{)|\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})*$/;
+/** `scheme://user:password@` (literal or `${...}`): spec URLs become links in alerts and runbooks. */
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@]+@/i;
 
 export function checkProject(config: Located<RawConfig>, pipelines: readonly Located<RawPipeline>[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -92,6 +94,11 @@ function checkReferences(value: unknown, path: PathSegment[], file: string, doc:
   if (typeof value === "string") {
     if (ENV_REF.test(value) && !WELL_FORMED_REFS.test(value)) {
       out.push(error(file, doc, path, `malformed environment reference in '${value}': write \${NAME} or \${NAME:-default}`));
+    }
+    if (URL_CREDENTIALS.test(value)) {
+      const where = path.join(".");
+      const message = `'${where}' is a URL with user:password (not shown): it would be a link in every alert and runbook; remove it (Grafana takes a token, or user:password in the GRAFANA_URL variable)`;
+      out.push({ ...error(file, doc, path, message), redact: true });
     }
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => checkReferences(v, [...path, i], file, doc, out));
