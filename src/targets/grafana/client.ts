@@ -168,8 +168,8 @@ export class GrafanaClient {
     this.basic = credentials ? `${credentials.user}:${credentials.password}` : undefined;
     // What this client sends is secret, whoever built it.
     runSecrets.add(opts.token);
+    // user:password, and its base64 as the Basic header carries it.
     runSecrets.addUrlCredentials(base);
-    if (this.basic) runSecrets.add(Buffer.from(this.basic).toString("base64"));
     this.policy = opts.policy ?? defaultRetryPolicy();
   }
 
@@ -311,7 +311,6 @@ export class GrafanaClient {
     if (WRITE_METHODS.has(method) && this.opts.allowUiEdits) headers["x-disable-provenance"] = "true";
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     for (const secret of options.secrets ?? []) runSecrets.add(secret);
-    const scrub = scrubSecrets;
 
     let answer: Answer;
     try {
@@ -343,21 +342,21 @@ export class GrafanaClient {
       if (e instanceof TransientStatus) {
         const detail = serverMessage(parseBody(e.text));
         throw new GrafanaRequestError(
-          scrub(`grafana: ${method} ${route} kept failing with ${e.status}${detail ? ` ${detail}` : ""} after ${this.policy.attempts} attempts`),
+          scrubSecrets(`grafana: ${method} ${route} kept failing with ${e.status}${detail ? ` ${detail}` : ""} after ${this.policy.attempts} attempts`),
           e.status,
           method,
           route,
           grafanaStatus(parseBody(e.text)),
         );
       }
-      throw new GrafanaUnreachableError(scrub(`grafana: cannot reach ${this.displayUrl}: ${transportReason(e, this.policy.timeoutMs)} (${method} ${route}, ${this.policy.attempts} attempts)`));
+      throw new GrafanaUnreachableError(scrubSecrets(`grafana: cannot reach ${this.displayUrl}: ${transportReason(e, this.policy.timeoutMs)} (${method} ${route}, ${this.policy.attempts} attempts)`));
     }
 
     if ((answer.status >= 200 && answer.status < 300) || options.accept?.includes(answer.status)) return answer;
-    throw this.rejection(method, route, answer, scrub);
+    throw this.rejection(method, route, answer);
   }
 
-  private rejection(method: string, route: GrafanaRoute, answer: Answer, scrub: (s: string) => string): GrafanaRequestError {
+  private rejection(method: string, route: GrafanaRoute, answer: Answer): GrafanaRequestError {
     const detail = serverMessage(answer.body);
     const said = `${answer.status}${detail ? ` ${detail}` : ""}`;
     const status = grafanaStatus(answer.body);
@@ -371,7 +370,7 @@ export class GrafanaClient {
     } else {
       message = `grafana: ${method} ${route} was rejected (${said})`;
     }
-    return new GrafanaRequestError(scrub(message), answer.status, method, route, status);
+    return new GrafanaRequestError(scrubSecrets(message), answer.status, method, route, status);
   }
 
   private urlFor(route: GrafanaRoute, options: CallOptions): string {
