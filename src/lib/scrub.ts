@@ -23,8 +23,6 @@ export const MIN_SECRET_LENGTH = 4;
 /** `scheme://user:password@` or `scheme://token@`: the userinfo of any URL in any text. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** The forms of `value` a server, a proxy or a log may show. */
 export function echoedForms(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
@@ -64,6 +62,9 @@ export function urlCredentials(url: string): { user: string; password: string } 
   }
 }
 
+/** `text` with the user:password of every URL in it replaced. */
+export const hideUrlCredentials = (text: string): string => text.replace(URL_USERINFO, `$1${REDACTED}@`);
+
 /** The URL without user:password: what a link, a message or a saved plan may show. */
 export function withoutCredentials(url: string): string {
   try {
@@ -78,20 +79,28 @@ export function withoutCredentials(url: string): string {
   }
 }
 
+/**
+ * Forms are indexed by their first MIN_SECRET_LENGTH characters: one map lookup per position
+ * of the text finds every candidate, so thousands of secrets (a hostile spec full of literal
+ * keys) cost no more than a few (a regex alternation of them took seconds to compile).
+ */
 export class SecretScrubber {
   private readonly forms = new Set<string>();
-  private pattern: RegExp | undefined;
+  /** Prefix → the forms starting with it, longest first. */
+  private readonly byPrefix = new Map<string, string[]>();
 
   /** Registers a secret value (and its echoed forms). Empty and too short values are ignored. */
   add(value: string | undefined | null): void {
     if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) return;
-    let added = false;
     for (const form of echoedForms(value)) {
       if (form.length < MIN_SECRET_LENGTH || this.forms.has(form)) continue;
       this.forms.add(form);
-      added = true;
+      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      const list = this.byPrefix.get(prefix) ?? [];
+      const at = list.findIndex((other) => other.length < form.length);
+      list.splice(at < 0 ? list.length : at, 0, form);
+      this.byPrefix.set(prefix, list);
     }
-    if (added) this.pattern = undefined;
   }
 
   /**
@@ -117,11 +126,22 @@ export class SecretScrubber {
   scrub(text: string): string {
     let out = text;
     if (this.forms.size > 0) {
-      // Longest first, so a form that contains another is replaced whole.
-      this.pattern ??= new RegExp([...this.forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g");
-      out = out.replace(this.pattern, REDACTED);
+      const pieces: string[] = [];
+      let from = 0;
+      for (let i = 0; i + MIN_SECRET_LENGTH <= text.length; ) {
+        // Longest first, so a form that contains another is replaced whole.
+        const hit = this.byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH))?.find((form) => text.startsWith(form, i));
+        if (hit === undefined) {
+          i++;
+          continue;
+        }
+        pieces.push(text.slice(from, i), REDACTED);
+        i += hit.length;
+        from = i;
+      }
+      if (from > 0) out = pieces.join("") + text.slice(from);
     }
-    return out.replace(URL_USERINFO, `$1${REDACTED}@`);
+    return hideUrlCredentials(out);
   }
 
   /** Every string inside a JSON value scrubbed (keys included), the shape kept. */

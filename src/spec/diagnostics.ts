@@ -4,7 +4,7 @@
  * turns that into line and column only for files that have something to report.
  */
 import { CST, Parser } from "yaml";
-import { runSecrets, scrubSecrets } from "../lib/scrub.js";
+import { hideUrlCredentials, runSecrets } from "../lib/scrub.js";
 import type { SourceFile } from "./load.js";
 import { PATTERNS, SCHEMA } from "./v1/schema.js";
 
@@ -133,6 +133,7 @@ function isSecretPath(at: KeyPath, fields: SecretFields): boolean {
 const ENV_REF = new RegExp(PATTERNS.envRef);
 const ignore = (): void => undefined;
 const maskedCache = new WeakMap<SourceFile, string[]>();
+const MAX_REGISTERED_LITERALS = 500;
 
 /**
  * The file's lines as excerpts may show them: the value of every secret key that is not a
@@ -165,17 +166,22 @@ export function excerptLines(source: SourceFile): string[] {
       }
       const value = CST.isScalar(item.value) ? CST.resolveAsScalar(item.value, false, ignore)?.value : undefined;
       if (value !== undefined && ENV_REF.test(value.trim())) continue;
-      if (value !== undefined) runSecrets.add(value.trim());
+      // Enough to cover what can be printed (200 diagnostics); a hostile file holds thousands.
+      if (value !== undefined && spans.length < MAX_REGISTERED_LITERALS) runSecrets.add(value.trim());
       spans.push([item.value.offset, item.value.offset + sourceLength(item.value, text)]);
     }
   }
-  let masked = text;
-  // From the end, so earlier offsets stay valid.
-  for (const [start, end] of spans.sort((a, b) => b[0] - a[0])) {
-    const hidden = masked.slice(start, end).split("\n").map((segment) => (segment.trim() === "" ? segment : `${segment.match(/^\s*/)![0]}${REDACTED_EXCERPT}`)).join("\n");
-    masked = masked.slice(0, start) + hidden + masked.slice(end);
+  // One pass over the text: a hostile file may hold thousands of spans.
+  const pieces: string[] = [];
+  let from = 0;
+  for (const [start, end] of spans.sort((a, b) => a[0] - b[0])) {
+    if (start < from) continue;
+    pieces.push(text.slice(from, start), text.slice(start, end).split("\n").map((segment) => (segment.trim() === "" ? segment : `${segment.match(/^\s*/)![0]}${REDACTED_EXCERPT}`)).join("\n"));
+    from = end;
   }
-  const lines = masked.split("\n").map((line) => scrubSecrets(line));
+  pieces.push(text.slice(from));
+  const masked = pieces.join("");
+  const lines = hideUrlCredentials(masked).split("\n");
   maskedCache.set(source, lines);
   return lines;
 }
