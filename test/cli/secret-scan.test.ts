@@ -185,10 +185,12 @@ describe("no credential in any output", () => {
       expect(datadogList.stderr).toContain(String(status));
       datadog.faults.clear();
 
-      // Creates: everything is new, every write answers with the echo.
+      // Creates, from a saved plan: everything is new, every write answers with the echo.
+      const saved = join(work, "saved.json");
+      expect((await pipemon(["plan", ...PROD, "--format", "markdown", "--out", saved], env)).code).toBe(0);
       echo(grafana, GRAFANA_WRITES, status, GRAFANA_CUT);
       echo(datadog, DATADOG_WRITES, status, DATADOG_CUT);
-      const creates = await pipemon(["apply", ...PROD, "--yes"], env);
+      const creates = await pipemon(["apply", saved], env);
       expect(creates.code).toBe(1);
       expect(creates.stderr).toMatch(/failed/);
 
