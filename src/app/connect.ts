@@ -4,10 +4,11 @@
  * the HTTP clients.
  */
 import { referencedVariables } from "../lib/env-ref.js";
+import { withoutCredentials } from "../lib/scrub.js";
 import { createDatadogHandlers, createDatadogLock, type DatadogHandlerOptions } from "../targets/datadog/index.js";
 import { createGrafanaHandlers, createGrafanaLock, type GrafanaHandlerOptions } from "../targets/grafana/index.js";
 import { CircuitBreaker } from "../targets/resilience.js";
-import { datadogCredentials, grafanaCredentials } from "./credentials.js";
+import { datadogCredentials, grafanaCredentials, registerRunSecrets } from "./credentials.js";
 import type { Connector } from "./live-state.js";
 import type { Progress } from "./progress.js";
 import type { TargetName } from "../plan/resource.js";
@@ -22,6 +23,8 @@ function reportedSleep(target: TargetName, progress: Progress | undefined): ((ms
 }
 
 export const connect: Connector = async (project, target, env, stats, progress) => {
+  // Before anything is resolved or sent: every message from here on is scrubbed of them.
+  registerRunSecrets(project, env);
   const breaker = new CircuitBreaker(target);
   const sleep = reportedSleep(target, progress);
   if (target === "grafana") {
@@ -46,11 +49,16 @@ export const connect: Connector = async (project, target, env, stats, progress) 
     site: c.site,
     ...(c.host !== undefined ? { host: c.host } : {}),
     ...(project.environment !== undefined ? { environment: project.environment } : {}),
-    // Monitor messages link to Grafana through the config's URL reference (not a secret).
-    variables: Object.fromEntries(referencedVariables(project.grafana.url ?? "${GRAFANA_URL}").map((name) => [name, env(name)?.replace(/\/+$/, "")])),
+    // Monitor messages link to Grafana through the config's URL reference: the URL is not a
+    // secret, its user:password is (Basic auth for pipemon only), so links never carry it.
+    variables: Object.fromEntries(referencedVariables(project.grafana.url ?? "${GRAFANA_URL}").map((name) => [name, linkValue(env(name))])),
     breaker,
     onRequest: (method, route) => stats.record("datadog", method, route),
     ...(sleep ? { sleep } : {}),
   };
   return { target, handlers: createDatadogHandlers(options), breaker, lock: createDatadogLock(options) };
 };
+
+function linkValue(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : withoutCredentials(value).replace(/\/+$/, "");
+}

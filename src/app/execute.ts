@@ -9,6 +9,7 @@
  */
 import { KIND_TARGET, RESOURCE_KINDS, type DesiredResource, type Json, type LiveResource, type PlannedChange, type ResourceKind, type TargetName } from "../plan/resource.js";
 import { folderUid } from "../model/identity.js";
+import { scrubSecrets } from "../lib/scrub.js";
 import type { KindHandler } from "../targets/handler.js";
 import { CircuitOpenError } from "../targets/resilience.js";
 import type { Connection } from "./live-state.js";
@@ -91,7 +92,8 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 
 /** One line for a failure: TargetError and friends are already written for users. */
 export function reasonOf(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
+  // Scrubbed before it is cut: a cut through a secret could not be recognised afterwards.
+  const message = scrubSecrets(e instanceof Error ? e.message : String(e));
   return message.split("\n")[0]!.slice(0, 500);
 }
 

@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../spec/diagnostics.js";
+import { excerptLines, REDACTED_EXCERPT, type Diagnostic } from "../spec/diagnostics.js";
 import type { SourceFile } from "../spec/load.js";
 import type { Style } from "./style.js";
 
@@ -7,20 +7,10 @@ const MAX_LINE_WIDTH = 120;
 
 /**
  * `file:line:col: error: message`, then the YAML excerpt with a caret under the column,
- * the way compilers print it, so editors and CI annotate the right line.
+ * the way compilers print it, so editors and CI annotate the right line. Every line of an
+ * excerpt, context lines included, comes with secret values masked (`excerptLines`, computed
+ * once per file).
  */
-const linesCache = new WeakMap<SourceFile, string[]>();
-
-/** Split once per file: a file with thousands of diagnostics was split thousands of times. */
-function linesOf(source: SourceFile): string[] {
-  let lines = linesCache.get(source);
-  if (!lines) {
-    lines = source.text.split("\n");
-    linesCache.set(source, lines);
-  }
-  return lines;
-}
-
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, SourceFile>, style: Style): string {
   const line = d.line ?? 1;
   const col = d.col ?? 1;
@@ -28,15 +18,15 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, Sou
   const head = `${style.bold(`${d.file}:${line}:${col}:`)} ${label}: ${d.message}`;
   const source = sources.get(d.file);
   if (!source) return head;
-  const lines = linesOf(source);
+  const lines = excerptLines(source);
   if (line > lines.length) return head;
   const from = Math.max(1, line - CONTEXT_LINES);
   const width = String(line).length;
   const out = [head];
   for (let n = from; n <= line; n++) {
     const raw = lines[n - 1] ?? "";
-    // A literal secret is hidden from the excerpt too, from its column to the end of the line.
-    const text = printable(n === line && d.redact ? `${raw.slice(0, col - 1)}<redacted>` : raw);
+    // A diagnostic about a secret hides its line from the column on, whatever the masking found.
+    const text = printable(n === line && d.redact ? `${raw.slice(0, col - 1)}${REDACTED_EXCERPT}` : raw);
     const marker = n === line ? ">" : " ";
     out.push(style.dim(` ${marker} ${String(n).padStart(width)} | `) + text);
   }

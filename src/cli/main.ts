@@ -4,7 +4,8 @@
  */
 import { Command, Option } from "commander";
 import { plural, summarise } from "./diagnostics.js";
-import { EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
+import { scrubSecrets } from "../lib/scrub.js";
+import { EXIT_ERROR, err, out, print, printDiagnostics } from "./output.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerTestCommand } from "./test-command.js";
@@ -18,7 +19,11 @@ function program(): Command {
     .version(process.env.npm_package_version ?? "0.1.0")
     .option("--specs <dir>", "the specs directory (holds pipemon.yaml)", "specs")
     .showHelpAfterError("(run pipemon --help for usage)")
-    .configureOutput({ outputError: (text, write) => write(styleFor(process.stderr).red(text)) });
+    .configureOutput({
+      writeOut: (text) => print(text),
+      writeErr: (text) => process.stderr.write(scrubSecrets(text)),
+      outputError: (text, write) => write(styleFor(process.stderr).red(text)),
+    });
 
   cli
     .command("validate")
@@ -108,6 +113,9 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 try {
+  // The documented credentials are secrets of every command; plan and apply add the config's.
+  const { registerRunSecrets } = await import("../app/credentials.js");
+  registerRunSecrets(undefined, (name) => process.env[name]);
   await program().parseAsync(process.argv);
 } catch (e) {
   // A user never sees a stack trace; a developer can ask for one.

@@ -1,4 +1,10 @@
-/** Where the CLI writes: results to stdout, problems to stderr; exit codes in one place. */
+/**
+ * Where the CLI writes: results to stdout, problems to stderr; exit codes in one place. Every
+ * byte goes through the run's scrubber (src/lib/scrub.ts): whatever a server echoed, a
+ * secret of this run never reaches the terminal, a CI log or a file.
+ */
+import { runSecrets, scrubSecrets } from "../lib/scrub.js";
+import { excerptLines } from "../spec/diagnostics.js";
 import type { LoadResult } from "../spec/index.js";
 import { plural, renderDiagnostic } from "./diagnostics.js";
 import { styleFor } from "./style.js";
@@ -7,18 +13,30 @@ export const EXIT_ERROR = 1;
 /** `--detailed-exitcode`: success, and the plan has changes. */
 export const EXIT_CHANGES = 2;
 
+/** Text to stdout as it is (a rendered plan): scrubbed, no newline added. */
+export const print = (text: string): void => {
+  process.stdout.write(scrubSecrets(text));
+};
 export const out = (line = ""): void => {
-  process.stdout.write(`${line}\n`);
+  print(`${line}\n`);
 };
 export const err = (line = ""): void => {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(scrubSecrets(`${line}\n`));
 };
+
+/** A JSON document as printed or saved: every string scrubbed, so the result stays valid JSON. */
+export const scrubbedJson = <T>(value: T): T => runSecrets.scrubJson(value);
 
 /** Enough to fix in one go; a file with thousands of mistakes is usually one mistake repeated. */
 const MAX_DIAGNOSTICS = 200;
 
 export function printDiagnostics(result: LoadResult): void {
   const style = styleFor(process.stderr);
+  // Reading the excerpts first registers every literal secret, so no message can quote one.
+  for (const file of new Set(result.diagnostics.map((d) => d.file))) {
+    const source = result.sources.get(file);
+    if (source) excerptLines(source);
+  }
   for (const d of result.diagnostics.slice(0, MAX_DIAGNOSTICS)) {
     err(renderDiagnostic(d, result.sources, style));
     err();

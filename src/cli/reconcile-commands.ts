@@ -13,7 +13,7 @@ import { renderJson, renderMarkdown, renderText, summaryLine } from "../plan/ren
 import type { TargetName } from "../plan/resource.js";
 import { plural, summarise } from "./diagnostics.js";
 import { selectOption } from "./options.js";
-import { EXIT_CHANGES, EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
+import { EXIT_CHANGES, EXIT_ERROR, err, out, print, printDiagnostics, scrubbedJson } from "./output.js";
 import { styleFor } from "./style.js";
 
 interface CommonOptions {
@@ -81,16 +81,16 @@ export function registerReconcileCommands(cli: Command): void {
         process.exitCode = EXIT_ERROR;
         return;
       }
-      const unwritable = opts.out ? writePlanFile(opts.out, `${JSON.stringify(result.saved, null, 2)}\n`) : undefined;
+      const unwritable = opts.out ? writePlanFile(opts.out, `${JSON.stringify(scrubbedJson(result.saved), null, 2)}\n`) : undefined;
       if (unwritable !== undefined) {
         err(`pipemon: cannot save the plan to ${opts.out}: ${unwritable}`);
         process.exitCode = EXIT_ERROR;
         return;
       }
       const doc = result.document;
-      if (opts.format === "json") process.stdout.write(renderJson(doc));
-      else if (opts.format === "markdown") process.stdout.write(renderMarkdown(doc));
-      else process.stdout.write(renderText(doc, styleFor(process.stdout), { verbose: opts.verbose === true }));
+      if (opts.format === "json") print(renderJson(scrubbedJson(doc)));
+      else if (opts.format === "markdown") print(renderMarkdown(doc));
+      else print(renderText(doc, styleFor(process.stdout), { verbose: opts.verbose === true }));
       if (opts.out && opts.format === "text") out(`Saved the plan to ${opts.out}: apply it with pipemon apply ${opts.out}`);
       if (opts.detailedExitcode && hasChanges(doc.summary)) process.exitCode = EXIT_CHANGES;
     });
@@ -130,7 +130,7 @@ export function registerReconcileCommands(cli: Command): void {
         ...(planFile === undefined && !opts.yes ? { confirm: (doc: PlanDocument) => confirm(doc, opts.prune === true) } : {}),
       });
       if (result.load) printDiagnostics(result.load);
-      if (opts.format === "json") process.stdout.write(`${JSON.stringify({ summary: result.document?.summary ?? null, outcomes: result.outcomes, refused: result.refused ?? [], error: result.error ?? null, warnings: result.warnings ?? [], requests: result.stats.toJSON() }, null, 2)}\n`);
+      if (opts.format === "json") print(`${JSON.stringify(scrubbedJson({ summary: result.document?.summary ?? null, outcomes: result.outcomes, refused: result.refused ?? [], error: result.error ?? null, warnings: result.warnings ?? [], requests: result.stats.toJSON() }), null, 2)}\n`);
       else printApply(result, style);
       for (const w of result.warnings ?? []) err(`pipemon: warning: ${w}`);
       if (result.error !== undefined || result.refused || (result.load && !result.document && !result.error) || result.outcomes.some((o) => o.status === "failed")) process.exitCode = EXIT_ERROR;
@@ -138,7 +138,7 @@ export function registerReconcileCommands(cli: Command): void {
 }
 
 async function confirm(doc: PlanDocument, prune: boolean): Promise<boolean> {
-  process.stdout.write(renderText(doc, styleFor(process.stdout)));
+  print(renderText(doc, styleFor(process.stdout)));
   if (!hasChanges(doc.summary)) return true;
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {

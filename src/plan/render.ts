@@ -3,6 +3,7 @@
  * summary line), markdown for a pull-request comment, JSON for machines. Pure: returns
  * strings, prints nothing.
  */
+import { scrubSecrets } from "../lib/scrub.js";
 import { hasChanges, type PlanSummary } from "./compute.js";
 import type { PlanDocument, ProjectPlan } from "./document.js";
 import type { Action, PlannedChange } from "./resource.js";
@@ -93,7 +94,8 @@ export function renderMarkdown(doc: PlanDocument, limit = GITHUB_COMMENT_LIMIT):
   let shown = 0;
   for (const { project, change } of changed) {
     const title = `${SYMBOL[change.action]} ${change.action} <code>${escapeMd(change.kind)} ${escapeMd(change.key)}</code>${project.environment ? ` (${escapeMd(project.environment)})` : ""}`;
-    const lines = change.action === "update" || change.action === "unowned" ? unifiedDiff(change.before, change.after).map((l) => (l.sign === "@" ? l.text : `${l.sign}${l.text}`)) : [];
+    // Scrubbed before the comment's size limit cuts anything.
+    const lines = change.action === "update" || change.action === "unowned" ? unifiedDiff(change.before, change.after).map((l) => scrubSecrets(l.sign === "@" ? l.text : `${l.sign}${l.text}`)) : [];
     const note = change.note ? `\n\n${escapeMd(change.note)}` : "";
     let block = lines.length ? `<details><summary>${title}</summary>${note}\n\n${fence(lines)}\n\n</details>\n` : `- ${title}${note.replace(/\n\n/, " — ")}\n`;
     const room = limit - reserve - body.length;

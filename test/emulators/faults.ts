@@ -19,7 +19,20 @@ export type Fault =
    * than the client's timeout), then served for real (a create is stored), and its answer
    * is thrown away (the socket is destroyed instead).
    */
-  | { kind: "late-commit"; ms: number };
+  | { kind: "late-commit"; ms: number }
+  | EchoFault;
+
+/**
+ * Answer `status` with an error body that quotes the request back (credential headers, URL,
+ * every header, the body, and the headers form-encoded), as careless servers and proxies do:
+ * the secret scan's worst case. `straddle` puts a second copy of the first credential so it
+ * spans that character index of the message, where a client that cuts long messages cuts.
+ */
+export interface EchoFault {
+  kind: "echo";
+  status: number;
+  straddle?: number;
+}
 
 export interface FaultRule {
   /** HTTP method to match (any when absent). */
@@ -113,6 +126,13 @@ export class FaultInjector {
         }) as unknown as typeof res.end;
         return false;
       }
+      case "echo": {
+        const text = echoText(req, fault, `${path}${query ? `?${query}` : ""}`, await readBody(req));
+        res.writeHead(fault.status, { "content-type": "application/json" });
+        // Grafana's clients read `message`, Datadog's `errors`: give both.
+        res.end(JSON.stringify({ message: text, errors: [text] }));
+        return true;
+      }
       case "status": {
         const body = JSON.stringify(fault.body ?? { errors: [`injected ${fault.status}`] });
         res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
@@ -121,6 +141,23 @@ export class FaultInjector {
       }
     }
   }
+}
+
+/** Headers that carry credentials on the two APIs, quoted first. */
+const CREDENTIAL_HEADERS = ["authorization", "dd-api-key", "dd-application-key"];
+
+function echoText(req: IncomingMessage, fault: EchoFault, url: string, body: string): string {
+  const headers = Object.entries(req.headers).map(([name, value]) => [name, String(value)] as [string, string]);
+  const credentials = CREDENTIAL_HEADERS.flatMap((name) => (req.headers[name] === undefined ? [] : [`${name}: ${String(req.headers[name])}`]));
+  let text = `${credentials.join(" ")} `;
+  const first = credentials[0];
+  if (fault.straddle !== undefined && first !== undefined) {
+    // The secret (the value's last word: `Bearer <token>`) starts 20 characters before the cut.
+    const valueAt = first.lastIndexOf(" ") + 1;
+    const fill = Math.max(0, fault.straddle - 20 - valueAt - text.length);
+    text += `${".".repeat(fill)}${first} `;
+  }
+  return `${text}| ${req.method ?? "GET"} ${url} | headers: ${JSON.stringify(Object.fromEntries(headers))} | body: ${body} | form: ${new URLSearchParams(headers).toString()}`;
 }
 
 function matches(rule: FaultRule, method: string, path: string): boolean {

@@ -8,6 +8,7 @@
  *   Datadog expands `{{...}}` in messages; a literal one breaks the rule or the monitor;
  * - `${NAME}` only where pipemon resolves it (connection settings and channel secrets);
  *   anywhere else it would reach a target as text, or block apply forever;
+ * - no `user:password@` in a URL: spec URLs become links in every alert and runbook;
  * - numbers finite (YAML's `.inf`, `.nan`, and `1.8e308`, which overflows to infinity) and
  *   within what a double holds exactly, so every target compares the number written.
  */
@@ -20,6 +21,8 @@ const WELL_FORMED_REFS = /^(?:[^$]|\$(?!\{)|\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const LINE_BREAK = /[\t\n]/;
 const TEMPLATE = /\{\{|\}\}/;
+/** `scheme://user:password@` (literal or `${...}`): spec URLs become links in alerts and runbooks. */
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@]+@/i;
 
 /** Where pipemon resolves `${NAME}` (plan/apply): Config paths, `*` for any key. */
 const RESOLVED = [
@@ -65,6 +68,10 @@ export function checkValues(kind: "Config" | "Pipeline", value: unknown, file: s
         } else if (!WELL_FORMED_REFS.test(v)) {
           at(path, `malformed environment reference in '${v}': write \${NAME} or \${NAME:-default}`);
         }
+      }
+      if (URL_CREDENTIALS.test(v)) {
+        const message = `'${where}' is a URL with user:password (not shown): it would be a link in every alert and runbook; remove it (Grafana takes a token, or user:password in the GRAFANA_URL variable)`;
+        out.push({ ...error(file, doc, path, message), redact: true });
       }
     } else if (typeof v === "number") {
       if (!Number.isFinite(v)) at(path, `${dotted(path)} is ${String(v)}: write a finite number`);

@@ -4,6 +4,7 @@
  * secret-free errors a user can act on.
  */
 import { client } from "@datadog/datadog-api-client";
+import { boundedLine, scrubSecrets } from "../../lib/scrub.js";
 import { CircuitOpenError, classifyStatus, isTransportFault, withRetry, type CircuitBreaker, type FaultVerdict, type RetryPolicy } from "../resilience.js";
 import { TargetError } from "../handler.js";
 import { callScope, type CallScope } from "./http.js";
@@ -22,7 +23,10 @@ export function credentialsMessage(status: number): string {
   return `datadog: the credentials were rejected (${reason}): check DD_API_KEY and DD_APP_KEY (valid keys for this site, and an application key allowed to read and write monitors)`;
 }
 
-/** Datadog's `{"errors": [...]}` (or `{"errors": {"<id>": [...]}}`) as one short line. */
+/**
+ * Datadog's `{"errors": [...]}` (or `{"errors": {"<id>": [...]}}`) as one short line, every
+ * secret of the run taken out before it is cut (an answer may echo the request's keys).
+ */
 export function errorDetail(bodyText: string | undefined): string {
   if (!bodyText) return "";
   let text = bodyText;
@@ -34,14 +38,13 @@ export function errorDetail(bodyText: string | undefined): string {
   } catch {
     // Not JSON (a proxy's HTML page): quote its start.
   }
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+  return boundedLine(text, 300);
 }
 
 function transportDetail(e: unknown, timeoutMs: number): string {
   if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) return `no answer within ${timeoutMs} ms`;
   const code = (e as { code?: string; cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
-  const message = e instanceof Error ? e.message : String(e);
+  const message = scrubSecrets(e instanceof Error ? e.message : String(e));
   return code ? `${message} (${code})` : message;
 }
 
@@ -96,7 +99,7 @@ export class DatadogCaller {
       }
       // The client refused a body or could not parse an answer: a bug or an unexpected shape.
       const message = e instanceof Error ? e.message : String(e);
-      throw new DatadogCallError(`${what}: ${message.replace(/\s+/g, " ").slice(0, 300)}`, undefined, false);
+      throw new DatadogCallError(`${what}: ${boundedLine(message, 300)}`, undefined, false);
     }
   }
 }

@@ -3,6 +3,7 @@
  * `@datadog/datadog-api-client` (the only place in pipemon that imports it).
  */
 import { client, v1 } from "@datadog/datadog-api-client";
+import { runSecrets } from "../../lib/scrub.js";
 import type { KindHandler } from "../handler.js";
 import { CircuitBreaker, defaultRetryPolicy, type RetryPolicy } from "../resilience.js";
 import type { TargetLock } from "../lock.js";
@@ -61,6 +62,9 @@ function lateCommitWindow(policy: RetryPolicy): number {
 
 /** The official client's monitors API over pipemon's paced HTTP, and the retrying caller. */
 function monitorsApi(opts: DatadogHandlerOptions, breaker: CircuitBreaker): { api: v1.MonitorsApi; caller: DatadogCaller; policy: RetryPolicy } {
+  // What these clients send is secret, whoever built them.
+  runSecrets.add(opts.apiKey);
+  runSecrets.add(opts.appKey);
   const policy = opts.policy ?? defaultRetryPolicy();
   const httpApi = new PacedFetchHttpLibrary({
     timeoutMs: policy.timeoutMs,

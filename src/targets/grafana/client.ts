@@ -4,6 +4,7 @@
  * goes through `withRetry` and the target's circuit breaker; failures become one-line,
  * secret-free `TargetError`s a user can act on.
  */
+import { boundedLine, runSecrets, scrubSecrets, urlCredentials, withoutCredentials } from "../../lib/scrub.js";
 import type { Json } from "../../plan/resource.js";
 import { TargetError } from "../handler.js";
 import type { JsonObject } from "../json.js";
@@ -142,7 +143,7 @@ interface CallOptions {
   body?: unknown;
   /** Statuses that are an answer, not an error (2xx always are). */
   accept?: number[];
-  /** Values to scrub from any error message (resolved secrets sent in this request). */
+  /** Resolved secrets sent in this request: registered with the run's scrubber first. */
   secrets?: string[];
 }
 
@@ -161,9 +162,14 @@ export class GrafanaClient {
   private readonly policy: RetryPolicy;
 
   constructor(private readonly opts: GrafanaClientOptions) {
-    const { url, basic } = splitCredentials(opts.url.replace(/\/+$/, ""));
-    this.displayUrl = url;
-    this.basic = basic;
+    const base = opts.url.replace(/\/+$/, "");
+    const credentials = urlCredentials(base);
+    this.displayUrl = withoutCredentials(base).replace(/\/+$/, "");
+    this.basic = credentials ? `${credentials.user}:${credentials.password}` : undefined;
+    // What this client sends is secret, whoever built it.
+    runSecrets.add(opts.token);
+    // user:password, and its base64 as the Basic header carries it.
+    runSecrets.addUrlCredentials(base);
     this.policy = opts.policy ?? defaultRetryPolicy();
   }
 
@@ -304,7 +310,7 @@ export class GrafanaClient {
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (WRITE_METHODS.has(method) && this.opts.allowUiEdits) headers["x-disable-provenance"] = "true";
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const scrub = (text: string) => redact(text, [this.opts.token, ...(this.basic ? [this.basic] : []), ...(options.secrets ?? [])]);
+    for (const secret of options.secrets ?? []) runSecrets.add(secret);
 
     let answer: Answer;
     try {
@@ -336,21 +342,21 @@ export class GrafanaClient {
       if (e instanceof TransientStatus) {
         const detail = serverMessage(parseBody(e.text));
         throw new GrafanaRequestError(
-          scrub(`grafana: ${method} ${route} kept failing with ${e.status}${detail ? ` ${detail}` : ""} after ${this.policy.attempts} attempts`),
+          scrubSecrets(`grafana: ${method} ${route} kept failing with ${e.status}${detail ? ` ${detail}` : ""} after ${this.policy.attempts} attempts`),
           e.status,
           method,
           route,
           grafanaStatus(parseBody(e.text)),
         );
       }
-      throw new GrafanaUnreachableError(scrub(`grafana: cannot reach ${this.displayUrl}: ${transportReason(e, this.policy.timeoutMs)} (${method} ${route}, ${this.policy.attempts} attempts)`));
+      throw new GrafanaUnreachableError(scrubSecrets(`grafana: cannot reach ${this.displayUrl}: ${transportReason(e, this.policy.timeoutMs)} (${method} ${route}, ${this.policy.attempts} attempts)`));
     }
 
     if ((answer.status >= 200 && answer.status < 300) || options.accept?.includes(answer.status)) return answer;
-    throw this.rejection(method, route, answer, scrub);
+    throw this.rejection(method, route, answer);
   }
 
-  private rejection(method: string, route: GrafanaRoute, answer: Answer, scrub: (s: string) => string): GrafanaRequestError {
+  private rejection(method: string, route: GrafanaRoute, answer: Answer): GrafanaRequestError {
     const detail = serverMessage(answer.body);
     const said = `${answer.status}${detail ? ` ${detail}` : ""}`;
     const status = grafanaStatus(answer.body);
@@ -364,7 +370,7 @@ export class GrafanaClient {
     } else {
       message = `grafana: ${method} ${route} was rejected (${said})`;
     }
-    return new GrafanaRequestError(scrub(message), answer.status, method, route, status);
+    return new GrafanaRequestError(scrubSecrets(message), answer.status, method, route, status);
   }
 
   private urlFor(route: GrafanaRoute, options: CallOptions): string {
@@ -402,11 +408,10 @@ function unexpectedShape(what: string): TargetError {
   return new TargetError("grafana", `grafana: ${what} answered with an unexpected body (is the URL a Grafana server?)`);
 }
 
-/** Grafana's `message` (or a short text body), on one line and bounded. */
+/** Grafana's `message` (or a short text body), on one line and bounded, scrubbed before it is cut. */
 function serverMessage(body: unknown): string {
   const raw = isObject(body) ? (typeof body.message === "string" ? body.message : typeof body.error === "string" ? body.error : "") : typeof body === "string" ? body : "";
-  const line = raw.replace(/\s+/g, " ").trim();
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+  return boundedLine(raw, 200);
 }
 
 function grafanaStatus(body: unknown): string | undefined {
@@ -419,25 +424,4 @@ function transportReason(e: unknown, timeoutMs: number): string {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
   const text = cause instanceof Error ? cause.message : String(cause);
   return (code && !text.includes(code) ? `${code} ${text}` : text).replace(/\s+/g, " ").trim();
-}
-
-/** Replaces every occurrence of a secret (token, resolved setting) with `***`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
-  return out;
-}
-
-/** The base URL without user:password (which must never reach a message), and those credentials. */
-function splitCredentials(url: string): { url: string; basic: string | undefined } {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return { url, basic: undefined };
-    const basic = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
-    u.username = "";
-    u.password = "";
-    return { url: u.toString().replace(/\/+$/, ""), basic };
-  } catch {
-    return { url, basic: undefined };
-  }
 }
