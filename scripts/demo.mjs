@@ -33,8 +33,11 @@ const env = {
   ML_PLATFORM_WEBHOOK: "https://ml-platform.example.com/hooks/demo",
 };
 
+// Bold only on a terminal and without NO_COLOR: a CI log or a file gets plain text.
+const bold = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb" ? (s) => `\u001b[1m${s}\u001b[22m` : (s) => s;
+
 function step(title, args) {
-  console.log(`\n\u001b[1m$ pipemon ${args.join(" ")}\u001b[22m   # ${title}`);
+  console.log(`\n${bold(`$ pipemon ${args.join(" ")}`)}   # ${title}`);
   const r = spawnSync(process.execPath, [resolve(ROOT, "bin/pipemon.js"), ...args], { cwd: ROOT, env, stdio: "inherit" });
   return r.status;
 }

@@ -4,6 +4,7 @@
  * group content, monitor `modified`); a stale plan is refused with the reasons.
  */
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { hasErrors } from "../spec/diagnostics.js";
@@ -13,7 +14,7 @@ import { desiredKey, savedPlanProblem, type PlanDocument, type SavedPlan } from 
 import { parseSelection } from "./desired.js";
 import { DEFAULT_LOCK_TTL_SECONDS, type TargetLock } from "../targets/lock.js";
 import { execute, reasonOf, type Outcome } from "./execute.js";
-import { prepareProject, readProjectState, resourceId, RequestStats, type LockOptions, type ProjectState } from "./live-state.js";
+import { listedKinds, prepareProject, readProjectState, resourceId, RequestStats, type LockOptions, type ProjectState } from "./live-state.js";
 import { defaultConnector, plan, userFacing, type PlanOptions } from "./plan.js";
 import { preflight, type PreflightProject } from "./preflight.js";
 import { silentProgress } from "./progress.js";
@@ -65,7 +66,10 @@ class Interrupt {
   signal: NodeJS.Signals | undefined;
   writing = false;
   private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly graceMs: number, private readonly onInterrupt: ((graceMs: number) => void) | undefined, private readonly exitNow: (signal: NodeJS.Signals) => void) {}
+  constructor(private readonly graceMs: number, private readonly onInterrupt: ((graceMs: number) => void) | undefined, private readonly exitNow: (signal: NodeJS.Signals) => void) {
+    // Every request in flight listens (concurrency × targets): not a leak.
+    setMaxListeners(0, this.abandon.signal);
+  }
   readonly handle = (signal: NodeJS.Signals): void => {
     if (!this.writing) return this.exitNow(signal);
     if (this.stop.signal.aborted) return this.abandon.abort();
@@ -246,7 +250,7 @@ async function applySaved(options: ApplyOptions, file: string, lock: LockOptions
   try {
     // Every variable the writes need, before the first lock is taken.
     preflight(savedPreflight(saved, load, options), options.env);
-    progress.start("listing", 0);
+    progress.start("listing", saved.projects.reduce((n, p) => n + listedKinds(p.targets).length, 0));
     for (const projectPlan of saved.projects) {
       const project = load.projects.find((p) => p.environment === projectPlan.environment);
       if (!project) {

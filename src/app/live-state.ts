@@ -136,7 +136,7 @@ export async function readProjectStates(projects: readonly Project[], options: R
   }
 }
 
-const listedKinds = (targets: readonly TargetName[]): ResourceKind[] => RESOURCE_KINDS.filter((k) => targets.includes(KIND_TARGET[k]));
+export const listedKinds = (targets: readonly TargetName[]): ResourceKind[] => RESOURCE_KINDS.filter((k) => targets.includes(KIND_TARGET[k]));
 
 export async function readProjectState(project: Project, options: ReadOptions, prepared: PreparedProject = prepareProject(project, options)): Promise<ProjectState> {
   const { targets } = prepared;

@@ -77,48 +77,56 @@ abstract class Tracker implements CliProgress {
   abstract close(): void;
 }
 
-/** A bar per phase on a terminal. */
+/** A bar per phase on a terminal; nothing drawn between phases (a prompt may be asked there). */
 class TerminalProgress extends Tracker {
-  private readonly multibar: cliProgress.MultiBar;
+  private multibar: cliProgress.MultiBar | undefined;
   private readonly bars = new Map<Phase, cliProgress.SingleBar>();
-  constructor(stream: ProgressStream, now: () => number) {
+  constructor(private readonly stream: ProgressStream, now: () => number) {
     super(now);
-    this.multibar = new cliProgress.MultiBar(
+  }
+  private open(): cliProgress.MultiBar {
+    this.multibar ??= new cliProgress.MultiBar(
       {
-        stream: stream as unknown as NodeJS.WritableStream,
+        stream: this.stream as unknown as NodeJS.WritableStream,
         format: "{phase} [{bar}] {value}/{total}{detail}",
         barsize: 30,
         hideCursor: true,
         clearOnComplete: true,
-        // pipemon's own SIGINT handling stops the bars (apply's interrupt), not the library's.
+        // pipemon's own SIGINT handling (apply's interrupt) decides; close() restores the cursor.
         gracefulExit: false,
         noTTYOutput: false,
       },
       cliProgress.Presets.shades_classic,
     );
+    return this.multibar;
   }
   protected changed(phase: Phase): void {
     const p = this.phases.get(phase);
     if (!p) return;
     const payload = { phase: PHASE_LABEL[phase], detail: this.detail(p) };
     const bar = this.bars.get(phase);
-    if (!bar) this.bars.set(phase, this.multibar.create(Math.max(p.total, 1), p.done, payload));
+    if (!bar) this.bars.set(phase, this.open().create(Math.max(p.total, 1), p.done, payload));
     else {
       bar.setTotal(Math.max(p.total, 1));
       bar.update(p.done, payload);
     }
   }
   protected ended(phase: Phase): void {
-    const bar = this.bars.get(phase);
-    if (bar) this.multibar.remove(bar);
     this.bars.delete(phase);
+    if (this.bars.size === 0) this.close();
   }
   note(line: string): void {
+    if (!this.multibar) {
+      this.stream.write(`${line}\n`);
+      return;
+    }
     this.multibar.log(`${line}\n`);
     this.multibar.update();
   }
   close(): void {
-    this.multibar.stop();
+    this.multibar?.stop();
+    this.multibar = undefined;
+    this.bars.clear();
   }
 }
 

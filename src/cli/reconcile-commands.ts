@@ -14,6 +14,7 @@ import type { TargetName } from "../plan/resource.js";
 import { plural, summarise } from "./diagnostics.js";
 import { selectOption } from "./options.js";
 import { EXIT_CHANGES, EXIT_ERROR, err, out, print, printDiagnostics, scrubbedJson } from "./output.js";
+import { progressFor } from "./progress.js";
 import { styleFor } from "./style.js";
 
 interface CommonOptions {
@@ -74,7 +75,8 @@ export function registerReconcileCommands(cli: Command): void {
     .option("-v, --verbose", "list unchanged resources too")
     .action(async (opts: CommonOptions & { format: "text" | "markdown" | "json"; out?: string; detailedExitcode?: boolean; verbose?: boolean }) => {
       const { plan } = await import("../app/plan.js");
-      const result = await plan(baseOptions(root(), opts));
+      const progress = progressFor(process.stderr, process.env);
+      const result = await plan({ ...baseOptions(root(), opts), progress }).finally(() => progress.close());
       printDiagnostics(result.load);
       if (!result.document || !result.saved) {
         err(result.error !== undefined ? `pipemon: ${result.error}` : `${summarise(result.load.diagnostics)}: no plan was made`);
@@ -119,7 +121,10 @@ export function registerReconcileCommands(cli: Command): void {
       }
       const { apply } = await import("../app/apply.js");
       const style = styleFor(process.stdout);
+      const progress = progressFor(process.stderr, process.env);
       const result = await apply({
+        progress,
+        onInterrupt: (graceMs) => progress.note(`pipemon: interrupted: starting nothing more; waiting up to ${Math.round(graceMs / 1000)} s for the requests in flight (interrupt again to stop now)`),
         ...baseOptions(root(), opts),
         ...(planFile !== undefined ? { planFile } : {}),
         prune: opts.prune === true,
@@ -128,22 +133,43 @@ export function registerReconcileCommands(cli: Command): void {
         forceUnlock: opts.forceUnlock === true,
         concurrency: opts.concurrency,
         ...(planFile === undefined && !opts.yes ? { confirm: (doc: PlanDocument) => confirm(doc, opts.prune === true) } : {}),
-      });
+      }).finally(() => progress.close());
       if (result.load) printDiagnostics(result.load);
       if (opts.format === "json") print(`${JSON.stringify(scrubbedJson({ summary: result.document?.summary ?? null, outcomes: result.outcomes, refused: result.refused ?? [], error: result.error ?? null, warnings: result.warnings ?? [], requests: result.stats.toJSON() }), null, 2)}\n`);
       else printApply(result, style);
       for (const w of result.warnings ?? []) err(`pipemon: warning: ${w}`);
-      if (result.error !== undefined || result.refused || (result.load && !result.document && !result.error) || result.outcomes.some((o) => o.status === "failed")) process.exitCode = EXIT_ERROR;
+      // Anything but "yes" at the prompt is a "no": nothing was applied, and a script must see it.
+      if (result.aborted || result.error !== undefined || result.refused || (result.load && !result.document && !result.error) || result.outcomes.some((o) => o.status === "failed")) process.exitCode = EXIT_ERROR;
+      if (result.interrupted) {
+        // Requests abandoned after the grace period may still hold sockets open: leave now.
+        process.exit(result.interrupted === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM);
+      }
     });
 }
 
+/** 128 + the signal's number, as shells report a process killed by it. */
+const EXIT_SIGINT = 130;
+const EXIT_SIGTERM = 143;
+
+/**
+ * Only `yes` applies. End of input (Ctrl-D) is a no; Ctrl-C at the prompt (which readline
+ * receives as a key, not a signal) is passed on as the SIGINT it means: apply gives its
+ * locks back and exits 130.
+ */
 async function confirm(doc: PlanDocument, prune: boolean): Promise<boolean> {
   print(renderText(doc, styleFor(process.stdout)));
   if (!hasChanges(doc.summary)) return true;
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    const answer = await rl.question(`\nApply these changes${prune ? " (including deletes)" : ""}? Only 'yes' is accepted: `);
-    return answer.trim() === "yes";
+    const answer = await new Promise<string | undefined>((resolve) => {
+      rl.once("close", () => resolve(undefined));
+      rl.once("SIGINT", () => {
+        resolve(undefined);
+        process.kill(process.pid, "SIGINT");
+      });
+      rl.question(`\nApply these changes${prune ? " (including deletes)" : ""}? Only 'yes' is accepted: `).then(resolve, () => resolve(undefined));
+    });
+    return answer?.trim() === "yes";
   } finally {
     rl.close();
   }
@@ -170,19 +196,24 @@ function printApply(result: ApplyResult, style: ReturnType<typeof styleFor>): vo
     return;
   }
   if (result.aborted) {
-    out("Apply cancelled; nothing was changed.");
+    err("Apply cancelled (only 'yes' applies); nothing was changed.");
     return;
   }
   const by = (s: Outcome["status"]) => result.outcomes.filter((o) => o.status === s);
   const applied = by("applied");
   const failed = by("failed");
   const skipped = by("skipped");
+  const notStarted = by("not-started");
   const symbol: Record<string, string> = { create: "+", update: "~", delete: "-", unowned: "!", "no-op": " " };
   for (const o of applied) out(`  ${style.green(`${symbol[o.action] ?? "~"} ${o.kind} ${o.key}`)}${o.environment ? style.dim(` (${o.environment})`) : ""} ${style.dim(o.action === "create" ? "created" : o.action === "delete" ? "deleted" : "updated")}`);
   for (const o of skipped) out(`  ${style.yellow(`skipped ${outcomeLine(o)}`)}`);
   for (const o of failed) err(`  ${style.red(`failed  ${outcomeLine(o)}`)}`);
-  const line = `Apply: ${applied.length} applied, ${failed.length} failed, ${skipped.length} skipped (${plural(result.stats.total, "request")}).`;
-  if (failed.length > 0) {
+  for (const o of notStarted) err(`  ${style.yellow(`not started ${outcomeLine(o)}`)}`);
+  const line = `${result.interrupted ? `Apply interrupted (${result.interrupted})` : "Apply"}: ${applied.length} applied, ${failed.length} failed, ${skipped.length} skipped${notStarted.length > 0 ? `, ${notStarted.length} not started` : ""} (${plural(result.stats.total, "request")}).`;
+  if (result.interrupted) {
+    err(style.red(line));
+    err("what is listed as applied is live; re-run pipemon apply to converge the rest");
+  } else if (failed.length > 0) {
     err(style.red(line));
     err("what is listed as applied is live; re-run pipemon apply to converge the rest");
   } else {

@@ -10,12 +10,18 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * No periodic progress lines unless a test asks for them: on a loaded machine a run may pass
+ * the interval, and tests compare stderr exactly.
+ */
+const QUIET = { PIPEMON_PROGRESS_INTERVAL_MS: "0" };
+
 /** Runs the compiled CLI as a user would, without colour, in `cwd`. */
 export function runCli(args: readonly string[], cwd: string, env: Record<string, string> = {}): CliRun {
   const r = spawnSync(process.execPath, [PIPEMON_BIN, ...args], {
     cwd,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...QUIET, ...env },
     timeout: 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -27,7 +33,7 @@ export function runCli(args: readonly string[], cwd: string, env: Record<string,
  */
 export function runCliAsync(args: readonly string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PIPEMON_BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env } });
+    const child = spawn(process.execPath, [PIPEMON_BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...QUIET, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
