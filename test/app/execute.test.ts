@@ -102,4 +102,88 @@ describe("execute", () => {
       ["managed-subtree#3", "applied"],
     ]);
   });
+
+  it("skips what depends on a change that failed, with the reason, instead of sending it", async () => {
+    const log: string[] = [];
+    const grafana = recordingConnection("grafana", GRAFANA_KINDS, log, new Set(["pipemon-data-oncall", "pipemon-growth"]), new CircuitBreaker("grafana", 10));
+    const policy = { routes: [{ receiver: "pipemon-data-oncall" }, { routes: [{ receiver: "pipemon-data-alerts" }] }] };
+    const changes: PlannedChange[] = [
+      change("grafana-folder", "pipemon-growth", "create"),
+      change("grafana-folder", "pipemon-commerce", "create"),
+      change("grafana-contact-point", "pipemon-data-oncall", "create"),
+      change("grafana-contact-point", "pipemon-data-alerts", "create"),
+      { ...change("grafana-dashboard", "pm-clickstream", "create"), team: "growth" },
+      { ...change("grafana-dashboard", "pm-orders-etl", "create"), team: "commerce" },
+      change("grafana-rule-group", "pipemon-growth/clickstream", "create"),
+      change("grafana-rule-group", "pipemon-commerce/orders-etl", "create"),
+      change("grafana-notification-policy", "managed-subtree", "update"),
+    ];
+    const outcomes = await execute(changes, { prune: false, concurrency: 2, connections: [grafana], desired: (kind) => (kind === "grafana-notification-policy" ? policy : {}), live: (k, key) => (k === "grafana-notification-policy" ? live(k, key) : undefined) });
+    const by = (key: string) => outcomes.find((o) => o.key === key);
+    expect(by("managed-subtree")).toMatchObject({ status: "skipped", reason: "contact point pipemon-data-oncall failed" });
+    expect(by("pm-clickstream")).toMatchObject({ status: "skipped", reason: "folder pipemon-growth failed" });
+    expect(by("pipemon-growth/clickstream")).toMatchObject({ status: "skipped", reason: "folder pipemon-growth failed" });
+    expect([by("pm-orders-etl")?.status, by("pipemon-commerce/orders-etl")?.status, by("pipemon-data-alerts")?.status]).toEqual(["applied", "applied", "applied"]);
+    // Never sent: a request bound to fail would only add noise (and count towards the circuit breaker).
+    expect(log.filter((l) => /pm-clickstream|clickstream$|managed-subtree/.test(l))).toEqual([]);
+  });
+
+  it("does not delete a folder or contact point while what uses it could not be changed", async () => {
+    const log: string[] = [];
+    const grafana = recordingConnection("grafana", GRAFANA_KINDS, log, new Set(["pm-old", "managed-subtree"]), new CircuitBreaker("grafana", 10));
+    const changes: PlannedChange[] = [
+      { ...change("grafana-dashboard", "pm-old", "delete"), team: "old" },
+      change("grafana-folder", "pipemon-old", "delete"),
+      change("grafana-notification-policy", "managed-subtree", "update"),
+      change("grafana-contact-point", "pipemon-gone", "delete"),
+    ];
+    const outcomes = await execute(changes, { prune: true, concurrency: 1, connections: [grafana], desired: () => ({}), live: (k, key) => live(k, key) });
+    const by = (key: string) => outcomes.find((o) => o.key === key);
+    expect(by("pipemon-old")).toMatchObject({ status: "skipped", reason: "dashboard pm-old failed, so it may still be in use" });
+    expect(by("pipemon-gone")).toMatchObject({ status: "skipped", reason: "notification policy managed-subtree failed, so it may still be in use" });
+    expect(log).not.toContain("delete grafana-folder pipemon-old");
+  });
+
+  it("after stop starts nothing new; requests in flight finish, or are reported when abandoned", async () => {
+    const stop = new AbortController();
+    const abandon = new AbortController();
+    const log: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let secondStarted!: () => void;
+    const second = new Promise<void>((r) => (secondStarted = r));
+    const handler = {
+      kind: "datadog-monitor" as const,
+      target: "datadog" as const,
+      list: async () => [],
+      normalise: (b: never) => b,
+      create: async (d: { key: string }) => {
+        log.push(`create ${d.key}`);
+        if (d.key === "p/1") {
+          // The interrupt arrives while p/1 and p/2 are in flight; p/1 still completes, p/2
+          // hangs until the grace period ends.
+          await second;
+          stop.abort();
+          setTimeout(() => abandon.abort(), 0);
+        }
+        if (d.key === "p/2") {
+          secondStarted();
+          await held;
+        }
+      },
+      update: async () => undefined,
+      delete: async () => undefined,
+    };
+    const connection: Connection = { target: "datadog", handlers: [handler], breaker: new CircuitBreaker("datadog") };
+    const changes = ["p/1", "p/2", "p/3", "p/4"].map((k) => change("datadog-monitor", k, "create"));
+    const seen: string[] = [];
+    const outcomes = await execute(changes, { prune: false, concurrency: 2, connections: [connection], desired: () => ({}), live: () => undefined, stop: stop.signal, abandon: abandon.signal, onOutcome: (o) => seen.push(`${o.key} ${o.status}`) });
+    release();
+    expect(log).toEqual(["create p/1", "create p/2"]);
+    const by = (key: string) => outcomes.find((o) => o.key === key);
+    expect(by("p/1")).toMatchObject({ status: "applied" });
+    expect(by("p/2")).toMatchObject({ status: "failed", reason: expect.stringMatching(/^interrupted while in flight: it may or may not have been applied/) });
+    expect([by("p/3")?.status, by("p/4")?.status]).toEqual(["not-started", "not-started"]);
+    expect(seen).toHaveLength(4);
+  });
 });
