@@ -63,6 +63,16 @@ describe("grafana.publicUrl", () => {
   });
 });
 
+describe("grafana.publicUrl with credentials", () => {
+  it("is refused without echoing them, in the message or the excerpt", () => {
+    const r = load(config("  publicUrl: https://admin:s3cret@grafana.example.com"));
+    const [d] = r.diagnostics;
+    expect(d!.message).toBe("'publicUrl' holds credentials (user:password@, not shown): it is written into generated files, so give the URL without them");
+    expect(d!.redact).toBe(true);
+    expect(JSON.stringify(r.diagnostics)).not.toContain("s3cret");
+  });
+});
+
 describe("metadata.notes", () => {
   it("keeps multi-line markdown for the runbook", () => {
     const r = load(config(""));

@@ -23,6 +23,9 @@ export const PATTERNS = {
   promLabel: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$",
   datadogMetric: DATADOG_METRIC.source,
   datadogHandle: "^@[^\\s]+$",
+  // A literal http(s) URL, written into generated files as is: no user:password@, no ${ENV}
+  // (never resolved in generated/) and no {{ (a Datadog template variable).
+  publicUrl: "^https?://[^/@\\s{}$]+(/[^\\s{}$]*)?$",
 } as const;
 
 const name = (what: string): Schema => ({
@@ -231,9 +234,7 @@ const grafana: Schema = {
     url: text("Grafana base URL, usually ${GRAFANA_URL}."),
     publicUrl: {
       type: "string",
-      // Written into generated files as is: a literal http(s) URL, no user:password@, no
-      // ${ENV} (never resolved in generated/) and no {{ (a Datadog template variable).
-      pattern: "^https?://[^/@\\s{}$]+(/[^\\s{}$]*)?$",
+      pattern: PATTERNS.publicUrl,
       description: "Grafana URL as people open it, used for the dashboard and panel links in runbooks and monitor messages (not a secret, written into generated/).",
       "x-expect": "an absolute http(s) URL without credentials or ${...}, like https://grafana.example.com",
     },
