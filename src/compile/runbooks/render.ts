@@ -201,8 +201,8 @@ function firing(def: AlertDefinition, condition: DatadogCondition | undefined): 
     .map((l) => `${l.level} ${def.comparator} ${describeLevel(def, l)} is ${l.severity} (${l.channels.length > 0 ? l.channels.join(", ") : "no channel"})`)
     .join("; ");
   // Sustained alerts say their pending period in the condition ("above 95% for 10m").
-  const held = def.forSeconds > 0 && !CATALOG[def.key].sustained ? `, once held for ${formatDuration(def.forSeconds)}` : "";
-  return `Fires when ${def.firesWhen}${held}: ${levels}.${absence(def, condition)}\n\n`;
+  const held = def.forSeconds > 0 && !CATALOG[def.key].sustained ? `, held for ${formatDuration(def.forSeconds)}` : "";
+  return `Condition: ${def.firesWhen}${held}; ${levels}.${absence(def, condition)}\n\n`;
 }
 
 function checks(view: View, def: AlertDefinition, condition: DatadogCondition | undefined): string {

@@ -122,7 +122,11 @@ describe("per alert", () => {
     const md = renderRunbook(linked, p);
     const s = section(md, def.key);
     expect(s).toContain(`## [${def.title}](playbook.md#${def.key.toLowerCase()}) (\`${def.key}\`)`);
-    expect(s).toContain(`Fires when ${def.firesWhen}`);
+    expect(s).toContain(`Condition: ${def.firesWhen}`);
+    // Any pending period the condition states is the rule's own `for`.
+    const condition = /^Condition: .*$/m.exec(s)![0];
+    for (const m of condition.matchAll(/\bfor (\d+(?:[smhdw]\d*)*[smhdw])\b/g)) expect(m[1]).toBe(formatDuration(def.forSeconds));
+    if (def.forSeconds > 0) expect(condition).toContain(`for ${formatDuration(def.forSeconds)}`);
     for (const level of def.levels) {
       expect(s).toContain(`${level.level} ${def.comparator} ${describeLevel(def, level)} is ${level.severity} (${level.channels.length > 0 ? level.channels.join(", ") : "no channel"})`);
     }
@@ -142,7 +146,7 @@ describe("per alert", () => {
 
   it("gives the pending period a non-sustained alert waits for", () => {
     const md = renderRunbook(proj, byName("orders-etl"));
-    expect(section(md, "slaBreach")).toContain("Fires when the last run took longer than 45m, or the current run has been running longer, once held for 5m: critical > 45m is critical (data-oncall, data-alerts).");
+    expect(section(md, "slaBreach")).toContain("Condition: the last run took longer than 45m, or the current run has been running longer, held for 5m; critical > 45m is critical (data-oncall, data-alerts).");
   });
 
   it("says where the alerts live on each target", () => {
