@@ -89,6 +89,7 @@ function grafanaSettings(base: RawGrafana | undefined, over: RawGrafana | undefi
   const g = { ...base, ...over };
   return {
     ...(g.url !== undefined ? { url: g.url } : {}),
+    ...(g.publicUrl !== undefined ? { publicUrl: g.publicUrl.replace(/\/+$/, "") } : {}),
     ...(g.token !== undefined ? { token: g.token } : {}),
     datasource: g.datasource ?? DEFAULT_DATASOURCE,
     ruleIntervalSeconds: g.ruleInterval ? seconds(g.ruleInterval) : DEFAULT_RULE_INTERVAL_SECONDS,
@@ -198,6 +199,7 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
     team: p.metadata.team,
     description: p.metadata.description ?? "",
     ...(p.metadata.runbook !== undefined ? { runbookUrl: p.metadata.runbook } : {}),
+    ...(p.metadata.notes !== undefined ? { notes: p.metadata.notes } : {}),
     labels: sortedRecord(p.metadata.labels ?? {}),
     type,
     ...(windows && typeof windows !== "string" ? { schedule: { cron: p.spec.schedule!, windowSeconds: windows.maxGapSeconds } } : {}),

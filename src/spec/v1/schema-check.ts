@@ -154,6 +154,10 @@ function one(e: ErrorObject, file: string, doc: number): Diagnostic | undefined 
         // Whatever was written there is probably the secret itself: never echo it.
         return { ...error(file, doc, path, `${where} must be an environment reference like \${MY_SECRET}, not a literal value (not shown): secrets are never written in specs`), redact: true };
       }
+      if ((e.params as { pattern: string }).pattern === PATTERNS.publicUrl && typeof e.data === "string" && /^[^/]*\/\/[^/]*@/.test(e.data)) {
+        // user:password@ in a URL meant for generated files: never echo it.
+        return { ...error(file, doc, path, `${where} holds credentials (user:password@, not shown): it is written into generated files, so give the URL without them`), redact: true };
+      }
       return error(file, doc, path, `${where} is ${show(e.data)}: expected ${expect ?? `text matching ${(e.params as { pattern: string }).pattern}`}`);
     case "anyOf":
     case "minimum":
