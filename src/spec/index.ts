@@ -143,26 +143,28 @@ export function loadSpecs(options: LoadOptions): LoadResult {
   else if (!files.missing.includes(root)) diagnostics.push({ ...error(display(join(root, CONFIG_FILE)), 0, [], `no ${CONFIG_FILE} in ${display(root) || "."}: create it with 'apiVersion: ${API_VERSION}' and 'kind: Config' (channels and routing)`), line: 1, col: 1 });
   for (const f of files.pipelines) read(f, false);
 
-  // Step 2: the schema, per document; then the rules across documents.
+  // Step 2: the schema, per document; then the rules across documents. Pipelines are checked
+  // even when the config failed its schema (without the checks that need the config), so a
+  // mistake in pipemon.yaml does not hide the pipelines' own.
   const configOk = detected.config !== undefined && pushAll(diagnostics, checkSchema("Config", detected.config.value, detected.config.file, detected.config.doc));
   const pipelines = detected.pipelines.filter((p) => pushAll(diagnostics, checkSchema("Pipeline", p.value, p.file, p.doc))) as Located<RawPipeline>[];
-  const config = detected.config as Located<RawConfig> | undefined;
-  const environments = configOk && config ? environmentNames(config.value).filter((e): e is string => e !== undefined) : [];
+  const config = configOk ? (detected.config as Located<RawConfig>) : undefined;
+  const environments = config ? environmentNames(config.value).filter((e): e is string => e !== undefined) : [];
+  diagnostics.push(...checkProject(config, pipelines));
 
   let projects: Project[] = [];
-  if (configOk && config) {
-    diagnostics.push(...checkProject(config, pipelines));
+  if (config) {
     if (options.environment !== undefined && !environments.includes(options.environment)) {
       diagnostics.push(error(config.file, config.doc, environments.length ? ["environments"] : [], environments.length
         ? `unknown environment '${options.environment}': the config declares ${environments.join(", ")}`
         : `unknown environment '${options.environment}': the config declares no environments`));
     }
-    // Step 3: map, only when everything so far is sound.
-    if (!hasErrors(diagnostics) && pipelines.length === detected.pipelines.length) {
-      const mapped = mapProjects(config, pipelines, options.environment);
-      diagnostics.push(...mapped.diagnostics);
-      if (!hasErrors(mapped.diagnostics)) projects = mapped.projects;
-    }
+    // Step 3: map every pipeline whose own document and the config values merged into it are
+    // free of errors; the others would only repeat their errors as mapping errors (a cascade).
+    const sound = pipelines.filter((p) => !diagnostics.some((d) => d.severity === "error" && breaks(d, p, config)));
+    const mapped = mapProjects(config, sound, options.environment);
+    diagnostics.push(...mapped.diagnostics);
+    if (!hasErrors(diagnostics)) projects = mapped.projects;
   }
 
   for (const d of diagnostics) {
@@ -185,6 +187,16 @@ export function loadSpecs(options: LoadOptions): LoadResult {
     environments,
     fileCount: files.pipelines.length + (files.config ? 1 : 0),
   };
+}
+
+/** Config paths whose values mapping merges into a pipeline of `team` ("*": any key). */
+const mergedConfigPaths = (team: string): readonly (readonly string[])[] => [["defaults"], ["teams", team, "defaults"], ["environments", "*", "overrides"]];
+
+/** Whether an error leaves pipeline `p` unfit to map: it is in p's document, or in a config value merged into p. */
+function breaks(d: Diagnostic, p: Located<RawPipeline>, config: Located<RawConfig>): boolean {
+  if (d.file === p.file && d.doc === p.doc) return true;
+  if (d.file !== config.file || d.doc !== config.doc) return false;
+  return mergedConfigPaths(p.value.metadata.team).some((prefix) => prefix.every((part, i) => part === "*" ? d.path.length > i : d.path[i] === part));
 }
 
 function pushAll(into: Diagnostic[], found: Diagnostic[]): boolean {
