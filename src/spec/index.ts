@@ -12,7 +12,9 @@ import type { Located, RawConfig, RawPipeline } from "./v1/raw.js";
 import { API_VERSION } from "./v1/schema.js";
 import { checkSchema } from "./v1/schema-check.js";
 import { checkProject } from "./v1/semantics.js";
-import { environmentNames, mapProjects } from "./v1/map.js";
+import { environmentNames, mapProjects, type RoutingFallback } from "./v1/map.js";
+
+export type { RoutingFallback } from "./v1/map.js";
 
 export const CONFIG_FILE = "pipemon.yaml";
 
@@ -34,6 +36,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** Sources by display path, for excerpts. */
   sources: ReadonlyMap<string, SourceFile>;
+  /** Per pipeline and environment, the severities routed by the config alone (empty when there are errors). */
+  routingFallbacks?: RoutingFallback[];
   /** Environments the config declares (empty when none). */
   environments: string[];
   fileCount: number;
@@ -153,6 +157,7 @@ export function loadSpecs(options: LoadOptions): LoadResult {
   diagnostics.push(...checkProject(config, pipelines));
 
   let projects: Project[] = [];
+  let routingFallbacks: RoutingFallback[] = [];
   if (config) {
     if (options.environment !== undefined && !environments.includes(options.environment)) {
       diagnostics.push(error(config.file, config.doc, environments.length ? ["environments"] : [], environments.length
@@ -164,7 +169,7 @@ export function loadSpecs(options: LoadOptions): LoadResult {
     const sound = pipelines.filter((p) => !diagnostics.some((d) => d.severity === "error" && breaks(d, p, config)));
     const mapped = mapProjects(config, sound, options.environment);
     diagnostics.push(...mapped.diagnostics);
-    if (!hasErrors(diagnostics)) projects = mapped.projects;
+    if (!hasErrors(diagnostics)) ({ projects, routingFallbacks } = mapped);
   }
 
   for (const d of diagnostics) {
@@ -182,6 +187,7 @@ export function loadSpecs(options: LoadOptions): LoadResult {
   }
   return {
     projects: hasErrors(diagnostics) ? [] : projects,
+    routingFallbacks: hasErrors(diagnostics) ? [] : routingFallbacks,
     diagnostics: sortDiagnostics(diagnostics),
     sources,
     environments,
