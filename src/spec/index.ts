@@ -166,7 +166,7 @@ export function loadSpecs(options: LoadOptions): LoadResult {
     }
     // Step 3: map every pipeline whose own document and the config values merged into it are
     // free of errors; the others would only repeat their errors as mapping errors (a cascade).
-    const sound = pipelines.filter((p) => !diagnostics.some((d) => d.severity === "error" && breaks(d, p, config)));
+    const sound = pipelines.filter(soundToMap(diagnostics, config));
     const mapped = mapProjects(config, sound, options.environment);
     diagnostics.push(...mapped.diagnostics);
     if (!hasErrors(diagnostics)) ({ projects, routingFallbacks } = mapped);
@@ -198,11 +198,24 @@ export function loadSpecs(options: LoadOptions): LoadResult {
 /** Config paths whose values mapping merges into a pipeline of `team` ("*": any key). */
 const mergedConfigPaths = (team: string): readonly (readonly string[])[] => [["defaults"], ["teams", team, "defaults"], ["environments", "*", "overrides"]];
 
-/** Whether an error leaves pipeline `p` unfit to map: it is in p's document, or in a config value merged into p. */
-function breaks(d: Diagnostic, p: Located<RawPipeline>, config: Located<RawConfig>): boolean {
-  if (d.file === p.file && d.doc === p.doc) return true;
-  if (d.file !== config.file || d.doc !== config.doc) return false;
-  return mergedConfigPaths(p.value.metadata.team).some((prefix) => prefix.every((part, i) => part === "*" ? d.path.length > i : d.path[i] === part));
+/**
+ * Whether a pipeline is fit to map: no error in its own document, nor in a config value merged
+ * into it. Indexed once, so a large estate with many errors is not scanned per pipeline.
+ */
+function soundToMap(diagnostics: readonly Diagnostic[], config: Located<RawConfig>): (p: Located<RawPipeline>) => boolean {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const brokenDocs = new Set(errors.map((d) => `${d.doc}\0${d.file}`));
+  const configPaths = errors.filter((d) => d.file === config.file && d.doc === config.doc).map((d) => d.path);
+  const brokenTeams = new Map<string, boolean>();
+  const teamBroken = (team: string): boolean => {
+    let broken = brokenTeams.get(team);
+    if (broken === undefined) {
+      broken = configPaths.some((path) => mergedConfigPaths(team).some((prefix) => prefix.every((part, i) => (part === "*" ? path.length > i : path[i] === part))));
+      brokenTeams.set(team, broken);
+    }
+    return broken;
+  };
+  return (p) => !brokenDocs.has(`${p.doc}\0${p.file}`) && !teamBroken(p.value.metadata.team);
 }
 
 function pushAll(into: Diagnostic[], found: Diagnostic[]): boolean {

@@ -85,6 +85,17 @@ describe("validate's routing notes", () => {
     ]);
   });
 
+  it("points at the pipeline's name however it is written (found by text, or by the parser when the text is ambiguous)", () => {
+    const flow = (name: string, labels = "") => pipeline(name, "commerce").replace(`metadata:\n  name: ${name}\n  team: commerce\n`, `metadata: { name: "${name}", team: commerce${labels} }\n`);
+    const found = notes({
+      "pipemon.yaml": config(),
+      "quoted.yaml": flow("quoted"),
+      // The same text twice (a label value): the slow parser settles it.
+      "twice.yaml": flow("twice", ", labels: { job: 'twice' }").replace("metadata:", "# name: twice\nmetadata:"),
+    });
+    expect(found.map((d) => d.slice(0, d.indexOf(": note: ")))).toEqual(["quoted.yaml:3:19", "twice.yaml:4:19"]);
+  });
+
   it("no notes when the specs have errors: they are about where valid alerts go", () => {
     const found = notes({ "pipemon.yaml": config(), "a.yaml": pipeline("orders-etl", "commerce"), "b.yaml": pipeline("Bad_Name", "commerce") });
     expect(found.some((d) => d.includes(": error: "))).toBe(true);

@@ -54,3 +54,24 @@ describe("a wrong --specs is one clear line, exit 1", () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe("many routing notes", () => {
+  it("shows the first 200 and counts the rest as notes, not as problems to fix", () => {
+    const specs = join(host, "specs");
+    mkdirSync(specs);
+    writeFileSync(join(specs, "pipemon.yaml"), `apiVersion: pipemon/v1
+kind: Config
+channels:
+  alerts: { type: slack, webhookUrl: "\${SLACK}", datadog: "@slack-alerts" }
+routing: { critical: [alerts], medium: [alerts] }
+`);
+    for (let i = 0; i < 205; i++) {
+      writeFileSync(join(specs, `p${i}.yaml`), `apiVersion: pipemon/v1\nkind: Pipeline\nmetadata: { name: p${i}, team: t }\nspec:\n  type: streaming\n  thresholds: { cpu: { critical: 90% } }\n`);
+    }
+    const r = runCli(["validate"], host);
+    expect(r.code).toBe(0);
+    expect(r.stderr.match(/: note: /g)).toHaveLength(200);
+    expect(r.stderr).toMatch(/\n… 5 more notes not shown\n$/);
+    expect(r.stdout).toBe("✓ 205 pipelines in 206 files are valid, 205 notes\n");
+  });
+});
