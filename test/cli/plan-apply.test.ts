@@ -119,6 +119,9 @@ describe("plan and apply against the emulators", () => {
     const again = await pipemon(["plan", ...PROD, "--detailed-exitcode"]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`No changes\\. ${creates} resources are up to date\\.`));
+    // Applying nothing says so once ("No changes. No changes. …" before).
+    const reapplied = await pipemon(["apply", ...PROD, "--yes"]);
+    expect(reapplied.stdout.match(/No changes/g)).toEqual(["No changes"]);
 
     // Monitor messages link to the config's grafana.publicUrl, written as generated: the
     // message reviewed in generated/ is the one sent.
