@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NPM ?= npm
 PIPEMON := node bin/pipemon.js
 
-.PHONY: help install build generate check-generated validate lint typecheck test test-deps demo bench ci clean
+.PHONY: help install build generate check-generated validate lint typecheck test test-deps update-snapshots demo bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ test-deps: ## install Prometheus, Alertmanager and the Pushgateway (Debian packa
 
 test: install test-deps ## every test: unit, golden CLI, emulators, plan/apply end to end, promtool, live Prometheus + Alertmanager
 	npx vitest run
+
+update-snapshots: install ## rewrite the runbook snapshots after an intended change (read the diff before committing)
+	npx vitest run -u test/compile/runbooks
 
 demo: build ## plan → apply → plan on specs/ against local Grafana and Datadog emulators (no account needed)
 	node scripts/demo.mjs

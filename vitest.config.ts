@@ -1,5 +1,9 @@
 import { defineConfig } from "vitest/config";
 
+// Snapshots are written only on request (`make update-snapshots`, i.e. `vitest run -u`): a
+// missing or changed snapshot fails the run everywhere, as it does in CI, never rewrites a file.
+process.env.UPDATE_SNAPSHOT ??= "none";
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],

@@ -3,13 +3,14 @@ import { datadogPipelineFiles } from "../compile/datadog/index.js";
 import { grafanaPipelineFiles, grafanaSharedFiles, grafanaTeamFile, grafanaTeams } from "../compile/grafana/index.js";
 import type { OutputFile } from "../compile/output.js";
 import { prometheusRuleFile, prometheusSharedFiles, prometheusTeams } from "../compile/prometheus/index.js";
-import { runbookFile } from "../compile/runbooks/index.js";
+import { playbookFile, runbookFile } from "../compile/runbooks/index.js";
 import type { Pipeline, Project } from "../model/types.js";
 
-/** Project-level files every pipeline contributes to (folders, contact points, policy, alertmanager.yml). */
+/** Project-level files every pipeline contributes to (folders, contact points, policy, alertmanager.yml, the runbooks' playbook). */
 export function* sharedFiles(project: Project): Generator<OutputFile> {
   yield* grafanaSharedFiles(project);
   yield* prometheusSharedFiles(project);
+  yield playbookFile(project);
 }
 
 /**

@@ -14,7 +14,7 @@ const MAX_LINE_WIDTH = 120;
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, SourceFile>, style: Style): string {
   const line = d.line ?? 1;
   const col = d.col ?? 1;
-  const label = d.severity === "error" ? style.red("error") : style.yellow("warning");
+  const label = d.severity === "error" ? style.red("error") : d.severity === "warning" ? style.yellow("warning") : style.dim("note");
   const head = `${style.bold(`${d.file}:${line}:${col}:`)} ${label}: ${d.message}`;
   const source = sources.get(d.file);
   if (!source) return head;
@@ -44,10 +44,9 @@ function printable(text: string): string {
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export function summarise(ds: readonly Diagnostic[]): string {
-  const errors = ds.filter((d) => d.severity === "error").length;
-  const warnings = ds.length - errors;
-  const parts = [];
-  if (errors) parts.push(`${errors} error${errors === 1 ? "" : "s"}`);
-  if (warnings) parts.push(`${warnings} warning${warnings === 1 ? "" : "s"}`);
-  return parts.join(", ");
+  const count = (severity: Diagnostic["severity"]) => ds.filter((d) => d.severity === severity).length;
+  return (["error", "warning", "note"] as const)
+    .filter((severity) => count(severity) > 0)
+    .map((severity) => plural(count(severity), severity))
+    .join(", ");
 }

@@ -2,6 +2,7 @@
  * The pipemon command line: parses arguments, calls a use case, prints its typed result and
  * sets the exit code. The only place that prints or exits (0 ok, 1 error, 2 changes present).
  */
+import { readFileSync, statSync } from "node:fs";
 import { Command, Option } from "commander";
 import { plural, summarise } from "./diagnostics.js";
 import { scrubSecrets } from "../lib/scrub.js";
@@ -13,11 +14,46 @@ import { styleFor } from "./style.js";
 
 const MAX_LISTED = 50;
 
+/** A mistake in how pipemon was called, said in one line (exit 1). */
+class UsageError extends Error {}
+
+/**
+ * pipemon's own version, from the package.json of the installed pipemon: the nearest one above
+ * this module (dist/bundle/main.js, or src/cli/main.ts in tests) that names pipemon. Not
+ * npm_package_version, nor the working directory's package.json: under `npx pipemon` or an npm
+ * script of another project those are the host project's.
+ */
+function ownVersion(): string {
+  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { name?: unknown; version?: unknown };
+      if (pkg.name === "pipemon" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // No package.json here (or not JSON): look one directory up.
+    }
+    if (new URL("..", dir).href === dir.href) return "unknown";
+  }
+}
+
+/** Every command reads the specs directory: name a wrong --specs once, before any work. */
+function checkSpecsDirectory(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`the specs directory '${dir}' does not exist: run pipemon from the repository root, or pass --specs DIR (the directory that holds pipemon.yaml)`);
+  }
+  if (!isDirectory) {
+    throw new UsageError(`the specs directory '${dir}' is a file: pass --specs DIR, the directory that holds pipemon.yaml (to check one file: pipemon validate ${dir})`);
+  }
+}
+
 function program(): Command {
   const cli = new Command("pipemon")
     .description("Monitoring-as-code for data pipelines: validate specs, generate Grafana and Datadog monitoring")
-    .version(process.env.npm_package_version ?? "0.1.0")
+    .version(ownVersion())
     .option("--specs <dir>", "the specs directory (holds pipemon.yaml)", "specs")
+    .hook("preAction", (root) => checkSpecsDirectory(root.opts<{ specs: string }>().specs))
     .showHelpAfterError("(run pipemon --help for usage)")
     .configureOutput({
       writeOut: (text) => print(text),
@@ -118,6 +154,15 @@ try {
   registerRunSecrets(undefined, (name) => process.env[name]);
   await program().parseAsync(process.argv);
 } catch (e) {
+  if (e instanceof UsageError) {
+    err(`pipemon: ${e.message}`);
+    process.exitCode = EXIT_ERROR;
+  } else {
+    reportUnexpected(e);
+  }
+}
+
+function reportUnexpected(e: unknown): void {
   // A user never sees a stack trace; a developer can ask for one.
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException).code;

@@ -42,5 +42,6 @@ export function printDiagnostics(result: LoadResult): void {
     err();
   }
   const hidden = result.diagnostics.length - MAX_DIAGNOSTICS;
-  if (hidden > 0) err(`… ${plural(hidden, "more problem")} not shown: fix these and run again`);
+  const onlyNotes = result.diagnostics.slice(MAX_DIAGNOSTICS).every((d) => d.severity === "note");
+  if (hidden > 0) err(onlyNotes ? `… ${plural(hidden, "more note")} not shown` : `… ${plural(hidden, "more problem")} not shown: fix these and run again`);
 }

@@ -157,8 +157,9 @@ const EXIT_SIGTERM = 143;
  * locks back and exits 130.
  */
 async function confirm(doc: PlanDocument, prune: boolean): Promise<boolean> {
-  print(renderText(doc, styleFor(process.stdout)));
+  // Nothing to confirm: the apply summary says "No changes." (once).
   if (!hasChanges(doc.summary)) return true;
+  print(renderText(doc, styleFor(process.stdout)));
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await new Promise<string | undefined>((resolve) => {
@@ -217,6 +218,6 @@ function printApply(result: ApplyResult, style: ReturnType<typeof styleFor>): vo
     err(style.red(line));
     err("what is listed as applied is live; re-run pipemon apply to converge the rest");
   } else {
-    out(style.bold(applied.length === 0 && skipped.length === 0 ? `No changes. ${summaryLine(result.document.summary)}` : line));
+    out(style.bold(applied.length === 0 && skipped.length === 0 ? summaryLine(result.document.summary) : line));
   }
 }

@@ -66,6 +66,9 @@ export interface AlertDefinition {
   windowSeconds: number;
   panelId: number;
   summary: string;
+  /** What fires it with this pipeline's numbers, e.g. "more than 5% of records failed in the last 1h". */
+  firesWhen: string;
+  /** `<pipeline> (<team>): <firesWhen>. <the catalog's meaning>` */
   description: string;
 }
 
@@ -261,6 +264,7 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
     }
     const critical = formatThreshold(r.levels.critical, r.unit);
     const window = formatDuration(r.windowSeconds);
+    const firesWhen = r.describe(critical, window);
     out.push({
       key,
       title: entry.title,
@@ -278,7 +282,8 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
       windowSeconds: r.windowSeconds,
       panelId: panelForAlert(key, p.type),
       summary: `${p.name}: ${entry.title.toLowerCase()}`,
-      description: `${p.name} (${p.team}): ${r.describe(critical, window)}. ${entry.meaning}`,
+      firesWhen,
+      description: `${p.name} (${p.team}): ${firesWhen}. ${entry.meaning}`,
     });
   }
   return out;

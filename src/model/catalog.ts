@@ -66,7 +66,7 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
   dataQuality: {
     key: "dataQuality", title: "Data quality: failed records", types: ["batch", "streaming"], defaultSeverity: "medium",
     defaultForSeconds: DEFAULT_PENDING_SECONDS, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
-    meaning: "The share of failed records (failed / processed) is above the threshold for the whole pending period (5m by default).",
+    meaning: "The share of failed records (failed / processed) is above the threshold for the whole pending period.",
   },
   lowVolume: {
     key: "lowVolume", title: "Low volume", types: ["batch"], defaultSeverity: "medium", threshold: "minRecords",
@@ -81,29 +81,29 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
   cpu: {
     key: "cpu", title: "High CPU usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "cpu",
     defaultForSeconds: USAGE_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
-    meaning: "CPU usage ratio above the threshold for the whole pending period (10m by default).",
+    meaning: "CPU usage ratio above the threshold for the whole pending period.",
   },
   memory: {
     key: "memory", title: "High memory usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "memory",
     defaultForSeconds: USAGE_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
-    meaning: "Memory usage ratio above the threshold for the whole pending period (10m by default).",
+    meaning: "Memory usage ratio above the threshold for the whole pending period.",
   },
   highLatency: {
     key: "highLatency", title: "High processing latency", types: ["streaming"], defaultSeverity: "high", threshold: "latencyP95",
     defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
-    meaning: "p95 processing latency above the threshold for the whole pending period (5m by default).",
+    meaning: "p95 processing latency above the threshold for the whole pending period.",
   },
   lowThroughput: {
     key: "lowThroughput", title: "Low throughput", types: ["streaming"], defaultSeverity: "high", threshold: "throughput",
     defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: "<", whenAbsent: "afterReporting", onQueryError: "Error",
     meaning:
-      "Records per second below the threshold for the whole pending period (5m by default), or a dead stream: one that reported " +
+      "Records per second below the threshold for the whole pending period, or a dead stream: one that reported " +
       "within the last day and has stopped reporting reads as 0/s. A stream that has never reported pages nobody.",
   },
   highBacklog: {
     key: "highBacklog", title: "High backlog", types: ["streaming"], defaultSeverity: "high", threshold: "backlog",
     defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
-    meaning: "Records waiting above the threshold for the whole pending period (5m by default).",
+    meaning: "Records waiting above the threshold for the whole pending period.",
   },
 };
 

@@ -37,9 +37,26 @@ export function runbookUrl(pipeline: { name: string; runbookUrl?: string }, proj
   return project.runbookBaseUrl ? `${project.runbookBaseUrl}/${rel}` : `generated/${rel}`;
 }
 
-/** Link to a dashboard panel; the Grafana URL stays a `${ENV}` reference until plan/apply. */
-export function panelUrl(grafanaUrl: string | undefined, pipeline: string, panelId: number): string {
-  return `${grafanaUrl ?? "${GRAFANA_URL}"}/d/${dashboardUid(pipeline)}?viewPanel=${panelId}`;
+/** A literal http(s) URL with no credentials, `${ENV}` or `{{` in it: safe to write into generated files. */
+const LITERAL_URL = /^https?:\/\/[^/@\s{}$]+(\/[^\s{}$]*)?$/;
+
+/**
+ * The Grafana URL that links in generated files (runbooks, monitor messages) start with:
+ * `grafana.publicUrl`, else `grafana.url` when it is a literal URL. Undefined → no links:
+ * a `${GRAFANA_URL}` left in a generated file is a dead link wherever it is read.
+ */
+export function grafanaLinkBase(grafana: { url?: string; publicUrl?: string }): string | undefined {
+  if (grafana.publicUrl !== undefined) return grafana.publicUrl;
+  return grafana.url !== undefined && LITERAL_URL.test(grafana.url) ? grafana.url.replace(/\/+$/, "") : undefined;
+}
+
+export function dashboardUrl(base: string, pipeline: string): string {
+  return `${base}/d/${dashboardUid(pipeline)}`;
+}
+
+/** Link to one panel of a pipeline dashboard. */
+export function panelUrl(base: string, pipeline: string, panelId: number): string {
+  return `${dashboardUrl(base, pipeline)}?viewPanel=${panelId}`;
 }
 
 

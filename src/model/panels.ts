@@ -21,6 +21,35 @@ export const PANEL = {
 } as const;
 export type PanelKey = keyof typeof PANEL;
 
+/**
+ * Each panel's title, given the pipeline's count window (e.g. `1h`): the dashboard sets it
+ * and runbooks name the panel by it, so a reader finds the panel a check points at.
+ */
+export const PANEL_TITLE: Readonly<Record<PanelKey, (window: string) => string>> = {
+  runStatus: (w) => `Runs in the last ${w}`,
+  lastSuccess: () => "Time since last success",
+  duration: () => "Run duration",
+  records: (w) => `Records per ${w}`,
+  failureRatio: () => "Failed records ratio",
+  volume: (w) => `Bytes per ${w}`,
+  cpu: () => "CPU",
+  memory: () => "Memory",
+  errors: (w) => `Errors per ${w}`,
+  latency: () => "Processing latency p95",
+  throughput: () => "Throughput",
+  backlog: () => "Backlog",
+  streamErrorRate: () => "Error rate",
+};
+
+const PANEL_KEY_BY_ID: ReadonlyMap<number, PanelKey> = new Map((Object.keys(PANEL) as PanelKey[]).map((k) => [PANEL[k], k] as const));
+
+/** The key of a panel id (alert definitions carry the id). */
+export function panelKey(id: number): PanelKey {
+  const key = PANEL_KEY_BY_ID.get(id);
+  if (key === undefined) throw new Error(`no dashboard panel has id ${id}`);
+  return key;
+}
+
 /** The panel that shows the signal behind each alert. */
 export function panelForAlert(alert: AlertKey, type: PipelineType): number {
   switch (alert) {

@@ -125,6 +125,8 @@ export interface Pipeline {
   description: string;
   /** The spec's runbook URL, if any; otherwise the generated runbook is used. */
   runbookUrl?: string;
+  /** Markdown from `metadata.notes`, shown at the top of the runbook. */
+  notes?: string;
   labels: Readonly<Record<string, string>>;
   type: PipelineType;
   /** Batch pipelines only. */
@@ -142,6 +144,8 @@ export interface Pipeline {
 export interface GrafanaSettings {
   /** May hold a `${ENV}` reference. */
   url?: string;
+  /** Grafana as people open it, for links in generated files: literal, no trailing slash. */
+  publicUrl?: string;
   token?: string;
   datasource: { type: string; uid: string };
   ruleIntervalSeconds: number;

@@ -11,7 +11,8 @@ import { PATTERNS, SCHEMA } from "./v1/schema.js";
 export type PathSegment = string | number;
 
 export interface Diagnostic {
-  severity: "error" | "warning";
+  /** A note informs (where alerts go) and never fails validation. */
+  severity: "error" | "warning" | "note";
   /** Path as shown to the user (relative to the working directory). */
   file: string;
   /** Index of the YAML document in the file (0 for single-document files). */
@@ -36,6 +37,10 @@ export function error(file: string, doc: number, path: readonly PathSegment[], m
 
 export function warning(file: string, doc: number, path: readonly PathSegment[], message: string): Diagnostic {
   return { severity: "warning", file, doc, path, message };
+}
+
+export function note(file: string, doc: number, path: readonly PathSegment[], message: string): Diagnostic {
+  return { severity: "note", file, doc, path, message };
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");

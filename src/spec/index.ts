@@ -12,7 +12,9 @@ import type { Located, RawConfig, RawPipeline } from "./v1/raw.js";
 import { API_VERSION } from "./v1/schema.js";
 import { checkSchema } from "./v1/schema-check.js";
 import { checkProject } from "./v1/semantics.js";
-import { environmentNames, mapProjects } from "./v1/map.js";
+import { environmentNames, mapProjects, type RoutingFallback } from "./v1/map.js";
+
+export type { RoutingFallback } from "./v1/map.js";
 
 export const CONFIG_FILE = "pipemon.yaml";
 
@@ -34,6 +36,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** Sources by display path, for excerpts. */
   sources: ReadonlyMap<string, SourceFile>;
+  /** Per pipeline and environment, the severities routed by the config alone (empty when there are errors). */
+  routingFallbacks?: RoutingFallback[];
   /** Environments the config declares (empty when none). */
   environments: string[];
   fileCount: number;
@@ -143,26 +147,29 @@ export function loadSpecs(options: LoadOptions): LoadResult {
   else if (!files.missing.includes(root)) diagnostics.push({ ...error(display(join(root, CONFIG_FILE)), 0, [], `no ${CONFIG_FILE} in ${display(root) || "."}: create it with 'apiVersion: ${API_VERSION}' and 'kind: Config' (channels and routing)`), line: 1, col: 1 });
   for (const f of files.pipelines) read(f, false);
 
-  // Step 2: the schema, per document; then the rules across documents.
+  // Step 2: the schema, per document; then the rules across documents. Pipelines are checked
+  // even when the config failed its schema (without the checks that need the config), so a
+  // mistake in pipemon.yaml does not hide the pipelines' own.
   const configOk = detected.config !== undefined && pushAll(diagnostics, checkSchema("Config", detected.config.value, detected.config.file, detected.config.doc));
   const pipelines = detected.pipelines.filter((p) => pushAll(diagnostics, checkSchema("Pipeline", p.value, p.file, p.doc))) as Located<RawPipeline>[];
-  const config = detected.config as Located<RawConfig> | undefined;
-  const environments = configOk && config ? environmentNames(config.value).filter((e): e is string => e !== undefined) : [];
+  const config = configOk ? (detected.config as Located<RawConfig>) : undefined;
+  const environments = config ? environmentNames(config.value).filter((e): e is string => e !== undefined) : [];
+  diagnostics.push(...checkProject(config, pipelines));
 
   let projects: Project[] = [];
-  if (configOk && config) {
-    diagnostics.push(...checkProject(config, pipelines));
+  let routingFallbacks: RoutingFallback[] = [];
+  if (config) {
     if (options.environment !== undefined && !environments.includes(options.environment)) {
       diagnostics.push(error(config.file, config.doc, environments.length ? ["environments"] : [], environments.length
         ? `unknown environment '${options.environment}': the config declares ${environments.join(", ")}`
         : `unknown environment '${options.environment}': the config declares no environments`));
     }
-    // Step 3: map, only when everything so far is sound.
-    if (!hasErrors(diagnostics) && pipelines.length === detected.pipelines.length) {
-      const mapped = mapProjects(config, pipelines, options.environment);
-      diagnostics.push(...mapped.diagnostics);
-      if (!hasErrors(mapped.diagnostics)) projects = mapped.projects;
-    }
+    // Step 3: map every pipeline whose own document and the config values merged into it are
+    // free of errors; the others would only repeat their errors as mapping errors (a cascade).
+    const sound = pipelines.filter(soundToMap(diagnostics, config));
+    const mapped = mapProjects(config, sound, options.environment);
+    diagnostics.push(...mapped.diagnostics);
+    if (!hasErrors(diagnostics)) ({ projects, routingFallbacks } = mapped);
   }
 
   for (const d of diagnostics) {
@@ -180,11 +187,35 @@ export function loadSpecs(options: LoadOptions): LoadResult {
   }
   return {
     projects: hasErrors(diagnostics) ? [] : projects,
+    routingFallbacks: hasErrors(diagnostics) ? [] : routingFallbacks,
     diagnostics: sortDiagnostics(diagnostics),
     sources,
     environments,
     fileCount: files.pipelines.length + (files.config ? 1 : 0),
   };
+}
+
+/** Config paths whose values mapping merges into a pipeline of `team` ("*": any key). */
+const mergedConfigPaths = (team: string): readonly (readonly string[])[] => [["defaults"], ["teams", team, "defaults"], ["environments", "*", "overrides"]];
+
+/**
+ * Whether a pipeline is fit to map: no error in its own document, nor in a config value merged
+ * into it. Indexed once, so a large estate with many errors is not scanned per pipeline.
+ */
+function soundToMap(diagnostics: readonly Diagnostic[], config: Located<RawConfig>): (p: Located<RawPipeline>) => boolean {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const brokenDocs = new Set(errors.map((d) => `${d.doc}\0${d.file}`));
+  const configPaths = errors.filter((d) => d.file === config.file && d.doc === config.doc).map((d) => d.path);
+  const brokenTeams = new Map<string, boolean>();
+  const teamBroken = (team: string): boolean => {
+    let broken = brokenTeams.get(team);
+    if (broken === undefined) {
+      broken = configPaths.some((path) => mergedConfigPaths(team).some((prefix) => prefix.every((part, i) => (part === "*" ? path.length > i : path[i] === part))));
+      brokenTeams.set(team, broken);
+    }
+    return broken;
+  };
+  return (p) => !brokenDocs.has(`${p.doc}\0${p.file}`) && !teamBroken(p.value.metadata.team);
 }
 
 function pushAll(into: Diagnostic[], found: Diagnostic[]): boolean {

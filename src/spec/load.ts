@@ -121,10 +121,11 @@ function parseSlow(source: SourceFile): LoadedFile {
       const [start] = problem.linePos ?? [lines.linePos(problem.pos[0])];
       const line = start?.line ?? 1;
       const text = lineAt(source.text, line);
+      const explained = yamlMessage(problem.code, problem.message, text);
       diagnostics.push({
-        ...error(source.file, index, [], yamlMessage(problem.code, problem.message, text)),
+        ...error(source.file, index, [], explained.message),
         line,
-        col: start?.col ?? 1,
+        col: explained.col ?? start?.col ?? 1,
       });
     }
     if (problems.length > 0) return;
@@ -159,11 +160,26 @@ function lineAt(text: string, line: number): string {
 
 /** An unquoted `${NAME}` inside `{ }` opens a nested flow mapping: the commonest spec typo. */
 const UNQUOTED_REF_IN_FLOW = /\{[^{}]*:\s*\$\{/;
+/**
+ * An unquoted cron starting with `*` reads as a YAML alias (`* * * * *`, or a step such as
+ * every 5 minutes) and one starting with `@` (`@daily`) as a reserved character: the hint
+ * quotes the user's own value, taken from the line.
+ */
+const UNQUOTED_CRON = /(?:^|[{,\s])schedule:[ \t]*([*@][^,}#]*?)[ \t]*(?:[,}#]|$)/;
 /** The hint looks at ordinary spec lines only; a hostile megabyte line gets the plain message. */
 const HINT_MAX_LINE = 2000;
 
-/** `yaml`'s messages are precise but terse; these say what to do. */
-function yamlMessage(code: string, message: string, lineText: string): string {
+/** `yaml`'s messages are precise but terse; these say what to do (and where, when the parser's column is not the mistake's). */
+function yamlMessage(code: string, message: string, lineText: string): { message: string; col?: number } {
+  const cron = lineText.length <= HINT_MAX_LINE ? UNQUOTED_CRON.exec(lineText) : null;
+  if (cron) {
+    const why = cron[1]!.startsWith("*") ? "YAML reads a value starting with * as an alias" : "YAML reserves @ at the start of a value";
+    return { message: `unquoted cron: ${why}: quote it: schedule: "${cron[1]}"`, col: cron.index + cron[0].indexOf(cron[1]!) + 1 };
+  }
+  return { message: yamlText(code, message, lineText) };
+}
+
+function yamlText(code: string, message: string, lineText: string): string {
   const first = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   if (/call stack/i.test(first)) return "nesting too deep: a spec nests a few levels, not thousands";
   if (lineText.length <= HINT_MAX_LINE && lineText.includes("${") && UNQUOTED_REF_IN_FLOW.test(lineText)) {

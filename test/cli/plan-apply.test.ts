@@ -119,10 +119,15 @@ describe("plan and apply against the emulators", () => {
     const again = await pipemon(["plan", ...PROD, "--detailed-exitcode"]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`No changes\\. ${creates} resources are up to date\\.`));
+    // Applying nothing says so once ("No changes. No changes. …" before).
+    const reapplied = await pipemon(["apply", ...PROD, "--yes"]);
+    expect(reapplied.stdout.match(/No changes/g)).toEqual(["No changes"]);
 
-    // Monitor messages link to this Grafana, resolved from GRAFANA_URL when written.
+    // Monitor messages link to the config's grafana.publicUrl, written as generated: the
+    // message reviewed in generated/ is the one sent.
     const monitors = (await datadogApi("GET", "/api/v1/monitor?monitor_tags=pipemon-id:orders-etl/stale")) as Array<{ message: string }>;
-    expect(monitors[0]!.message).toContain(`Dashboard: ${grafana.url}/d/pm-orders-etl?viewPanel=`);
+    expect(monitors[0]!.message).toContain("Dashboard: https://grafana.example.com/d/pm-orders-etl?viewPanel=");
+    expect(monitors[0]!.message).not.toContain("${");
     // The contact point holds the real secret (the emulator stores what it was sent).
     expect(JSON.stringify([...grafana.state.contactPoints.values()])).toContain(SECRETS.PD_DATA_ONCALL_KEY);
   });

@@ -150,6 +150,8 @@ const GRAFANA_WRITES = [{ method: "POST", path: "^/api/" }, { method: "PUT", pat
 const DATADOG_LISTS = [{ method: "GET", path: "^/api/v1/monitor$" }];
 const DATADOG_WRITES = [{ method: "POST", path: "^/api/v1/monitor" }, { method: "PUT", path: "^/api/v1/monitor" }];
 const PROD = ["--env", "production"];
+/** The apply lock is each target's first POST: skip it, so the echo meets the resources' writes. */
+const pastLock = (rules: Omit<FaultRule, "fault">[]): Omit<FaultRule, "fault">[] => rules.map((r) => (r.method === "POST" ? { ...r, after: 1 } : r));
 
 afterEach(() => {
   leaks.length = 0;
@@ -188,8 +190,13 @@ describe("no credential in any output", () => {
       // Creates, from a saved plan: everything is new, every write answers with the echo.
       const saved = join(work, "saved.json");
       expect((await pipemon(["plan", ...PROD, "--format", "markdown", "--out", saved], env)).code).toBe(0);
+      // The lock is the first write: an echo there stops apply before any change.
       echo(grafana, GRAFANA_WRITES, status, GRAFANA_CUT);
-      echo(datadog, DATADOG_WRITES, status, DATADOG_CUT);
+      const locked = await pipemon(["apply", saved], env);
+      expect(locked.code).toBe(1);
+      expect(locked.stderr).toContain(String(status));
+      echo(grafana, pastLock(GRAFANA_WRITES), status, GRAFANA_CUT);
+      echo(datadog, pastLock(DATADOG_WRITES), status, DATADOG_CUT);
       const creates = await pipemon(["apply", saved], env);
       expect(creates.code).toBe(1);
       expect(creates.stderr).toMatch(/failed/);
@@ -204,8 +211,8 @@ describe("no credential in any output", () => {
       expect((await pipemon(["apply", ...PROD, "--yes"], env)).code).toBe(0);
       const file = join(specs, "commerce", "orders-etl.yaml");
       writeFileSync(file, readFileSync(file, "utf8").replace("errors: { critical: 10 }", "errors: { critical: 20 }"));
-      echo(grafana, GRAFANA_WRITES, status, GRAFANA_CUT);
-      echo(datadog, DATADOG_WRITES, status, DATADOG_CUT);
+      echo(grafana, pastLock(GRAFANA_WRITES), status, GRAFANA_CUT);
+      echo(datadog, pastLock(DATADOG_WRITES), status, DATADOG_CUT);
       const updates = await pipemon(["apply", ...PROD, "--yes", "--rotate-secrets", "--format", "json"], env);
       expect(updates.code).toBe(1);
       expect(updates.stdout).toMatch(/"status": "failed"/);

@@ -59,7 +59,8 @@ describe("pipemon test", () => {
     const none = await run(["--specs", specs, "test", "--select", "team:nobody"]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("--select team:nobody matches no pipeline");
-    const invalid = await run(["--specs", join(REPO_ROOT, "test", "fixtures", "no-such-dir"), "test"]);
+    // (A missing --specs folder is refused before any command runs: test/cli/validate-usage.test.ts.)
+    const invalid = await run(["--specs", join(REPO_ROOT, "test", "fixtures", "invalid", "15-invalid-name-upper-case", "specs"), "test"]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain("nothing was tested");
   });

@@ -78,7 +78,7 @@ describe("across all fixtures", () => {
         .stderr.split("\n")
         .filter((l) => /^specs\//.test(l));
       expect(heads.length, name).toBeGreaterThan(0);
-      for (const h of heads) expect(h, name).toMatch(/^specs\/[\w./-]+\.yaml:\d+:\d+: (error|warning): \S/);
+      for (const h of heads) expect(h, name).toMatch(/^specs\/[\w./-]+\.yaml:\d+:\d+: (error|warning|note): \S/);
     }
   });
 
@@ -95,11 +95,17 @@ describe("across all fixtures", () => {
 });
 
 describe("pipemon validate on the bundled specs", () => {
-  it("exits 0 with nothing on stderr", () => {
+  it("exits 0; stderr holds only notes on where medium and low alerts go, counted in the summary", () => {
     const r = runCli(["validate"], REPO_ROOT);
-    expect(r.stderr).toBe("");
+    const heads = r.stderr.split("\n").filter((l) => /^specs\//.test(l));
+    expect(heads.length).toBeGreaterThan(0);
+    for (const h of heads) expect(h).toMatch(/^specs\/[\w./-]+\.yaml:\d+:\d+: note: (medium|low|medium and low) alerts of [a-z0-9-]+ go to /);
+    // payments routes its critical and high alerts, not its medium and low ones.
+    expect(r.stderr).toMatch(/^specs\/payments\/payments-cdc\.yaml:\d+:9: note: medium alerts of payments-cdc go to data-alerts and low alerts to data-email, by the config's routing: no team or pipeline routing sets those levels$/m);
+    // growth routes medium and low itself.
+    expect(r.stderr).not.toMatch(/^specs\/growth\//m);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^✓ \d+ pipelines in \d+ files are valid \(environments: production, staging\)\n$/);
+    expect(r.stdout).toMatch(new RegExp(`^✓ \\d+ pipelines in \\d+ files are valid \\(environments: production, staging\\), ${heads.length} notes\n$`));
   });
 });
 

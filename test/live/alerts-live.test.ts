@@ -4,8 +4,9 @@
  * exporter. It asserts that exactly the expected alerts fire with the right severity, that
  * Alertmanager delivers each to exactly the channels its severity routes to (receivers are
  * rewritten to webhooks of a recording server; the routing tree is kept as generated), and
- * that healthy pipelines fire nothing, not even pending. The observed table is written to
- * test/live/last-run.md.
+ * that healthy pipelines fire nothing, not even pending. The observed table is printed and
+ * written to $PIPEMON_LIVE_REPORT (default: pipemon-live-last-run.md in the temporary folder),
+ * never into the repository: tests do not rewrite tracked files.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,6 @@ import { spawnSync } from "node:child_process";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertmanagerConfig, prometheusAlertName, prometheusRuleFile, prometheusTeams, type AlertmanagerConfig } from "../../src/compile/prometheus/index.js";
-import { REPO_ROOT } from "../support/cli.js";
 import { startExporter, type Exporter } from "./exporter.js";
 import { binary, freePort, sleep, start, startWebhooks, stopAll, waitReady, type Started, type Webhooks } from "./processes.js";
 import { LIVE_SCENARIOS, liveProject, type LiveScenario } from "./scenarios.js";
@@ -189,7 +189,7 @@ describe("live run on Prometheus and Alertmanager", () => {
     await sleep(4000);
     const all = await alerts();
     current = rows(all.filter((a) => a.state === "firing"), all.filter((a) => a.state === "pending"));
-    writeFileSync(join(REPO_ROOT, "test", "live", "last-run.md"), table(current));
+    writeFileSync(process.env.PIPEMON_LIVE_REPORT ?? join(tmpdir(), "pipemon-live-last-run.md"), table(current));
     process.stdout.write(`${table(current)}\nsettled ${reached.toFixed(1)}s after the rules were loaded\n`);
 
     for (const r of current) {

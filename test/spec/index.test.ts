@@ -1,7 +1,7 @@
 /** The detect → load → map orchestration: which files are read, and what loadSpecs returns. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { detectFiles, loadSpecs } from "../../src/spec/index.js";
 import { REPO_ROOT } from "../support/cli.js";
@@ -109,5 +109,64 @@ describe("loadSpecs", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty("polluted");
     expect(Object.prototype).not.toHaveProperty("0");
+  });
+});
+
+describe("loadSpecs reports every stage's errors in one run (issue 11, item 8)", () => {
+  const batch = (name: string, team: string, spec: string) => `apiVersion: pipemon/v1
+kind: Pipeline
+metadata: { name: ${name}, team: ${team} }
+spec:
+  type: batch
+  schedule: "0 * * * *"
+${spec}`;
+  const messages = () =>
+    loadSpecs({ root })
+      .diagnostics.filter((d) => d.severity === "error")
+      .map((d) => `${basename(d.file)}: ${d.message}`);
+
+  it("a mapping error in one file is reported next to a rule error in another and a schema error in a third", () => {
+    write({
+      "pipemon.yaml": CONFIG.replace("critical: [data-alerts]", "critical: [data-alert]"),
+      "a.yaml": batch("a", "commerce", "  sla: { freshness: 32d }\n"),
+      "b.yaml": batch("b", "commerce", "  alerts: { lowVolume: { enabled: true } }\n"),
+      "c.yaml": batch("c", "commerce", "  sla: { freshness: 10 }\n"),
+    });
+    expect(messages()).toEqual([
+      "a.yaml: sla.freshness 32d is longer than Datadog's longest monitor window (1w): shorten it, or set targets: [grafana] for this pipeline",
+      "b.yaml: alert 'lowVolume' is enabled but thresholds.minRecords is not set: set it, or remove enabled",
+      expect.stringMatching(/^c\.yaml: 'freshness' /),
+      "pipemon.yaml: routing to undefined channel 'data-alert': did you mean 'data-alerts'?",
+    ]);
+  });
+
+  it("a pipeline with an error of its own is not mapped: no second error about the same value", () => {
+    // Mapped, the 1000y would also be "longer than Datadog's longest monitor window".
+    write({ "pipemon.yaml": CONFIG, "a.yaml": batch("a", "commerce", "  thresholds: { cpu: { critical: 90% } }\n  alerts: { cpu: { for: 1000y } }\n") });
+    expect(messages()).toEqual(["a.yaml: alerts.cpu.for 1000y is longer than 1y, the longest duration pipemon accepts: shorten it"]);
+  });
+
+  it("an error in a team's defaults stops mapping that team's pipelines only", () => {
+    write({
+      "pipemon.yaml": `${CONFIG}teams:\n  commerce:\n    defaults: { thresholds: { cpu: { critical: 90% } }, alerts: { cpu: { for: 1000y } } }\n`,
+      "a.yaml": batch("a", "commerce", ""),
+      "b.yaml": batch("b", "growth", "  sla: { freshness: 32d }\n"),
+    });
+    expect(messages()).toEqual([
+      "b.yaml: sla.freshness 32d is longer than Datadog's longest monitor window (1w): shorten it, or set targets: [grafana] for this pipeline",
+      "pipemon.yaml: alerts.cpu.for 1000y is longer than 1y, the longest duration pipemon accepts: shorten it",
+    ]);
+  });
+
+  it("a config that fails its schema does not hide the pipelines' own rule errors, nor invent channel errors", () => {
+    write({
+      "pipemon.yaml": CONFIG.replace("channels:", "chanels:"),
+      "a.yaml": batch("a", "commerce", "  thresholds: { failureRate: { warning: 5%, critical: 1% } }\n  routing: { critical: [nowhere] }\n"),
+    });
+    expect(messages()).toEqual([
+      "a.yaml: warning 5% must be below critical 1% for failureRate: warning must trigger before critical",
+      "pipemon.yaml: missing required key 'channels'",
+      "pipemon.yaml: unknown key 'chanels': did you mean 'channels'?",
+    ]);
   });
 });

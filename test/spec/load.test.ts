@@ -147,6 +147,21 @@ describe("parseSpecFile: problems", () => {
     ]);
   });
 
+  it.each([
+    ["spec:\n  schedule: * * * * *\n", 2, 13, 'unquoted cron: YAML reads a value starting with * as an alias: quote it: schedule: "* * * * *"'],
+    ["spec:\n  schedule: */5 * * * *  # every 5 minutes\n", 2, 13, 'unquoted cron: YAML reads a value starting with * as an alias: quote it: schedule: "*/5 * * * *"'],
+    ["spec: { type: batch, schedule: */5 * * * *, sla: {} }\n", 1, 32, 'unquoted cron: YAML reads a value starting with * as an alias: quote it: schedule: "*/5 * * * *"'],
+    ["spec:\n  schedule: @hourly\n", 2, 13, 'unquoted cron: YAML reserves @ at the start of a value: quote it: schedule: "@hourly"'],
+  ])("an unquoted cron says to quote it, pointing at the cron (%#)", (text, line, col, message) => {
+    expect(parseSpecFile(source(text)).diagnostics).toEqual([expect.objectContaining({ line, col, message })]);
+  });
+
+  it("a schedule that is a real alias of an anchor parses", () => {
+    const r = parseSpecFile(source("x: &hourly '0 * * * *'\nspec:\n  schedule: *hourly\n"));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.docs?.[0]?.value).toEqual({ x: "0 * * * *", spec: { schedule: "0 * * * *" } });
+  });
+
   it("reports a syntax error in each document, by document index", () => {
     const r = parseSpecFile(source("a: [1\n---\nb: 2\n---\nc: {\n"));
     expect(r.docs).toBeUndefined();

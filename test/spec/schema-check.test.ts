@@ -154,9 +154,16 @@ describe("checkSchema", () => {
   it.each([
     [pipeline({}, { name: "Orders_ETL", team: "c" }), ["metadata", "name"], "'name' is 'Orders_ETL': expected a name of lowercase letters, digits and '-', like orders-etl"],
     [pipeline({}, { name: "orders-", team: "c" }), ["metadata", "name"], "'name' is 'orders-': expected a name of lowercase letters, digits and '-', like orders-etl"],
-    [pipeline({ sla: { freshness: "2 hours" } }), ["spec", "sla", "freshness"], "'freshness' is '2 hours': expected a duration like 30s, 45m, 2h or 1d"],
-    [pipeline({ sla: { maxDuration: "1.5h" } }), ["spec", "sla", "maxDuration"], "'maxDuration' is '1.5h': expected a duration like 30s, 45m, 2h or 1d"],
-    [pipeline({ alerts: { cpu: { for: 300 } } }), ["spec", "alerts", "cpu", "for"], "'for' must be a string, not 300"],
+    // Durations: the commonest mistakes get their fix (issue 11, item 9).
+    [pipeline({ sla: { freshness: "2 hours" } }), ["spec", "sla", "freshness"], "'freshness' is '2 hours': write 2h"],
+    [pipeline({ sla: { freshness: "1h 30m" } }), ["spec", "sla", "freshness"], "'freshness' is '1h 30m': write it without spaces: 1h30m"],
+    [pipeline({ sla: { maxDuration: "1.5h" } }), ["spec", "sla", "maxDuration"], "'maxDuration' is '1.5h': durations take whole numbers: write 1h30m"],
+    [pipeline({ sla: { maxDuration: "0.5s" } }), ["spec", "sla", "maxDuration"], "'maxDuration' is '0.5s': durations take whole numbers: write 500ms"],
+    [pipeline({ sla: { maxDuration: "1.0005s" } }), ["spec", "sla", "maxDuration"], "'maxDuration' is '1.0005s': durations take whole numbers, like 30s, 45m or 1h30m"],
+    [pipeline({ sla: { maxDuration: "10M" } }), ["spec", "sla", "maxDuration"], "'maxDuration' is '10M': expected a duration like 30s, 45m, 2h or 1d"],
+    [pipeline({ sla: { maxDuration: "soon" } }), ["spec", "sla", "maxDuration"], "'maxDuration' is 'soon': expected a duration like 30s, 45m, 2h or 1d"],
+    [pipeline({ alerts: { cpu: { for: 300 } } }), ["spec", "alerts", "cpu", "for"], "'for' is 300: add a unit: 300s, 300m or 300h"],
+    [pipeline({ alerts: { cpu: { for: 1.5 } } }), ["spec", "alerts", "cpu", "for"], "'for' is 1.5: write a duration with a unit, in whole numbers: 30s, 45m or 1h30m"],
     [pipeline({}, { name: "a", team: "b", runbook: "wiki/orders" }), ["metadata", "runbook"], "'runbook' is 'wiki/orders': expected an http(s) URL"],
     [pipeline({ metrics: { signals: { cpu: { prometheus: "cpu-usage" } } } }), ["spec", "metrics", "signals", "cpu", "prometheus"], "'prometheus' is 'cpu-usage': expected a Prometheus metric name like my_records_total"],
   ])("patterns say what is expected (%#)", (doc, path, message) => {

@@ -5,9 +5,12 @@
  */
 import type { AlertDefinition } from "../alert-definitions.js";
 import { PRIORITY } from "../../model/catalog.js";
-import { panelUrl, runbookUrl } from "../../model/identity.js";
+import { formatDuration } from "../../lib/duration.js";
+import { dashboardUid, grafanaLinkBase, panelUrl, runbookUrl } from "../../model/identity.js";
+import { PANEL_TITLE, panelKey } from "../../model/panels.js";
 import type { Pipeline, Project, Severity } from "../../model/types.js";
 import { SEVERITIES } from "../../model/types.js";
+import { windowSeconds } from "../promql.js";
 import type { DatadogCondition } from "./query.js";
 
 /** The `datadog` handles of channels, in routing order, without duplicates. */
@@ -41,7 +44,10 @@ export interface MessageContext {
   notify: Readonly<Record<Severity, string>>;
   /** `Runbook: ...` and, with a Grafana target, nothing else: the panel differs per alert. */
   runbookLine: string;
+  /** Literal Grafana URL for links (grafana.publicUrl); undefined → the panel is named, not linked. */
   grafanaUrl?: string;
+  /** The pipeline's count window, which some panel titles name. */
+  window: string;
   /** Undefined when the pipeline has no Grafana dashboard to link to. */
   dashboardPipeline?: string;
   footer: string;
@@ -58,7 +64,8 @@ export function messageContext(project: Project, pipeline: Pipeline): MessageCon
     handles,
     notify,
     runbookLine: `Runbook: ${runbookUrl(pipeline, project)}`,
-    grafanaUrl: project.grafana.url,
+    ...(grafanaLinkBase(project.grafana) !== undefined ? { grafanaUrl: grafanaLinkBase(project.grafana) } : {}),
+    window: formatDuration(windowSeconds(pipeline)),
     // No Grafana target → no dashboard to link to.
     dashboardPipeline: pipeline.targets.includes("grafana") ? pipeline.name : undefined,
     footer: `Managed by pipemon: edit specs/${pipeline.sourceFile}, not this monitor.`,
@@ -100,6 +107,11 @@ export function monitorMessage(ctx: MessageContext, def: AlertDefinition, condit
     if (only.length > 0) m += `{{#is_warning_recovery}}\n${notifyLine(only, warning.severity)}\n{{/is_warning_recovery}}\n`;
   }
   m += `\n${ctx.runbookLine}\n`;
-  if (ctx.dashboardPipeline !== undefined) m += `Dashboard: ${panelUrl(ctx.grafanaUrl, ctx.dashboardPipeline, def.panelId)}\n`;
+  if (ctx.dashboardPipeline !== undefined) {
+    // A generated file holds a real link or none: without a public URL, name the panel.
+    m += ctx.grafanaUrl !== undefined
+      ? `Dashboard: ${panelUrl(ctx.grafanaUrl, ctx.dashboardPipeline, def.panelId)}\n`
+      : `Dashboard: ${dashboardUid(ctx.dashboardPipeline)}, panel "${PANEL_TITLE[panelKey(def.panelId)](ctx.window)}"\n`;
+  }
   return `${m}\n${ctx.footer}`;
 }

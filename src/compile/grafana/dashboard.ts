@@ -10,7 +10,7 @@ import { PanelBuilder as StatPanelBuilder } from "@grafana/grafana-foundation-sd
 import { PanelBuilder as TimeseriesPanelBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
 import { formatDuration } from "../../lib/duration.js";
 import { dashboardUid, runbookUrl, teamDashboardUid } from "../../model/identity.js";
-import { PANEL } from "../../model/panels.js";
+import { PANEL, PANEL_TITLE } from "../../model/panels.js";
 import type { Pipeline, Project, ThresholdLevels } from "../../model/types.js";
 import type { AlertDefinition } from "../alert-definitions.js";
 import { describeLevel } from "../alert-definitions.js";
@@ -135,7 +135,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
   b.withPanel(
     new StatPanelBuilder()
       .id(PANEL.runStatus)
-      .title(`Runs in the last ${w}`)
+      .title(PANEL_TITLE.runStatus(w))
       .description(
         `Runs that succeeded and failed within the schedule window (${w}), and "unresolved": the value pipelineFailed compares with 0 ` +
           `(1 while the last failure is later than the last success; from the counters alone, the failed runs in the window).${alertNote(defs, PANEL.runStatus)}`,
@@ -160,7 +160,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
   b.withPanel(
     new StatPanelBuilder()
       .id(PANEL.lastSuccess)
-      .title("Time since last success")
+      .title(PANEL_TITLE.lastSuccess(w))
       .description(
         `Seconds since the last successful run; infinite when the pipeline never reported one.${freshness === undefined ? "" : ` Freshness SLA: ${formatDuration(freshness)}.`}${alertNote(defs, PANEL.lastSuccess)}`,
       )
@@ -175,7 +175,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
       .span(6),
   );
   b.withPanel(
-    timeseries(ds, PANEL.duration, "Run duration", "s", criticalOnly(maxDuration))
+    timeseries(ds, PANEL.duration, PANEL_TITLE.duration(w), "s", criticalOnly(maxDuration))
       .description(
         `Duration of the last run, and how long the current run has been going.${maxDuration === undefined ? "" : ` SLA: ${formatDuration(maxDuration)}.`}${alertNote(defs, PANEL.duration)}`,
       )
@@ -187,7 +187,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
 
   b.withRow(new dash.RowBuilder("Records").id(ROW_ID_BASE + 2));
   b.withPanel(
-    timeseries(ds, PANEL.records, `Records per ${w}`, "short", criticalOnly(t.minRecords), "below")
+    timeseries(ds, PANEL.records, PANEL_TITLE.records(w), "short", criticalOnly(t.minRecords), "below")
       .description(`Records processed and failed within the schedule window.${alertNote(defs, PANEL.records)}`)
       .withTarget(promTarget(ds, "A", q.recordsProcessed(p), "processed"))
       .withTarget(promTarget(ds, "B", q.recordsFailed(p), "failed"))
@@ -200,14 +200,14 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
       .span(8),
   );
   b.withPanel(
-    timeseries(ds, PANEL.failureRatio, "Failed records ratio", "percentunit", t.failureRate)
+    timeseries(ds, PANEL.failureRatio, PANEL_TITLE.failureRatio(w), "percentunit", t.failureRate)
       .description(`Failed / processed records within the schedule window.${alertNote(defs, PANEL.failureRatio)}`)
       .withTarget(promTarget(ds, "A", q.failureRatio(p), "failed / processed"))
       .min(0)
       .span(8),
   );
   b.withPanel(
-    timeseries(ds, PANEL.volume, `Bytes per ${w}`, "decbytes", undefined)
+    timeseries(ds, PANEL.volume, PANEL_TITLE.volume(w), "decbytes", undefined)
       .description("Bytes processed within the schedule window.")
       .withTarget(promTarget(ds, "A", q.bytesProcessed(p), "bytes"))
       .min(0)
@@ -215,10 +215,10 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
   );
 
   b.withRow(new dash.RowBuilder("Resources and errors").id(ROW_ID_BASE + 3));
-  b.withPanel(gauge(ds, PANEL.cpu, "CPU", q.cpuUsage(p), t.cpu).description(`CPU usage ratio.${alertNote(defs, PANEL.cpu)}`).span(6));
-  b.withPanel(gauge(ds, PANEL.memory, "Memory", q.memoryUsage(p), t.memory).description(`Memory usage ratio.${alertNote(defs, PANEL.memory)}`).span(6));
+  b.withPanel(gauge(ds, PANEL.cpu, PANEL_TITLE.cpu(w), q.cpuUsage(p), t.cpu).description(`CPU usage ratio.${alertNote(defs, PANEL.cpu)}`).span(6));
+  b.withPanel(gauge(ds, PANEL.memory, PANEL_TITLE.memory(w), q.memoryUsage(p), t.memory).description(`Memory usage ratio.${alertNote(defs, PANEL.memory)}`).span(6));
   b.withPanel(
-    timeseries(ds, PANEL.errors, `Errors per ${w}`, "short", t.errors)
+    timeseries(ds, PANEL.errors, PANEL_TITLE.errors(w), "short", t.errors)
       .description(`Errors within the schedule window, by error type and in total.${alertNote(defs, PANEL.errors)}`)
       .withTarget(promTarget(ds, "A", q.errorsByType(p), "{{error_type}}"))
       .withTarget(promTarget(ds, "B", q.errorsTotal(p), "total"))
@@ -229,16 +229,17 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
 
 function streamingPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs: readonly AlertDefinition[]): void {
   const t = p.thresholds;
+  const w = formatDuration(q.windowSeconds(p));
   b.withRow(new dash.RowBuilder("Stream").id(ROW_ID_BASE + 1));
   b.withPanel(
-    timeseries(ds, PANEL.latency, "Processing latency p95", "s", t.latencyP95)
+    timeseries(ds, PANEL.latency, PANEL_TITLE.latency(w), "s", t.latencyP95)
       .description(`95th percentile of processing latency over 5m.${alertNote(defs, PANEL.latency)}`)
       .withTarget(promTarget(ds, "A", q.latencyP95(p), "p95"))
       .min(0)
       .span(12),
   );
   b.withPanel(
-    timeseries(ds, PANEL.throughput, "Throughput", "cps", t.throughput, "below")
+    timeseries(ds, PANEL.throughput, PANEL_TITLE.throughput(w), "cps", t.throughput, "below")
       .description(`Records processed per second over 5m.${alertNote(defs, PANEL.throughput)}`)
       .withTarget(promTarget(ds, "A", q.throughput(p), "records/s"))
       .min(0)
@@ -247,21 +248,21 @@ function streamingPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, 
 
   b.withRow(new dash.RowBuilder("Backlog, errors and resources").id(ROW_ID_BASE + 2));
   b.withPanel(
-    timeseries(ds, PANEL.backlog, "Backlog", "short", t.backlog)
+    timeseries(ds, PANEL.backlog, PANEL_TITLE.backlog(w), "short", t.backlog)
       .description(`Records waiting to be processed.${alertNote(defs, PANEL.backlog)}`)
       .withTarget(promTarget(ds, "A", q.backlog(p), "records waiting"))
       .min(0)
       .span(8),
   );
   b.withPanel(
-    timeseries(ds, PANEL.streamErrorRate, "Error rate", "percentunit", t.errorRate)
+    timeseries(ds, PANEL.streamErrorRate, PANEL_TITLE.streamErrorRate(w), "percentunit", t.errorRate)
       .description(`Failed / processed stream records over 5m.${alertNote(defs, PANEL.streamErrorRate)}`)
       .withTarget(promTarget(ds, "A", q.streamErrorRatio(p), "failed / processed"))
       .min(0)
       .span(8),
   );
-  b.withPanel(gauge(ds, PANEL.cpu, "CPU", q.cpuUsage(p), t.cpu).description(`CPU usage ratio.${alertNote(defs, PANEL.cpu)}`).span(4));
-  b.withPanel(gauge(ds, PANEL.memory, "Memory", q.memoryUsage(p), t.memory).description(`Memory usage ratio.${alertNote(defs, PANEL.memory)}`).span(4));
+  b.withPanel(gauge(ds, PANEL.cpu, PANEL_TITLE.cpu(w), q.cpuUsage(p), t.cpu).description(`CPU usage ratio.${alertNote(defs, PANEL.cpu)}`).span(4));
+  b.withPanel(gauge(ds, PANEL.memory, PANEL_TITLE.memory(w), q.memoryUsage(p), t.memory).description(`Memory usage ratio.${alertNote(defs, PANEL.memory)}`).span(4));
 }
 
 /** A link to another Grafana page; `/`-relative so Grafana adds its sub-path itself. */

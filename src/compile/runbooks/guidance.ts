@@ -1,8 +1,9 @@
 /**
  * The human part of a runbook: per alert, the first three checks and the recovery by error
- * class. Written once per alert key (DESIGN §4), tailored with the pipeline's own numbers.
+ * class. Written once per alert key (DESIGN §4) and explained once per project in the
+ * playbook; each pipeline's runbook names the checks with its own queries and panels.
  */
-import type { AlertKey, Pipeline } from "../../model/types.js";
+import type { AlertKey, PipelineType } from "../../model/types.js";
 import type { SupportKey } from "./queries.js";
 
 export interface CheckGuide {
@@ -40,18 +41,19 @@ export interface RecoveryRow {
   steps: string;
 }
 
-interface Context {
-  /** The schedule window (batch) or rate window (streaming), e.g. `1h`. */
-  window: string;
-  batch: boolean;
-}
+/** "Anything else" for most alerts: the playbook states it once. */
+export const MANUAL: RecoveryRow = {
+  signs: "None of the above, or the fix needs a decision (data loss, a source outage, another team's system).",
+  steps: "Escalate as the pipeline's runbook says, with what was checked; keep the alert open until the data is complete.",
+};
 
-export function checkGuides(key: AlertKey, p: Pipeline, ctx: Context): [CheckGuide, CheckGuide, CheckGuide] {
-  const schedule = p.schedule ? `\`${p.schedule.cron}\`` : "its schedule";
+/** The three checks of an alert on a pipeline of this type (only dataQuality differs by type). */
+export function checkGuides(key: AlertKey, type: PipelineType): [CheckGuide, CheckGuide, CheckGuide] {
+  const ctx = { batch: type === "batch" };
   switch (key) {
     case "pipelineFailed":
       return [
-        { title: "Confirm the failed runs", text: `See how many runs failed in the last ${ctx.window} and whether a run succeeded since. A later success resolves the alert when the job reports its last-failure time (\`pipemon run\` does); from the failed-runs counter alone it resolves once the failed run has left the ${ctx.window} window. A success means the failure was transient and only the lost data needs a backfill.` },
+        { title: "Confirm the failed runs", text: `See how many runs failed in the schedule window and whether a run succeeded since. A later success resolves the alert when the job reports its last-failure time (\`pipemon run\` does); from the failed-runs counter alone it resolves once the failed run has left the window. A success means the failure was transient and only the lost data needs a backfill.` },
         { title: "Find the error class", text: "The dominant `error_type` decides which recovery below applies. Open the failed run's logs at the first error, not the last one.", support: ["errorsByType"] },
         { title: "Rule out resource exhaustion", text: "Memory at 100% just before the failure means the run was killed (OOM), which often leaves no error in the logs; CPU pinned at 100% points at timeouts.", support: ["memory", "cpu"] },
       ];
@@ -64,31 +66,31 @@ export function checkGuides(key: AlertKey, p: Pipeline, ctx: Context): [CheckGui
     case "stale":
       return [
         { title: "Confirm when the last success was", text: "No value at all means the pipeline never reported a success: a new pipeline, a renamed metric or a broken metrics exporter, not necessarily a broken pipeline." },
-        { title: "Check whether runs happen and fail", text: `Failed runs: follow the "Pipeline run failed" checks. No runs at all: the scheduler (${schedule}) is paused, the job is disabled or its trigger never arrived.`, support: ["runsByStatus"] },
+        { title: "Check whether runs happen and fail", text: `Failed runs: follow the "Pipeline run failed" checks. No runs at all: the scheduler is paused, the job is disabled or its trigger never arrived.`, support: ["runsByStatus"] },
         { title: "Check for a stuck run", text: "A run in progress for longer than the schedule interval blocks the next ones: kill it and let the next scheduled run (or a manual one) catch up.", support: ["currentRun"] },
       ];
     case "dataQuality":
       if (ctx.batch) {
         return [
-          { title: "Confirm the failure ratio", text: `Failed / processed records over the last ${ctx.window}. A single bad run shows as one spike; a plateau means every run rejects the same kind of record.` },
+          { title: "Confirm the failure ratio", text: "Failed / processed records over the schedule window. A single bad run shows as one spike; a plateau means every run rejects the same kind of record." },
           { title: "Find which errors reject records", text: "Validation errors point at bad source data, parse or cast errors at a schema change.", support: ["errorsByType"] },
           { title: "Check whether the input changed", text: "Processed records far from usual together with failures point at the source (a new producer, a backfill, a partial extract).", support: ["recordsProcessed", "recordsFailed"] },
         ];
       }
       return [
-        { title: "Confirm the error ratio", text: `Failed / processed stream records over the last ${ctx.window}. One producer or partition usually accounts for a sudden jump.` },
+        { title: "Confirm the error ratio", text: "Failed / processed stream records over the rate window. One producer or partition usually accounts for a sudden jump." },
         { title: "Check the failed-record rate against throughput", text: "A normal failure rate over a collapsed throughput inflates the ratio: then the problem is upstream volume, see the throughput checks.", support: ["streamErrors", "throughput"] },
         { title: "Check whether the consumer keeps up", text: "Failures that come with a growing backlog usually mean retries inside the consumer; failures without one are rejected records.", support: ["backlog"] },
       ];
     case "lowVolume":
       return [
-        { title: "Confirm the volume", text: `Records processed in the last ${ctx.window} against the \`minRecords\` line. Zero usually means the run did not happen or read nothing; a fraction means a partial input.` },
+        { title: "Confirm the volume", text: "Records processed in the schedule window against the `minRecords` line. Zero usually means the run did not happen or read nothing; a fraction means a partial input." },
         { title: "Check that the run completed", text: "A failed or still-running run explains a low count: follow the failure or SLA checks first.", support: ["runsByStatus"] },
         { title: "Check what arrived upstream", text: "Bytes low too: the source delivered less (extract query, partition date, upstream job). Bytes normal but records low: records are dropped in parsing or filtering.", support: ["bytes"] },
       ];
     case "errors":
       return [
-        { title: "Confirm the error count", text: `Errors in the last ${ctx.window} against the threshold line; note when they started.` },
+        { title: "Confirm the error count", text: "Errors in the schedule window against the threshold line; note when they started." },
         { title: "Break the errors down by type", text: "One `error_type` dominating tells the class (timeouts: transient; validation: bad records; out of memory: resources).", support: ["errorsByType"] },
         { title: "Check whether errors reach the output", text: "Errors with successful runs are retried internally; errors with failed runs or failed records lose data and need a backfill.", support: ["runsByStatus", "recordsFailed"] },
       ];
@@ -97,8 +99,12 @@ export function checkGuides(key: AlertKey, p: Pipeline, ctx: Context): [CheckGui
       const other: SupportKey = key === "cpu" ? "memory" : "cpu";
       const workload: SupportKey = ctx.batch ? "recordsProcessed" : "throughput";
       return [
-        { title: `Confirm the ${key === "cpu" ? "CPU" : "memory"} usage`, text: "Sustained usage above the line, not a single spike. A saw-tooth that resets at each run end is normal; a line that only goes up is a leak." },
-        { title: "Check whether the workload grew", text: "More records than usual explain more resources: scale the job or reduce the batch size. The same workload with more usage means a code or data-shape change.", support: [workload] },
+        key === "cpu"
+          ? { title: "Confirm the CPU usage", text: "Sustained CPU above the line, not a single spike. Pinned at the limit across runs: the job needs more cores or less work per batch." }
+          : { title: "Confirm the memory usage", text: "Sustained memory above the line, not a single spike. A saw-tooth that resets at each run end is normal; a line that only goes up is a leak." },
+        key === "cpu"
+          ? { title: "Check whether the workload grew", text: "More records than usual explain more CPU: scale the job or reduce the batch size. The same workload with more CPU means a code or data-shape change.", support: [workload] }
+          : { title: "Check whether the workload explains the memory", text: "More records per batch hold more in memory: reduce the batch size or give the job more memory. The same workload with more memory means a leak or a change in record shape.", support: [workload] },
         {
           title: `Check ${other === "cpu" ? "CPU" : "memory"} as well`,
           text: key === "cpu" ? "High CPU with memory near its limit is often garbage collection, fixed by memory, not CPU." : "Memory near its limit with CPU climbing is garbage collection thrash; an OOM kill follows.",
@@ -127,13 +133,10 @@ export function checkGuides(key: AlertKey, p: Pipeline, ctx: Context): [CheckGui
   }
 }
 
-/** Depends on the alert and the pipeline type only (the renderer caches it on that). */
-export function recoveryRows(key: AlertKey, ctx: { batch: boolean }): Record<ErrorClass, RecoveryRow> {
-  const rerun = ctx.batch ? "re-run the pipeline for the affected window" : "let the consumer catch up";
-  const manual: RecoveryRow = {
-    signs: "None of the above, or the fix needs a decision (data loss, a source outage, another team's system).",
-    steps: "Escalate (below) with what was checked; keep the alert open until the data is complete.",
-  };
+/** Recovery of an alert on the pipeline types it applies to (the catch-up step differs by type). */
+export function recoveryRows(key: AlertKey, types: readonly PipelineType[]): Record<ErrorClass, RecoveryRow> {
+  const rerun = types.length > 1 ? "re-run the affected window (batch) or let the consumer catch up (streaming)" : types[0] === "batch" ? "re-run the pipeline for the affected window" : "let the consumer catch up";
+  const manual = MANUAL;
   switch (key) {
     case "pipelineFailed":
       return {

@@ -34,6 +34,23 @@ export type SupportKey =
   | "backlog"
   | "streamErrors";
 
+/** Short names of the supporting queries, as checks refer to them. */
+export const SUPPORT_NAME: Readonly<Record<SupportKey, string>> = {
+  runsByStatus: "runs by status",
+  errorsByType: "errors by type",
+  lastRunDuration: "last run duration",
+  currentRun: "current run",
+  recordsProcessed: "records processed",
+  recordsFailed: "records failed",
+  bytes: "bytes processed",
+  cpu: "CPU usage",
+  memory: "memory usage",
+  latency: "latency p95",
+  throughput: "throughput",
+  backlog: "backlog",
+  streamErrors: "failed records/s",
+};
+
 /** The dashboard panel that shows each supporting query. */
 export const SUPPORT_PANEL: Readonly<Record<SupportKey, PanelKey>> = {
   runsByStatus: "runStatus",

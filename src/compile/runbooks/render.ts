@@ -1,11 +1,16 @@
 /**
- * `runbooks/<pipeline>.md` (DESIGN §4): a header describing the pipeline, then per enabled
- * alert what it means, the first three checks, recovery by error class and escalation.
- * Deterministic: no timestamps, everything in catalog / routing order.
+ * `runbooks/<pipeline>.md` (DESIGN §4): what is specific to one pipeline. Its notes, routing
+ * and escalation, its alerts with thresholds and channels, and per alert the three checks
+ * with this pipeline's queries and panel links. What an alert means, what each check tells
+ * and the recovery by error class are the same for every pipeline: they are written once,
+ * in `runbooks/playbook.md`, which every alert links to.
  *
- * Built by string concatenation with per-pipeline and per-process caches: generate renders
- * 10,000 of these (~20 KB each) within its two-second budget, so no per-line arrays, no
- * regex passes over finished text, and static prose is rendered once per process.
+ * Deterministic: no timestamps, everything in catalog / routing order. Built by string
+ * concatenation: generate renders 10,000 of these within its two-second budget.
+ *
+ * Links: panels are reference links (`[Run duration][p3]`, defined once at the end), so a
+ * URL is written once per runbook. Without a literal Grafana URL (grafana.publicUrl) a panel
+ * is named in italics and the header names the dashboard uid: never a `${...}` link.
  */
 import { alertDefinitions, describeLevel } from "../alert-definitions.js";
 import { windowSeconds } from "../promql.js";
@@ -13,34 +18,16 @@ import type { AlertDefinition } from "../alert-definitions.js";
 import { datadogCondition, monitorQuery } from "../datadog/index.js";
 import type { DatadogCondition } from "../datadog/index.js";
 import { CATALOG, dataQualityThreshold } from "../../model/catalog.js";
-import { dashboardUid, datadogIdTag, panelUrl } from "../../model/identity.js";
-import { PANEL } from "../../model/panels.js";
+import { dashboardUid, dashboardUrl, datadogIdTag, folderUid, grafanaLinkBase, panelUrl, ruleGroupName } from "../../model/identity.js";
+import { PANEL, PANEL_TITLE, panelKey } from "../../model/panels.js";
 import type { PanelKey } from "../../model/panels.js";
 import type { AlertKey, Pipeline, Project, Severity } from "../../model/types.js";
 import { ALERT_KEYS, SEVERITIES } from "../../model/types.js";
 import { formatDuration } from "../../lib/duration.js";
-import { checkGuides, ERROR_CLASSES, RECOVERY_ACTION, recoveryRows } from "./guidance.js";
-import { SUPPORT_PANEL, supportQuery } from "./queries.js";
-import type { SupportKey, SupportQuery } from "./queries.js";
-
-/** Panel titles as links read; the dashboard compiler owns the real titles. */
-const PANEL_TITLE: Readonly<Record<PanelKey, string>> = {
-  runStatus: "Run status",
-  lastSuccess: "Time since last success",
-  duration: "Run duration",
-  records: "Records",
-  failureRatio: "Failed records ratio",
-  volume: "Volume",
-  cpu: "CPU usage",
-  memory: "Memory usage",
-  errors: "Errors by type",
-  latency: "Latency p95",
-  throughput: "Throughput",
-  backlog: "Backlog",
-  streamErrorRate: "Stream error rate",
-};
-
-const PANEL_KEY_BY_ID: ReadonlyMap<number, PanelKey> = new Map((Object.keys(PANEL) as PanelKey[]).map((k) => [PANEL[k], k] as const));
+import { checkGuides } from "./guidance.js";
+import { playbookAnchor, PLAYBOOK_FILE_NAME } from "./playbook.js";
+import { SUPPORT_NAME, SUPPORT_PANEL, supportQuery } from "./queries.js";
+import type { SupportKey } from "./queries.js";
 
 /** Streaming alerts have no schedule to wait for: escalate after this long. */
 const STREAMING_ESCALATE_AFTER = "30m";
@@ -58,18 +45,19 @@ function code(text: string): string {
   return text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``;
 }
 
-/** A fenced block inside a list item (a fence may follow a paragraph line directly). */
-const FENCE_OPEN: Readonly<Record<string, string>> = { promql: `${IND}\`\`\`promql\n${IND}`, text: `${IND}\`\`\`text\n${IND}` };
-const FENCE_CLOSE = `\n${IND}\`\`\`\n`;
-function fenced(lang: "promql" | "text", body: string): string {
-  // Three pieces per block in the common case (one-line query without backticks).
-  if (!body.includes("\n") && !body.includes("```")) return FENCE_OPEN[lang] + body + FENCE_CLOSE;
+/** A fenced block, indented by `indent` (inside a list item, or not). */
+function fenced(lang: "promql" | "text", body: string, indent: string): string {
   const fence = body.includes("```") ? "````" : "```";
-  return `${IND}${fence}${lang}\n${IND}${body.split("\n").join(`\n${IND}`)}\n${IND}${fence}\n`;
+  const text = body.includes("\n") ? body.split("\n").join(`\n${indent}`) : body;
+  return `${indent}${fence}${lang}\n${indent}${text}\n${indent}${fence}\n`;
 }
 
 function anchor(key: AlertKey): string {
   return `alert-${key.toLowerCase()}`;
+}
+
+function queryAnchor(key: SupportKey): string {
+  return `q-${key.toLowerCase()}`;
 }
 
 /** Per-render state: what the pipeline's sections share, computed once. */
@@ -77,10 +65,12 @@ class View {
   readonly grafana: boolean;
   readonly datadog: boolean;
   readonly window: string;
-  readonly batch: boolean;
-  private readonly channelText: Record<Severity, string>;
-  private readonly channelTextWithType: Record<Severity, string>;
-  private readonly queries = new Map<SupportKey, SupportQuery>();
+  /** Literal Grafana URL for links; undefined → panels are named, not linked. */
+  readonly linkBase: string | undefined;
+  /** Panels linked so far, in first-use order: their reference definitions end the page. */
+  readonly linkedPanels = new Set<PanelKey>();
+  /** Supporting queries referenced by the checks, in first-use order. */
+  readonly queries = new Set<SupportKey>();
 
   constructor(
     readonly project: Project,
@@ -89,43 +79,36 @@ class View {
     this.grafana = pipeline.targets.includes("grafana");
     this.datadog = pipeline.targets.includes("datadog");
     this.window = formatDuration(windowSeconds(pipeline));
-    this.batch = pipeline.type === "batch";
-    this.channelText = {} as Record<Severity, string>;
-    this.channelTextWithType = {} as Record<Severity, string>;
-    for (const s of SEVERITIES) {
-      this.channelText[s] = this.describeChannels(pipeline.routing[s], false);
-      this.channelTextWithType[s] = this.describeChannels(pipeline.routing[s], true);
-    }
+    this.linkBase = this.grafana ? grafanaLinkBase(project.grafana) : undefined;
   }
 
-  private describeChannels(names: readonly string[], withType: boolean): string {
+  /** `data-oncall (`@pagerduty-data-oncall`), ...` for a severity's channels. */
+  channels(severity: Severity): string {
+    const names = this.pipeline.routing[severity];
     if (names.length === 0) return "no channel";
     return names
       .map((name) => {
         const ch = this.project.channels[name];
         // Validation rejects undefined channels; keep the runbook readable if one slips through.
-        if (!ch) return `${name} (undefined channel)`;
-        return withType ? `${name} (${ch.type}, ${code(ch.datadog)})` : `${name} (${code(ch.datadog)})`;
+        return ch ? `${name} (${code(ch.datadog)})` : `${name} (undefined channel)`;
       })
       .join(", ");
   }
 
-  /** `data-oncall (`@pagerduty-data-oncall`), ...` for a severity's channels. */
-  channels(severity: Severity, withType = false): string {
-    return withType ? this.channelTextWithType[severity] : this.channelText[severity];
+  /** The panel as the dashboard titles it: a reference link, or its name in italics. */
+  panel(key: PanelKey): string {
+    const title = PANEL_TITLE[key](this.window);
+    if (this.linkBase === undefined) return `*${title}*`;
+    this.linkedPanels.add(key);
+    return `[${title}][p${PANEL[key]}]`;
   }
 
-  query(key: SupportKey): SupportQuery {
-    let q = this.queries.get(key);
-    if (!q) {
-      q = supportQuery(this.pipeline, key);
-      this.queries.set(key, q);
-    }
-    return q;
-  }
-
-  panelLink(key: PanelKey): string {
-    return `[${PANEL_TITLE[key]}](${panelUrl(this.project.grafana.url, this.pipeline.name, PANEL[key])})`;
+  /** Reference definitions of every link used (the dashboard and its panels). */
+  linkDefinitions(): string {
+    if (this.linkBase === undefined) return "";
+    let out = `[dashboard]: ${dashboardUrl(this.linkBase, this.pipeline.name)}\n`;
+    for (const key of [...this.linkedPanels].sort((a, b) => PANEL[a] - PANEL[b])) out += `[p${PANEL[key]}]: ${panelUrl(this.linkBase, this.pipeline.name, PANEL[key])}\n`;
+    return `${out}\n`;
   }
 }
 
@@ -140,16 +123,31 @@ function header(view: View): string {
   rows += `| SLA | ${sla.length > 0 ? sla.join(", ") : "none set"} |\n`;
   rows += `| Description | ${p.description ? cell(p.description) : "none"} |\n`;
   const uid = dashboardUid(p.name);
-  rows += `| Dashboard | ${view.grafana ? `[${uid}](${view.project.grafana.url ?? "${GRAFANA_URL}"}/d/${uid})` : "none (the pipeline does not target Grafana)"} |\n`;
-  rows += `| Spec | ${cell(code(`specs/${p.sourceFile}`))} |\n| Targets | ${p.targets.join(", ")} |\n`;
+  const dashboard = !view.grafana
+    ? "none (the pipeline does not target Grafana)"
+    : view.linkBase !== undefined
+      ? `[${uid}][dashboard]`
+      : `${code(uid)} (no links: set ${code("grafana.publicUrl")} in the config)`;
+  rows += `| Dashboard | ${dashboard} |\n`;
+  // The spec file is named in the comment under the title.
+  rows += `| Targets | ${p.targets.join(", ")} |\n`;
   const labels = Object.keys(p.labels).sort();
   if (labels.length > 0) rows += `| Labels | ${cell(labels.map((k) => code(`${k}=${p.labels[k]}`)).join(" "))} |\n`;
 
-  let out = `# Runbook: ${p.name}\n\n<!-- Generated by pipemon from specs/${p.sourceFile}. Do not edit: change the spec and run \`pipemon generate\`. -->\n\n| | |\n|---|---|\n${rows}\n`;
+  let out = `# Runbook: ${p.name}\n\n<!-- Generated by pipemon from specs/${p.sourceFile}. Do not edit: change the spec and run \`pipemon generate\`. -->\n\n`;
+  if (p.notes) out += `${p.notes.trim()}\n\n`;
+  out += `| | |\n|---|---|\n${rows}\n`;
   if (p.runbookUrl) out += `Alerts link to the team's own runbook, ${p.runbookUrl}; this generated page is the reference for the alerts pipemon manages.\n\n`;
-  out += "## Routing\n\n| Severity | Channels |\n|---|---|\n";
-  for (const s of SEVERITIES) out += `| ${s} | ${cell(view.channels(s, true))} |\n`;
-  return `${out}\n`;
+  return out;
+}
+
+function routing(view: View, defs: readonly AlertDefinition[]): string {
+  const after = view.pipeline.schedule ? `before the next scheduled run (within ${view.window})` : `within ${STREAMING_ESCALATE_AFTER}`;
+  let out = "## Routing and escalation\n\n| Severity | Channels |\n|---|---|\n";
+  for (const s of SEVERITIES) out += `| ${s} | ${cell(view.channels(s))} |\n`;
+  out += `\nNot resolved ${after}, or data consumers affected: escalate one severity up; at critical, bring in the team's lead and the owners of the upstream sources, and tell the data consumers.`;
+  if (view.datadog && defs.some((d) => d.severity === "critical")) out += " Datadog re-notifies a critical monitor every 60m while it stays open.";
+  return `${out}\n\n`;
 }
 
 function notMonitoredReason(p: Pipeline, key: AlertKey): string {
@@ -167,13 +165,7 @@ function notMonitoredReason(p: Pipeline, key: AlertKey): string {
 
 function overview(view: View, defs: readonly AlertDefinition[]): string {
   let out = "## Alerts\n\n";
-  if (defs.length === 0) {
-    out += "No alert is enabled for this pipeline.\n\n";
-  } else {
-    out += "| Alert | Severity | Fires when |\n|---|---|---|\n";
-    for (const def of defs) out += `| [${def.title}](#${anchor(def.key)}) | ${def.severity} | ${cell(CATALOG[def.key].meaning)} |\n`;
-    out += "\n";
-  }
+  if (defs.length === 0) out += "No alert is enabled for this pipeline.\n\n";
   let missing = "";
   for (const k of ALERT_KEYS) {
     if (!CATALOG[k].types.includes(view.pipeline.type) || defs.some((d) => d.key === k)) continue;
@@ -181,106 +173,87 @@ function overview(view: View, defs: readonly AlertDefinition[]): string {
   }
   if (missing) out += `Not monitored:\n\n${missing}\n`;
   if (defs.length > 0) {
-    const langs = [view.grafana ? "`promql` blocks are PromQL for Grafana Explore" : "", view.datadog ? "`text` blocks are Datadog queries" : ""].filter(Boolean);
-    if (langs.length > 0) out += `In the checks, ${langs.join(", ")}.\n\n`;
+    const where: string[] = [];
+    if (view.grafana) where.push(`Grafana rules are in group ${code(ruleGroupName(view.pipeline.name))} of folder ${code(folderUid(view.pipeline.team))}`);
+    if (view.datadog) where.push(`Datadog monitors carry the tag ${code(datadogIdTag(view.pipeline.name, "<alert>" as AlertKey))}`);
+    if (where.length > 0) out += `${where.join("; ")}.`;
+    out += ` Each alert's title links to the [playbook](${PLAYBOOK_FILE_NAME}): what it means, what its checks tell, recovery by error class.\n\n`;
   }
   return out;
 }
 
-function meaning(view: View, def: AlertDefinition, condition: DatadogCondition | undefined): string {
-  let out = `### What it means\n\n${def.description}\n\n| Level | Threshold | Severity | Channels |\n|---|---|---|---|\n`;
-  for (const level of def.levels) {
-    out += `| ${level.level} | ${def.comparator} ${describeLevel(def, level)} | ${level.severity} | ${cell(view.channels(level.severity))} |\n`;
-  }
-  out += def.forSeconds > 0 ? `\nFires after the condition has held for ${formatDuration(def.forSeconds)}.` : "\nFires on the first evaluation that meets the condition.";
-  if (def.whenAbsent === "fire") out += " A missing metric counts as firing: silence is the problem this alert looks for.";
+/** What absence of the metric means, for the alerts where it matters. */
+function absence(def: AlertDefinition, condition: DatadogCondition | undefined): string {
+  if (def.whenAbsent === "fire") return " A missing metric counts as firing: silence is the problem this alert looks for.";
   if (def.whenAbsent === "afterReporting") {
-    out += ` A stream that reported within the last day and stopped reporting counts as 0/s (a dead stream${condition ? "; on Datadog: No Data for the pending period" : ""}); one that never reported stays silent.`;
+    return ` A stream that reported within the last day and stopped reporting counts as 0/s (a dead stream${condition ? "; on Datadog: No Data for the pending period" : ""}); one that never reported stays silent.`;
   }
-  if (view.grafana) out += ` Grafana rules ${def.levels.map((l) => code(l.ruleUid)).join(", ")}.`;
-  if (condition) {
-    const c = condition;
-    out += ` Datadog monitor tagged ${code(datadogIdTag(def.pipeline, def.key))}: critical ${c.criticalText}${c.warningText ? `, warning ${c.warningText}` : ""}.`;
-    if (def.datadog.description !== undefined) out += ` On Datadog: ${def.datadog.description}`;
-  }
-  return `${out}\n\n`;
+  return "";
+}
+
+/**
+ * One sentence: what fires the alert with this pipeline's numbers, each level's threshold,
+ * severity and channels, and the pending period. It starts with the alert's own condition,
+ * so no two alerts of a runbook share it.
+ */
+function firing(def: AlertDefinition, condition: DatadogCondition | undefined): string {
+  const levels = def.levels
+    .map((l) => `${l.level} ${def.comparator} ${describeLevel(def, l)} is ${l.severity} (${l.channels.length > 0 ? l.channels.join(", ") : "no channel"})`)
+    .join("; ");
+  // Sustained alerts say their pending period in the condition ("above 95% for 10m").
+  const held = def.forSeconds > 0 && !CATALOG[def.key].sustained ? `, held for ${formatDuration(def.forSeconds)}` : "";
+  return `Condition: ${def.firesWhen}${held}; ${levels}.${absence(def, condition)}\n\n`;
 }
 
 function checks(view: View, def: AlertDefinition, condition: DatadogCondition | undefined): string {
-  const guides = checkGuides(def.key, view.pipeline, { window: view.window, batch: view.batch });
-  let out = "### First checks\n\n";
+  const guides = checkGuides(def.key, view.pipeline.type);
+  let out = "";
   for (let i = 0; i < guides.length; i++) {
     const guide = guides[i]!;
-    out += `${i + 1}. **${guide.title}.** ${guide.text}\n\n`;
+    out += `${i + 1}. ${guide.title}`;
     if (!guide.support) {
       // The alert's own panel and the exact queries that fire it.
-      const panel = PANEL_KEY_BY_ID.get(def.panelId);
-      const what = view.grafana && view.datadog ? "The alert's PromQL, then the Datadog monitor query:" : view.grafana ? "The alert's PromQL:" : "The Datadog monitor query:";
-      out += view.grafana && panel ? `${IND}Panel: ${view.panelLink(panel)}. ${what}\n` : `${IND}${what}\n`;
-      if (view.grafana) out += fenced("promql", def.promql);
-      if (condition) out += fenced("text", monitorQuery(def, condition));
+      // The monitor query is one short line: inline; the PromQL gets a block.
+      const monitor = condition ? `Datadog monitor ${code(monitorQuery(def, condition))}` : "";
+      out += view.grafana ? ` on ${view.panel(panelKey(def.panelId))}${monitor ? `, ${monitor}` : ""}, the alert's PromQL:\n${fenced("promql", def.promql, IND)}` : `: ${monitor}.\n`;
     } else {
-      let first = true;
-      for (const key of guide.support) {
-        const q = view.query(key);
-        const label = `${q.label[0]!.toUpperCase()}${q.label.slice(1)}:`;
-        if (first && view.grafana) {
-          const panels = [...new Set(guide.support.map((k) => SUPPORT_PANEL[k]))];
-          out += `${IND}Panel${panels.length > 1 ? "s" : ""}: ${panels.map((k) => view.panelLink(k)).join(", ")}. ${label}\n`;
-        } else {
-          out += `${IND}${label}\n`;
-        }
-        first = false;
-        if (view.grafana) out += fenced("promql", q.promql);
-        if (view.datadog) out += fenced("text", q.datadog);
-      }
+      for (const k of guide.support) view.queries.add(k);
+      // The panel shows the query; without Grafana, the query itself (listed under Queries).
+      const refs = view.grafana ? [...new Set(guide.support.map((k) => SUPPORT_PANEL[k]))].map((k) => view.panel(k)) : guide.support.map((k) => `[${SUPPORT_NAME[k]}](#${queryAnchor(k)})`);
+      out += `: ${refs.join(", ")}.\n`;
     }
   }
   return `${out}\n`;
 }
 
-/** The recovery table depends only on the alert and the pipeline type: render it once. */
-const RECOVERY_CACHE = new Map<string, string>();
-function recovery(view: View, key: AlertKey): string {
-  const cacheKey = `${key}/${view.batch}`;
-  let out = RECOVERY_CACHE.get(cacheKey);
-  if (out === undefined) {
-    const rows = recoveryRows(key, { batch: view.batch });
-    out = "### Recovery by error class\n\n| Error class | Signs | Recovery |\n|---|---|---|\n";
-    for (const cls of ERROR_CLASSES) out += `| ${cls} | ${cell(rows[cls].signs)} | **${RECOVERY_ACTION[cls]}**: ${cell(rows[cls].steps)} |\n`;
-    out += "\n";
-    RECOVERY_CACHE.set(cacheKey, out);
+/**
+ * Each supporting query of the checks once, with its panel. With panel links the PromQL is
+ * the panel's own (one click away), so only the Datadog query is written out.
+ */
+function queries(view: View): string {
+  const promql = view.grafana && view.linkBase === undefined;
+  if (view.queries.size === 0 || (!promql && !view.datadog)) return "";
+  let out = `## ${promql ? "Queries" : "Datadog queries"}\n\n`;
+  for (const key of view.queries) {
+    const q = supportQuery(view.pipeline, key);
+    const shown = promql ? [`PromQL ${code(q.promql)}`, view.datadog ? `Datadog ${code(q.datadog)}` : ""].filter(Boolean).join(", ") : code(q.datadog);
+    // With Grafana the checks name panels: list each query under its panel, no anchor needed.
+    out += view.grafana ? `- ${view.panel(SUPPORT_PANEL[key])}, ${SUPPORT_NAME[key]}: ${shown}\n` : `- <a id="${queryAnchor(key)}"></a>${q.label[0]!.toUpperCase()}${q.label.slice(1)}: ${shown}\n`;
   }
-  return out;
-}
-
-function higher(severity: Severity): Severity | undefined {
-  const i = SEVERITIES.indexOf(severity);
-  return i > 0 ? SEVERITIES[i - 1] : undefined;
-}
-
-function escalation(view: View, def: AlertDefinition): string {
-  let out = `### Escalation\n\n- Owner: team **${view.pipeline.team}**.`;
-  for (const level of def.levels) out += ` The ${level.level} level (${level.severity}) notifies ${view.channels(level.severity)}.`;
-  if (view.datadog && def.severity === "critical") out += " Datadog re-notifies every 60m while it stays open.";
-  const after = view.pipeline.schedule ? `before the next scheduled run (within ${view.window})` : `within ${STREAMING_ESCALATE_AFTER}`;
-  const up = higher(def.severity);
-  out += up
-    ? `\n- Not resolved ${after}, or data consumers are affected: escalate as ${up}, to ${view.channels(up)}.\n\n`
-    : `\n- Already the highest severity. Not resolved ${after}: bring in the team's lead and the owners of the upstream sources (manual intervention), and tell the data consumers.\n\n`;
-  return out;
+  return `${out}\n`;
 }
 
 export function renderRunbook(project: Project, pipeline: Pipeline): string {
   const defs = alertDefinitions(pipeline);
   const view = new View(project, pipeline);
-  let md = header(view) + overview(view, defs);
+  let md = header(view) + routing(view, defs) + overview(view, defs);
   for (const def of defs) {
-    md += `<a id="${anchor(def.key)}"></a>\n\n## ${def.title} (${code(def.key)})\n\n`;
+    md += `<a id="${anchor(def.key)}"></a>\n\n## [${def.title}](${PLAYBOOK_FILE_NAME}#${playbookAnchor(def.key)}) (${code(def.key)})\n\n`;
     // Only Datadog pipelines need (and can always render) the monitor's condition.
     const condition = view.datadog ? datadogCondition(def) : undefined;
-    md += meaning(view, def, condition) + checks(view, def, condition) + recovery(view, def.key) + escalation(view, def);
+    md += firing(def, condition) + checks(view, def, condition);
   }
+  md += queries(view) + view.linkDefinitions();
   // Every section ends with one blank line; the file ends with exactly one newline.
   return md.slice(0, -1);
 }

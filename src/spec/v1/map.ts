@@ -41,6 +41,20 @@ const DEFAULT_RULE_INTERVAL_SECONDS = 60;
 export interface MapResult {
   projects: Project[];
   diagnostics: Diagnostic[];
+  routingFallbacks: RoutingFallback[];
+}
+
+/**
+ * The severities of a pipeline (in one environment) whose channels no team or pipeline
+ * routing sets, so they come from the config's routing (or its environment's): `validate`
+ * notes the ones that have alerts, so a team sees where its alerts go.
+ */
+export interface RoutingFallback {
+  file: string;
+  doc: number;
+  pipeline: string;
+  environment?: string;
+  severities: Severity[];
 }
 
 /** Environments to build: each declared one, or the single base project. */
@@ -52,12 +66,17 @@ export function environmentNames(config: RawConfig): (string | undefined)[] {
 export function mapProjects(config: Located<RawConfig>, pipelines: readonly Located<RawPipeline>[], only?: string): MapResult {
   const diagnostics: Diagnostic[] = [];
   const projects: Project[] = [];
+  const routingFallbacks: RoutingFallback[] = [];
   const sorted = [...pipelines].sort((a, b) => (a.value.metadata.name < b.value.metadata.name ? -1 : 1));
   for (const env of environmentNames(config.value)) {
     if (only !== undefined && env !== only) continue;
     projects.push(mapProject(config.value, sorted, env, diagnostics));
+    for (const p of sorted) {
+      const severities = configRoutedSeverities(config.value, p.value, env);
+      routingFallbacks.push({ file: p.file, doc: p.doc, pipeline: p.value.metadata.name, ...(env !== undefined ? { environment: env } : {}), severities });
+    }
   }
-  return { projects, diagnostics: dedupe(diagnostics) };
+  return { projects, diagnostics: dedupe(diagnostics), routingFallbacks };
 }
 
 /** The same pipeline problem found in every environment is reported once. */
@@ -89,6 +108,7 @@ function grafanaSettings(base: RawGrafana | undefined, over: RawGrafana | undefi
   const g = { ...base, ...over };
   return {
     ...(g.url !== undefined ? { url: g.url } : {}),
+    ...(g.publicUrl !== undefined ? { publicUrl: g.publicUrl.replace(/\/+$/, "") } : {}),
     ...(g.token !== undefined ? { token: g.token } : {}),
     datasource: g.datasource ?? DEFAULT_DATASOURCE,
     ruleIntervalSeconds: g.ruleInterval ? seconds(g.ruleInterval) : DEFAULT_RULE_INTERVAL_SECONDS,
@@ -198,6 +218,7 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
     team: p.metadata.team,
     description: p.metadata.description ?? "",
     ...(p.metadata.runbook !== undefined ? { runbookUrl: p.metadata.runbook } : {}),
+    ...(p.metadata.notes !== undefined ? { notes: p.metadata.notes } : {}),
     labels: sortedRecord(p.metadata.labels ?? {}),
     type,
     ...(windows && typeof windows !== "string" ? { schedule: { cron: p.spec.schedule!, windowSeconds: windows.maxGapSeconds } } : {}),
@@ -207,17 +228,29 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
     },
     thresholds,
     alerts,
-    routing: mergeRouting([
-      config.routing,
-      config.teams?.[p.metadata.team]?.routing,
-      p.spec.routing,
-      overlay.routing,
-      env !== undefined ? p.spec.environments?.[env]?.routing : undefined,
-    ]),
+    routing: mergeRouting(routingLayers(config, overlay, p, env).map((l) => l.routing)),
     targets: TARGETS.filter((t) => targets.includes(t)),
     signals: mapSignals(p),
     sourceFile: located.relative,
   };
+}
+
+/** Routing layers in merge order (lowest first); `own` when the team or the pipeline sets it, not the config. */
+function routingLayers(config: RawConfig, overlay: RawEnvironment, p: RawPipeline, env: string | undefined): { own: boolean; routing: RawRouting | undefined }[] {
+  return [
+    { own: false, routing: config.routing },
+    { own: true, routing: config.teams?.[p.metadata.team]?.routing },
+    { own: true, routing: p.spec.routing },
+    { own: false, routing: overlay.routing },
+    { own: true, routing: env !== undefined ? p.spec.environments?.[env]?.routing : undefined },
+  ];
+}
+
+/** Severities whose channels come from the config (the last layer that sets them is the config's, or none does). */
+function configRoutedSeverities(config: RawConfig, p: RawPipeline, env: string | undefined): Severity[] {
+  const overlay: RawEnvironment = (env !== undefined ? config.environments?.[env] : undefined) ?? {};
+  const layers = routingLayers(config, overlay, p, env);
+  return SEVERITIES.filter((s) => !layers.findLast((l) => l.routing?.[s] !== undefined)?.own);
 }
 
 function mapThresholds(raw: RawThresholds): Thresholds {

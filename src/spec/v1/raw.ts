@@ -42,6 +42,7 @@ export interface RawChannel {
 
 export interface RawGrafana {
   url?: string;
+  publicUrl?: string;
   token?: string;
   datasource?: { type: string; uid: string };
   ruleInterval?: string;
@@ -97,6 +98,7 @@ export interface RawPipeline {
     team: string;
     description?: string;
     runbook?: string;
+    notes?: string;
     labels?: Record<string, string>;
   };
   spec: RawPipelineDefaults & {

@@ -7,6 +7,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { error, type Diagnostic, type PathSegment } from "../diagnostics.js";
 import { PATTERNS } from "./schema.js";
 import { createAjv, VALIDATOR_IDS } from "./ajv.js";
+import { durationAdvice } from "./units.js";
 import { closest } from "../../lib/suggest.js";
 
 type Validators = { Config: ValidateFunction; Pipeline: ValidateFunction };
@@ -133,6 +134,7 @@ function one(e: ErrorObject, file: string, doc: number): Diagnostic | undefined 
       return error(file, doc, path, `missing required key '${key}'${path.length ? ` in ${where}` : ""}`);
     }
     case "type": {
+      if (schema.pattern === PATTERNS.duration && typeof e.data === "number") return error(file, doc, path, `${where} is ${show(e.data)}: ${durationAdvice(e.data)}`);
       const types = ([] as string[]).concat((e.params as { type: string | string[] }).type);
       const wanted = types.map((t) => TYPE_NAMES[t] ?? t).join(" or ");
       return error(file, doc, path, `${where} must be ${wanted}, not ${show(e.data)}`);
@@ -154,6 +156,11 @@ function one(e: ErrorObject, file: string, doc: number): Diagnostic | undefined 
         // Whatever was written there is probably the secret itself: never echo it.
         return { ...error(file, doc, path, `${where} must be an environment reference like \${MY_SECRET}, not a literal value (not shown): secrets are never written in specs`), redact: true };
       }
+      if ((e.params as { pattern: string }).pattern === PATTERNS.publicUrl && typeof e.data === "string" && /^[^/]*\/\/[^/]*@/.test(e.data)) {
+        // user:password@ in a URL meant for generated files: never echo it.
+        return { ...error(file, doc, path, `${where} holds credentials (user:password@, not shown): it is written into generated files, so give the URL without them`), redact: true };
+      }
+      if ((e.params as { pattern: string }).pattern === PATTERNS.duration) return error(file, doc, path, `${where} is ${show(e.data)}: ${durationAdvice(e.data)}`);
       return error(file, doc, path, `${where} is ${show(e.data)}: expected ${expect ?? `text matching ${(e.params as { pattern: string }).pattern}`}`);
     case "anyOf":
     case "minimum":

@@ -23,6 +23,9 @@ export const PATTERNS = {
   promLabel: "^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$",
   datadogMetric: DATADOG_METRIC.source,
   datadogHandle: "^@[^\\s]+$",
+  // A literal http(s) URL, written into generated files as is: no user:password@, no ${ENV}
+  // (never resolved in generated/) and no {{ (a Datadog template variable).
+  publicUrl: "^https?://[^/@\\s{}$]+(/[^\\s{}$]*)?$",
 } as const;
 
 const name = (what: string): Schema => ({
@@ -229,6 +232,12 @@ const grafana: Schema = {
   description: "Grafana connection and rule settings.",
   properties: {
     url: text("Grafana base URL, usually ${GRAFANA_URL}."),
+    publicUrl: {
+      type: "string",
+      pattern: PATTERNS.publicUrl,
+      description: "Grafana URL as people open it, used for the dashboard and panel links in runbooks and monitor messages (not a secret, written into generated/).",
+      "x-expect": "an absolute http(s) URL without credentials or ${...}, like https://grafana.example.com",
+    },
     token: secret("Service-account token."),
     datasource: {
       type: "object",
@@ -352,6 +361,7 @@ const pipeline: Schema = {
         team: name("Owning team"),
         description: { type: "string", description: "What the pipeline does." },
         runbook: { type: "string", pattern: "^https?://", description: "Runbook URL; the generated runbook otherwise.", "x-expect": "an http(s) URL" },
+        notes: { type: "string", minLength: 1, description: "Markdown shown at the top of the generated runbook: the DAG link, the backfill command, who owns the source." },
         labels: {
           type: "object",
           propertyNames: { pattern: PATTERNS.promLabel },

@@ -18,9 +18,10 @@ import { checkValues } from "./values.js";
 import { checkPromql } from "../../lib/promql-check.js";
 import { GrammarError, parseMetricExpression } from "../../lib/datadog-query.js";
 
-export function checkProject(config: Located<RawConfig>, pipelines: readonly Located<RawPipeline>[]): Diagnostic[] {
+/** `config` is undefined when it failed its schema: pipelines get every check that does not need it. */
+export function checkProject(config: Located<RawConfig> | undefined, pipelines: readonly Located<RawPipeline>[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  checkConfig(config, out);
+  if (config) checkConfig(config, out);
   const seen = new Map<string, Located<RawPipeline>>();
   const teams = new Set(pipelines.map((p) => p.value.metadata.team));
   for (const p of pipelines) {
@@ -38,7 +39,7 @@ export function checkProject(config: Located<RawConfig>, pipelines: readonly Loc
     } else {
       seen.set(p.value.metadata.name, p);
     }
-    checkPipeline(config.value, p, out);
+    checkPipeline(config?.value, p, out);
   }
   return out;
 }
@@ -161,12 +162,11 @@ function checkDefaults(d: RawPipelineDefaults, path: PathSegment[], file: string
   checkDurations(d, path, file, doc, out);
 }
 
-function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnostic[]): void {
+function checkPipeline(config: RawConfig | undefined, p: Located<RawPipeline>, out: Diagnostic[]): void {
   const { file, doc, value } = p;
   const spec = value.spec;
   const type = spec.type;
   const at = (path: PathSegment[], message: string, atKey = false) => out.push(error(file, doc, path, message, atKey));
-  const channels = Object.keys(config.channels);
 
   if (type === "batch") {
     if (spec.schedule === undefined) {
@@ -193,17 +193,19 @@ function checkPipeline(config: RawConfig, p: Located<RawPipeline>, out: Diagnost
   }
 
   checkTypedDefaults(spec, ["spec"], type, file, doc, out);
-  if (spec.routing) checkRouting(spec.routing, ["spec", "routing"], channels, file, doc, out);
+  // Channel and environment names are checked against a config that passed its schema only.
+  const channels = config && Object.keys(config.channels);
+  if (spec.routing && channels) checkRouting(spec.routing, ["spec", "routing"], channels, file, doc, out);
 
-  const envs = Object.keys(config.environments ?? {});
+  const envs = config && Object.keys(config.environments ?? {});
   for (const [env, overlay] of Object.entries(spec.environments ?? {})) {
-    if (!envs.includes(env)) {
+    if (envs && !envs.includes(env)) {
       const guess = closest(env, envs);
       at(["spec", "environments", env], `unknown environment '${env}': ${guess ? `did you mean '${guess}'?` : envs.length ? `the config declares: ${envs.join(", ")}` : "the config declares no environments"}`, true);
       continue;
     }
     checkTypedDefaults(overlay, ["spec", "environments", env], type, file, doc, out);
-    if (overlay.routing) checkRouting(overlay.routing, ["spec", "environments", env, "routing"], channels, file, doc, out);
+    if (overlay.routing && channels) checkRouting(overlay.routing, ["spec", "environments", env, "routing"], channels, file, doc, out);
   }
 
   for (const [signal, o] of Object.entries(spec.metrics?.signals ?? {}) as [SignalKey, RawSignalOverride][]) {

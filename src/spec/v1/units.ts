@@ -1,5 +1,5 @@
 /** Units of the spec language, parsed into the model's base units. */
-import { parseDuration } from "../../lib/duration.js";
+import { formatDuration, parseDuration } from "../../lib/duration.js";
 
 /** The largest threshold: every integer up to it is exact in a double, on every target. */
 export const MAX_NUMBER = Number.MAX_SAFE_INTEGER;
@@ -34,4 +34,45 @@ export function seconds(value: string): number {
   const s = parseDuration(value);
   if (s === undefined) throw new Error(`not a duration: ${value}`);
   return s;
+}
+
+const FRACTIONAL_DURATION = /^(\d*\.\d+)(ms|s|m|h|d|w|y)$/;
+const AMOUNT_AND_WORD = /^(\d+)\s*([A-Za-z]+)$/;
+/** Units written out, as people do (`45 minutes`), to the duration unit. */
+const UNIT_WORDS: Record<string, string> = Object.fromEntries(
+  ([
+    ["ms", ["ms", "msec", "millisecond", "milliseconds"]],
+    ["s", ["s", "sec", "secs", "second", "seconds"]],
+    ["m", ["m", "min", "mins", "minute", "minutes"]],
+    ["h", ["h", "hr", "hrs", "hour", "hours"]],
+    ["d", ["d", "day", "days"]],
+    ["w", ["w", "wk", "week", "weeks"]],
+    ["y", ["y", "yr", "year", "years"]],
+  ] as const).flatMap(([unit, words]) => words.map((w) => [w, unit])),
+);
+
+/**
+ * What to write instead of a value that is not a duration: the commonest mistakes get their
+ * fix (`for: 10` has no unit; `1.5h` is not Prometheus syntax; `45 minutes`, `1h 30m`).
+ */
+export function durationAdvice(value: unknown): string {
+  if (typeof value === "number") {
+    return Number.isInteger(value) && value >= 0 ? `add a unit: ${value}s, ${value}m or ${value}h` : "write a duration with a unit, in whole numbers: 30s, 45m or 1h30m";
+  }
+  if (typeof value === "string") {
+    const fraction = FRACTIONAL_DURATION.exec(value);
+    if (fraction) {
+      const s = Number(fraction[1]) * parseDuration(`1${fraction[2]!}`)!;
+      const wholeMs = Math.abs(s * 1000 - Math.round(s * 1000)) < 1e-6;
+      return wholeMs && s > 0 ? `durations take whole numbers: write ${formatDuration(s)}` : "durations take whole numbers, like 30s, 45m or 1h30m";
+    }
+    const worded = AMOUNT_AND_WORD.exec(value.trim());
+    // `Hours` is hours, but `10M` might mean months: single letters must be the unit itself.
+    const word = worded && (worded[2]!.length > 2 ? worded[2]!.toLowerCase() : worded[2]!);
+    const unit = word && Object.hasOwn(UNIT_WORDS, word) ? UNIT_WORDS[word] : undefined;
+    if (worded && unit) return `write ${worded[1]!}${unit}`;
+    const compact = value.replace(/\s+/g, "");
+    if (compact !== value && parseDuration(compact) !== undefined) return `write it without spaces: ${compact}`;
+  }
+  return "expected a duration like 30s, 45m, 2h or 1d";
 }

@@ -36,8 +36,8 @@ const RESOLVED = [
 ].map((p) => p.split("."));
 const RESOLVED_WHERE = "grafana.url and token, datadog.site, apiKey and appKey, metrics.pushgateway.url, and channel secrets";
 
-/** Text that may span lines: a description, a PromQL or Datadog expression written as a YAML block. */
-const MULTILINE_KEYS = new Set(["description", "promql", "datadogQuery"]);
+/** Text that may span lines: a description, runbook notes, a PromQL or Datadog expression written as a YAML block. */
+const MULTILINE_KEYS = new Set(["description", "notes", "promql", "datadogQuery"]);
 
 const matches = (pattern: readonly string[], path: readonly PathSegment[]): boolean =>
   pattern.length === path.length && pattern.every((part, i) => part === "*" || part === path[i]);

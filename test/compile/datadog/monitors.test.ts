@@ -14,6 +14,9 @@ import {
 import type { DatadogMonitorBody } from "../../../src/compile/datadog/index.js";
 import { PRIORITY } from "../../../src/model/catalog.js";
 import { panelUrl } from "../../../src/model/identity.js";
+import { PANEL_TITLE, panelKey } from "../../../src/model/panels.js";
+import { windowSeconds } from "../../../src/compile/promql.js";
+import { formatDuration } from "../../../src/lib/duration.js";
 import type { Pipeline, Project } from "../../../src/model/types.js";
 import {
   alertsDisabledPipeline,
@@ -270,14 +273,26 @@ describe("messages", () => {
   it("links the runbook and the dashboard panel", () => {
     for (const c of cases) {
       expect(c.body.message).toContain(`Runbook: https://github.com/example/data-platform/blob/main/generated/runbooks/${c.pipeline.name}.md`);
-      expect(c.body.message).toContain(`Dashboard: ${panelUrl(proj.grafana.url, c.pipeline.name, c.def.panelId)}`);
-      expect(c.body.message).toContain("${GRAFANA_URL}/d/pm-");
+      // grafana.url is a ${GRAFANA_URL} reference and no publicUrl is set: the panel is named, never a ${...} link.
+      expect(c.body.message).toContain(`Dashboard: pm-${c.pipeline.name}, panel "${PANEL_TITLE[panelKey(c.def.panelId)](formatDuration(windowSeconds(c.pipeline)))}"`);
+      expect(c.body.message).not.toContain("${");
       // pipelineFailed says what the monitor does instead (it cannot resolve on a later success).
       if (c.def.key === "pipelineFailed") {
         expect(c.body.message).toContain(`${c.pipeline.name} (${c.pipeline.team}): at least one run failed in the last`);
         expect(c.body.message).toContain("resolves once the failed run has left the window, not at a later success");
         expect(c.body.message).not.toContain(c.def.description);
       } else expect(c.body.message).toContain(c.def.description);
+    }
+  });
+
+  it("links the panel with grafana.publicUrl, a literal URL written into the message", () => {
+    const linked: Project = { ...proj, grafana: { ...proj.grafana, publicUrl: "https://grafana.example.com" } };
+    for (const pipeline of linked.pipelines.filter((p) => p.targets.includes("grafana"))) {
+      const defs = alertDefinitions(pipeline);
+      monitorsOf(linked, pipeline).forEach((body, i) => {
+        expect(body.message).toContain(`Dashboard: ${panelUrl("https://grafana.example.com", pipeline.name, defs[i]!.panelId)}\n`);
+        expect(body.message).not.toContain("${");
+      });
     }
   });
 
