@@ -292,10 +292,12 @@ describe("plan and apply against the emulators", () => {
     expect(badKey.stderr.trim().split("\n")).toHaveLength(1);
     expect(badKey.stderr).toMatch(/^pipemon: datadog.*DD_API_KEY/);
 
+    const sentBefore = grafana.faults.requests.length;
     const missing = await runCliAsync(["--specs", specs, "apply", ...PROD, "--yes"], work, { ...environment(), GRAFANA_TOKEN: "" });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe("pipemon: 1 environment variable this run needs is not set: GRAFANA_TOKEN (the service account token of grafana (production)). Export it and run again; no request was sent\nnothing was changed\n");
-    expect(grafana.faults.requests).toEqual([]);
+    // Preflight: not even the lock or a read was sent.
+    expect(grafana.faults.requests.slice(sentBefore)).toEqual([]);
   });
 
   it("a rotated secret is never a diff; apply --rotate-secrets re-sends it", async () => {
