@@ -164,10 +164,8 @@ async function confirm(doc: PlanDocument, prune: boolean): Promise<boolean> {
   try {
     const answer = await new Promise<string | undefined>((resolve) => {
       rl.once("close", () => resolve(undefined));
-      rl.once("SIGINT", () => {
-        resolve(undefined);
-        process.kill(process.pid, "SIGINT");
-      });
+      // Left unanswered: apply's SIGINT handling gives the locks back and exits 130.
+      rl.once("SIGINT", () => process.kill(process.pid, "SIGINT"));
       rl.question(`\nApply these changes${prune ? " (including deletes)" : ""}? Only 'yes' is accepted: `).then(resolve, () => resolve(undefined));
     });
     return answer?.trim() === "yes";

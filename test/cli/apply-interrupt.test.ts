@@ -128,14 +128,21 @@ describe("preflight in the CLI", () => {
 });
 
 describe("the confirmation prompt (on a pseudo-terminal)", () => {
-  /** `script` gives pipemon a terminal; the answer is typed ahead. */
+  /** `script` gives pipemon a terminal; the answer is typed at the question. */
   function applyAnswering(answer: string): Promise<CliRun> {
     return new Promise((resolve, reject) => {
       const command = [process.execPath, PIPEMON_BIN, "--specs", specs, "apply", ...PROD].map((a) => `'${a}'`).join(" ");
       const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: work, env: { ...environment(), TERM: "xterm", PIPEMON_PROGRESS_INTERVAL_MS: "0" } });
       let stdout = "";
-      child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-      child.stdin.write(`${answer}\n`);
+      let answered = false;
+      child.stdout.setEncoding("utf8").on("data", (c: string) => {
+        stdout += c;
+        // Typed once the question is asked, as a person would.
+        if (!answered && stdout.includes("Only 'yes' is accepted")) {
+          answered = true;
+          child.stdin.write(answer === "\u0003" ? answer : `${answer}\n`);
+        }
+      });
       const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
       child.on("error", reject);
       child.on("close", (code) => {
@@ -145,16 +152,21 @@ describe("the confirmation prompt (on a pseudo-terminal)", () => {
     });
   }
 
-  it("anything but yes (no, y, nothing) exits 1 and writes nothing", async () => {
+  it("anything but yes (no, y, nothing) exits 1 and writes nothing; Ctrl-C there exits 130", async () => {
     for (const answer of ["no", "y", ""]) {
       const run = await applyAnswering(answer);
       expect(run.stdout).toContain("Only 'yes' is accepted");
       expect(run.stdout).toContain("Apply cancelled (only 'yes' applies); nothing was changed.");
       expect(run.code).toBe(1);
     }
+    // Ctrl-C at the prompt: exit 130 at once, nothing applied.
+    const interrupted = await applyAnswering("\u0003");
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stdout).not.toContain("Apply:");
     // Only the apply locks were taken and given back.
     expect(writes().filter((r) => !lockWrite(r) && r.method !== "DELETE")).toEqual([]);
     expect([grafana.state.folders.size, datadog.state.monitors.size]).toEqual([0, 0]);
+    expect(grafana.state.dashboards.size).toBe(0);
   });
 });
 
