@@ -80,7 +80,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   }
   if (!options.prune) for (const s of states) holdBackDeletes(s.plan.changes);
   const document = planDocument(
-    { ...(options.environment !== undefined ? { environment: options.environment } : {}), targets: [...new Set(states.flatMap((s) => s.targets))], select: options.select, prune: options.prune === true },
+    { ...(options.environment !== undefined ? { environment: options.environment } : {}), targets: [...new Set(states.flatMap((s) => s.targets))], select: options.select, prune: options.prune === true, adopt: options.adopt === true },
     states.map((s) => s.plan),
   );
   const desired: SavedPlan["desired"] = {};

@@ -407,8 +407,27 @@ describe("a saved plan is the reviewed plan", () => {
     expect((await pipemon(["plan", ...PROD, "--out", again])).code).toBe(0);
     const pruneLater = await pipemon(["apply", again, "--prune"]);
     expect(pruneLater.code).toBe(1);
-    expect(pruneLater.stderr).toMatch(/^pipemon: a saved plan already fixes what is applied: drop .*--prune.*pipemon plan --prune --out FILE records deletes\)\n$/);
+    expect(pruneLater.stderr).toMatch(/^pipemon: a saved plan already fixes what is applied: drop .*--prune.*pipemon plan --prune --adopt --out FILE records deletes and take-overs\)\n$/);
     await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl");
+  });
+
+  it("takes over a resource without the ownership marker only when the saved plan showed it (plan --adopt)", async () => {
+    await grafanaApi("POST", "/api/dashboards/db", { dashboard: { uid: "pm-orders-etl", title: "hand-made orders dashboard", tags: [] }, overwrite: false });
+    const title = async () => ((await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl")) as { dashboard: { title: string } }).dashboard.title;
+    const plain = join(work, "plain.json");
+    expect((await pipemon(["plan", ...PROD, "--out", plain])).code).toBe(0);
+    const adoptLater = await pipemon(["apply", plain, "--adopt"]);
+    expect(adoptLater.code).toBe(1);
+    expect(adoptLater.stderr).toMatch(/^pipemon: a saved plan already fixes what is applied: drop .*--adopt/);
+    expect(await title()).toBe("hand-made orders dashboard");
+
+    const adopting = join(work, "adopt.json");
+    const made = await pipemon(["plan", ...PROD, "--adopt", "--out", adopting]);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^\s+~ grafana-dashboard pm-orders-etl update: adopted: pipemon's ownership marker is added$/m);
+    expect((await pipemon(["apply", adopting])).code).toBe(0);
+    expect(await title()).not.toBe("hand-made orders dashboard");
+    expect(changed(await planJson())).toEqual([]);
   });
 
   it("a pruning plan is refused when a resource it deletes moved since", async () => {
