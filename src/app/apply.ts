@@ -178,9 +178,11 @@ async function applySaved(options: ApplyOptions, file: string, lock: LockOptions
         refused.push(`environment ${projectPlan.environment ?? "(none)"} of the plan is no longer in the config`);
         continue;
       }
-      const state = await readProjectState(project, { lock, targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats });
+      const state = await readProjectState(project, { lock, targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: saved.options.adopt === true, env: options.env, connect, stats });
       states.push(state);
       for (const c of projectPlan.changes) {
+        // Left in place by this plan: whatever happened to it since changes nothing apply does.
+        if (c.action === "orphan") continue;
         const now = state.live.get(resourceId(c.kind, c.key))?.fingerprint ?? null;
         if (now === c.liveFingerprint) continue;
         const where = projectPlan.environment ? ` (${projectPlan.environment})` : "";
@@ -195,6 +197,7 @@ async function applySaved(options: ApplyOptions, file: string, lock: LockOptions
     return { load, outcomes: [], stats, error: message };
   }
   if (refused.length > 0) return { load, document: saved, outcomes: [], refused, stats };
-  const outcomes = await executeStates(states, saved, options);
+  // The plan's own --prune and --adopt decide: what was reviewed is what is done.
+  const outcomes = await executeStates(states, saved, { ...options, prune: saved.options.prune === true, adopt: saved.options.adopt === true });
   return { load, document: saved, outcomes, stats };
 }
