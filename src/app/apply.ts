@@ -222,11 +222,11 @@ function readSaved(file: string): SavedPlan | string {
 }
 
 /** What a saved plan will write, for preflight: its targets, and the bodies of its creates and updates. */
-function savedPreflight(saved: SavedPlan, load: LoadResult, options: ApplyOptions): PreflightProject[] {
+function savedPreflight(saved: SavedPlan, load: LoadResult): PreflightProject[] {
   return saved.projects.flatMap((projectPlan) => {
     const project = load.projects.find((p) => p.environment === projectPlan.environment);
     if (!project) return [];
-    const writes = projectPlan.changes.filter((c) => c.action === "create" || c.action === "update" || (c.action === "unowned" && options.adopt));
+    const writes = projectPlan.changes.filter((c) => c.action === "create" || c.action === "update" || (c.action === "unowned" && saved.options.adopt === true));
     const resources = writes.flatMap((c) => {
       const body = saved.desired[desiredKey(projectPlan.environment, c.kind, c.key)];
       return body === undefined ? [] : [{ kind: c.kind, key: c.key, body }];
@@ -249,7 +249,7 @@ async function applySaved(options: ApplyOptions, file: string, lock: LockOptions
   const progress = options.progress ?? silentProgress;
   try {
     // Every variable the writes need, before the first lock is taken.
-    preflight(savedPreflight(saved, load, options), options.env);
+    preflight(savedPreflight(saved, load), options.env);
     progress.start("listing", saved.projects.reduce((n, p) => n + listedKinds(p.targets).length, 0));
     for (const projectPlan of saved.projects) {
       const project = load.projects.find((p) => p.environment === projectPlan.environment);
@@ -257,10 +257,12 @@ async function applySaved(options: ApplyOptions, file: string, lock: LockOptions
         refused.push(`environment ${projectPlan.environment ?? "(none)"} of the plan is no longer in the config`);
         continue;
       }
-      const readOptions = { lock, targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: options.adopt ?? false, env: options.env, connect, stats, progress };
+      const readOptions = { lock, targets: projectPlan.targets, ...(selection ? { selection } : {}), adopt: saved.options.adopt === true, env: options.env, connect, stats, progress };
       const state = await readProjectState(project, readOptions, prepareProject(project, readOptions));
       states.push(state);
       for (const c of projectPlan.changes) {
+        // Left in place by this plan: whatever happened to it since changes nothing apply does.
+        if (c.action === "orphan") continue;
         const now = state.live.get(resourceId(c.kind, c.key))?.fingerprint ?? null;
         if (now === c.liveFingerprint) continue;
         const where = projectPlan.environment ? ` (${projectPlan.environment})` : "";
@@ -277,6 +279,7 @@ async function applySaved(options: ApplyOptions, file: string, lock: LockOptions
     progress.end("listing");
   }
   if (refused.length > 0) return { load, document: saved, outcomes: [], refused, stats };
-  const outcomes = await executeStates(states, saved, options, interrupt);
+  // The plan's own --prune and --adopt decide: what was reviewed is what is done.
+  const outcomes = await executeStates(states, saved, { ...options, prune: saved.options.prune === true, adopt: saved.options.adopt === true }, interrupt);
   return { load, document: saved, outcomes, stats };
 }

@@ -113,7 +113,7 @@ export async function execute(changes: readonly PlannedChange[], options: Execut
     if (c.action === "no-op") continue;
     if (c.action === "unowned") record(c, "skipped", c.note ?? "not owned by pipemon");
     // An extra copy of a managed identity goes without --prune: the specs want exactly one.
-    else if (c.action === "delete" && !options.prune && c.duplicateOf === undefined) record(c, "skipped", "delete needs --prune");
+    else if (c.action === "orphan" || (c.action === "delete" && !options.prune && c.duplicateOf === undefined)) record(c, "skipped", "delete needs --prune");
     else actionable.push(c);
   }
 

@@ -10,7 +10,8 @@ import type { TargetName } from "../plan/resource.js";
 import { ListingIncompleteError, TargetError } from "../targets/handler.js";
 import { CircuitOpenError } from "../targets/resilience.js";
 import { CredentialsError } from "./credentials.js";
-import { parseSelection } from "./desired.js";
+import { holdBackDeletes } from "../plan/compute.js";
+import { parseSelection, selectionProblem } from "./desired.js";
 import { readProjectStates, RequestStats, resourceId, type Connector, type LockOptions, type ProjectState } from "./live-state.js";
 import type { Progress } from "./progress.js";
 
@@ -23,6 +24,11 @@ export interface PlanOptions {
   /** Builds a target's handlers; the default connects to the real APIs. */
   connect?: Connector;
   adopt?: boolean;
+  /**
+   * Deletes of resources the specs no longer describe are part of the plan; without it they
+   * are `orphan`s, left in place, exactly as apply without --prune treats them.
+   */
+  prune?: boolean;
   /** Apply only: lock each target before reading it (plan itself never locks). */
   lock?: LockOptions;
   progress?: Progress;
@@ -67,14 +73,15 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     if (message === undefined) throw e;
     return { load, stats, error: message };
   }
-  // A mistyped --select would otherwise plan nothing and report "No changes".
-  const pipelines = load.projects.flatMap((p) => p.pipelines);
-  const unmatched = selection
-    ? [...[...selection.pipelines].filter((n) => !pipelines.some((p) => p.name === n)), ...[...selection.teams].filter((t) => !pipelines.some((p) => p.team === t)).map((t) => `team:${t}`)]
-    : [];
-  if (unmatched.length > 0) for (const s of states) s.plan.warnings.push(`--select ${unmatched.join(", ")}: no such pipeline or team`);
+  // A mistyped --select would otherwise plan nothing and report "No changes": in CI, a green
+  // run that checked nothing. Known owners include live ones: a deleted pipeline is pruned by name.
+  if (selection) {
+    const unmatched = selectionProblem(selection, load.projects, states.flatMap((s) => [...s.live.values()]));
+    if (unmatched !== undefined) return { load, stats, error: unmatched };
+  }
+  if (!options.prune) for (const s of states) holdBackDeletes(s.plan.changes);
   const document = planDocument(
-    { ...(options.environment !== undefined ? { environment: options.environment } : {}), targets: [...new Set(states.flatMap((s) => s.targets))], select: options.select },
+    { ...(options.environment !== undefined ? { environment: options.environment } : {}), targets: [...new Set(states.flatMap((s) => s.targets))], select: options.select, prune: options.prune === true, adopt: options.adopt === true },
     states.map((s) => s.plan),
   );
   const desired: SavedPlan["desired"] = {};

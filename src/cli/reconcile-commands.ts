@@ -7,7 +7,7 @@ import { createInterface } from "node:readline/promises";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { ApplyResult } from "../app/apply.js";
 import type { Outcome } from "../app/execute.js";
-import { hasChanges } from "../plan/compute.js";
+import { differs, hasChanges } from "../plan/compute.js";
 import type { PlanDocument } from "../plan/document.js";
 import { renderJson, renderMarkdown, renderText, summaryLine } from "../plan/render.js";
 import type { TargetName } from "../plan/resource.js";
@@ -71,12 +71,14 @@ export function registerReconcileCommands(cli: Command): void {
     .description("show what apply would change in live Grafana and Datadog (create / update / delete per resource)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
     .option("--out <file>", "also save the plan for `pipemon apply <file>`")
-    .option("--detailed-exitcode", "exit 2 when there are changes (0: none, 1: error)")
+    .option("--adopt", "plan taking over resources that have a pipemon identity but no ownership marker")
+    .option("--prune", "plan the deletes of pipemon-owned resources the specs no longer describe (without it they are listed as left in place, as apply leaves them)")
+    .option("--detailed-exitcode", "exit 2 when live differs from the specs, resources left in place included (0: none, 1: error)")
     .option("-v, --verbose", "list unchanged resources too")
-    .action(async (opts: CommonOptions & { format: "text" | "markdown" | "json"; out?: string; detailedExitcode?: boolean; verbose?: boolean }) => {
+    .action(async (opts: CommonOptions & { format: "text" | "markdown" | "json"; out?: string; prune?: boolean; adopt?: boolean; detailedExitcode?: boolean; verbose?: boolean }) => {
       const { plan } = await import("../app/plan.js");
       const progress = progressFor(process.stderr, process.env);
-      const result = await plan({ ...baseOptions(root(), opts), progress }).finally(() => progress.close());
+      const result = await plan({ ...baseOptions(root(), opts), prune: opts.prune === true, adopt: opts.adopt === true, progress }).finally(() => progress.close());
       printDiagnostics(result.load);
       if (!result.document || !result.saved) {
         err(result.error !== undefined ? `pipemon: ${result.error}` : `${summarise(result.load.diagnostics)}: no plan was made`);
@@ -94,7 +96,7 @@ export function registerReconcileCommands(cli: Command): void {
       else if (opts.format === "markdown") print(renderMarkdown(doc));
       else print(renderText(doc, styleFor(process.stdout), { verbose: opts.verbose === true }));
       if (opts.out && opts.format === "text") out(`Saved the plan to ${opts.out}: apply it with pipemon apply ${opts.out}`);
-      if (opts.detailedExitcode && hasChanges(doc.summary)) process.exitCode = EXIT_CHANGES;
+      if (opts.detailedExitcode && differs(doc.summary)) process.exitCode = EXIT_CHANGES;
     });
 
   common(cli.command("apply"))
@@ -114,8 +116,8 @@ export function registerReconcileCommands(cli: Command): void {
         process.exitCode = EXIT_ERROR;
         return;
       }
-      if (planFile !== undefined && (opts.env !== undefined || opts.target !== undefined || opts.select.length > 0 || opts.rotateSecrets)) {
-        err("pipemon: a saved plan already fixes what is applied: drop --env, --target, --select and --rotate-secrets, or make a new plan");
+      if (planFile !== undefined && (opts.env !== undefined || opts.target !== undefined || opts.select.length > 0 || opts.rotateSecrets || opts.prune || opts.adopt)) {
+        err("pipemon: a saved plan already fixes what is applied: drop --env, --target, --select, --prune, --adopt and --rotate-secrets, or make a new plan (pipemon plan --prune --adopt --out FILE records deletes and take-overs)");
         process.exitCode = EXIT_ERROR;
         return;
       }

@@ -164,12 +164,14 @@ export interface PlanSummary {
   delete: number;
   noop: number;
   unowned: number;
+  /** Left in place: no longer in the specs, and the plan was made without --prune. */
+  orphan: number;
   /** Of the deletes, how many remove an extra copy of a managed identity. */
   duplicate: number;
 }
 
 export function summarise(changes: readonly PlannedChange[]): PlanSummary {
-  const s: PlanSummary = { create: 0, update: 0, delete: 0, noop: 0, unowned: 0, duplicate: 0 };
+  const s: PlanSummary = { create: 0, update: 0, delete: 0, noop: 0, unowned: 0, orphan: 0, duplicate: 0 };
   for (const c of changes) {
     if (c.action === "no-op") s.noop++;
     else s[c.action]++;
@@ -178,5 +180,21 @@ export function summarise(changes: readonly PlannedChange[]): PlanSummary {
   return s;
 }
 
-/** Whether applying would change anything (what `--detailed-exitcode` reports as 2). */
+/** Whether applying would change anything (apply asks for confirmation only then). */
 export const hasChanges = (s: PlanSummary): boolean => s.create + s.update + s.delete > 0;
+
+/**
+ * Whether live differs from the specs (what `--detailed-exitcode` reports as 2): the changes
+ * apply makes, and the resources a plan without --prune leaves in place, so a drift check in
+ * CI still sees the leftovers of a deleted pipeline.
+ */
+export const differs = (s: PlanSummary): boolean => hasChanges(s) || s.orphan > 0;
+
+/** In a plan without --prune, what apply leaves in place: a delete of pipemon's own resource that is no extra copy. */
+export function holdBackDeletes(changes: PlannedChange[]): void {
+  for (const c of changes) {
+    if (c.action !== "delete" || c.duplicateOf !== undefined) continue;
+    c.action = "orphan";
+    c.note = "no longer in the specs; apply deletes it only with --prune";
+  }
+}

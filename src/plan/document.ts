@@ -20,7 +20,14 @@ export interface ProjectPlan {
 
 export interface PlanDocument {
   format: typeof PLAN_FORMAT;
-  options: { environment?: string; targets: TargetName[]; select: string[] };
+  /**
+   * How the plan was made. `prune`: its deletes are carried out by `apply plan.json` (made
+   * without it, such resources are `orphan`s that apply leaves in place). Absent in plans
+   * saved before it was recorded: read as false, so an old plan never deletes. `adopt`
+   * likewise: resources without the ownership marker are taken over only when the plan
+   * showed them as updates.
+   */
+  options: { environment?: string; targets: TargetName[]; select: string[]; prune?: boolean; adopt?: boolean };
   projects: ProjectPlan[];
   summary: PlanSummary;
 }

@@ -77,7 +77,11 @@ export interface LiveResource {
 }
 
 
-export type Action = "create" | "update" | "delete" | "no-op" | "unowned";
+/**
+ * `orphan`: pipemon's own resource that the specs no longer describe, in a plan made without
+ * `--prune`: apply leaves it in place, so the plan says so instead of calling it a delete.
+ */
+export type Action = "create" | "update" | "delete" | "no-op" | "unowned" | "orphan";
 
 /** One line of a plan. `before`/`after` are the normalised, secret-free comparable forms. */
 export interface PlannedChange {
@@ -90,7 +94,7 @@ export interface PlannedChange {
   after: Json | null;
   /** Live fingerprint when read (null when absent): the saved-plan staleness check. */
   liveFingerprint: string | null;
-  /** Why, for `unowned` and for deletes held back without `--prune`. */
+  /** Why, for `unowned`, `orphan` and duplicate deletes. */
   note?: string;
   /**
    * Set on the delete of an extra copy of an identity (key `<identity>#<instance>`): the

@@ -284,7 +284,7 @@ describe("--select team:x", () => {
     expect(longMonitors.length).toBeGreaterThan(3);
 
     rmSync(file);
-    const plan = await planJson([...PROD, "--select", "team:commerce"]);
+    const plan = await planJson([...PROD, "--prune", "--select", "team:commerce"]);
     const deletes = changed(plan).filter((c) => c.action === "delete").map((c) => `${c.kind} ${c.key}`).sort();
     expect(deletes).toEqual(
       [`grafana-dashboard ${dashboardUid(long)}`, `grafana-rule-group pipemon-commerce/${long}`, ...longMonitors.map(([tag]) => `datadog-monitor ${tag.slice("pipemon-id:".length)}@production`)].sort(),

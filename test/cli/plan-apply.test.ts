@@ -179,7 +179,7 @@ describe("plan and apply against the emulators", () => {
 
     await freshApply();
     rmSync(join(specs, "commerce", "orders-etl.yaml"));
-    const plan = await planJson();
+    const plan = await planJson([...PROD, "--prune"]);
     const deletes = changed(plan).filter((c) => c.startsWith("delete"));
     expect(deletes).toContain("delete grafana-dashboard pm-orders-etl");
     expect(deletes).toContain("delete grafana-rule-group pipemon-commerce/orders-etl");
@@ -322,12 +322,162 @@ describe("plan and apply against the emulators", () => {
     expect(md.stdout).not.toContain("pm-orders-etl");
     expect(md.stdout).not.toContain("grafana-contact-point");
 
-    const typo = await pipemon(["plan", ...PROD, "--select", "orders-etI"]);
-    expect(typo.code).toBe(0);
-    expect(typo.stdout).toContain("warning: --select orders-etI: no such pipeline or team");
-
     const unwritable = await pipemon(["plan", ...PROD, "--out", join(work, "no-such-dir", "plan.json")]);
     expect(unwritable.code).toBe(1);
     expect(unwritable.stderr).toBe(`pipemon: cannot save the plan to ${join(work, "no-such-dir", "plan.json")}: its directory does not exist\n`);
+  });
+});
+
+/** What the estate holds, one entry per live resource pipemon's plans name (copies repeated). */
+function estate(): string[] {
+  const out: string[] = [];
+  for (const uid of grafana.state.dashboards.keys()) out.push(`grafana-dashboard ${uid}`);
+  for (const g of grafana.state.ruleGroups.values()) out.push(`grafana-rule-group ${g.folderUID}/${g.title}`);
+  for (const m of datadog.snapshot().monitors as unknown as Array<{ tags: string[] }>) {
+    const id = m.tags.find((t) => t.startsWith("pipemon-id:"));
+    if (id) out.push(`datadog-monitor ${id.slice("pipemon-id:".length)}@production`);
+  }
+  return out.sort();
+}
+
+/** `a` less one of each entry of `b`. */
+function without(a: readonly string[], b: readonly string[]): string[] {
+  const rest = [...a];
+  for (const x of b) rest.splice(rest.indexOf(x), 1);
+  return rest;
+}
+
+interface SavedChange {
+  kind: string;
+  key: string;
+  action: string;
+  duplicateOf?: string;
+}
+const savedChanges = (file: string): SavedChange[] => (JSON.parse(readFileSync(file, "utf8")) as { projects: Array<{ changes: SavedChange[] }> }).projects.flatMap((p) => p.changes);
+/** A delete's entry in `estate()`: an extra copy is counted under the identity it copies. */
+const removed = (c: SavedChange) => `${c.kind} ${c.duplicateOf ?? c.key}`;
+
+describe("a saved plan is the reviewed plan", () => {
+  it("plan --prune --out records the deletes, and apply of that file deletes exactly them", async () => {
+    await freshApply();
+    rmSync(join(specs, "commerce", "orders-etl.yaml"));
+    const saved = join(work, "plan.json");
+    const made = await pipemon(["plan", ...PROD, "--prune", "--out", saved]);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^\s+- grafana-dashboard pm-orders-etl delete$/m);
+    const planned = savedChanges(saved).filter((c) => c.action === "delete");
+    expect(planned.length).toBeGreaterThan(5);
+    // The team's dashboard and the routing lose the pipeline too: updates.
+    const writes = savedChanges(saved).filter((c) => ["create", "update", "delete"].includes(c.action));
+    const before = estate();
+
+    const applied = await pipemon(["apply", saved]);
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`Apply: ${writes.length} applied, 0 failed, 0 skipped`);
+    // Gone: exactly what the plan listed, nothing else.
+    expect(without(before, estate()).sort()).toEqual(planned.map(removed).sort());
+    expect(changed(await planJson([...PROD, "--prune"]))).toEqual([]);
+  });
+
+  it("a plan without --prune lists deletes as apply treats them: left in place, except pipemon's own extra copies", async () => {
+    await freshApply();
+    // An extra copy of a monitor (two applies at once, once): apply removes it even without --prune.
+    const monitors = (await datadogApi("GET", "/api/v1/monitor")) as Array<{ id: number; name: string; type: string; query: string; message: string; tags: string[]; options: unknown }>;
+    const original = monitors.find((m) => m.tags.some((t) => t.startsWith("pipemon-id:ledger-stream/")))!;
+    const identity = `${original.tags.find((t) => t.startsWith("pipemon-id:"))!.slice("pipemon-id:".length)}@production`;
+    await datadogApi("POST", "/api/v1/monitor", { name: original.name, type: original.type, query: original.query, message: original.message, tags: original.tags, options: original.options, priority: 5 });
+    rmSync(join(specs, "commerce", "orders-etl.yaml"));
+    const saved = join(work, "plan.json");
+
+    const made = await pipemon(["plan", ...PROD, "--out", saved, "--detailed-exitcode"]);
+    // Live still differs from the specs: a drift check keeps seeing the leftovers.
+    expect(made.code).toBe(2);
+    expect(made.stdout).toMatch(/^\s+\? grafana-dashboard pm-orders-etl orphan: no longer in the specs; apply deletes it only with --prune$/m);
+    expect(made.stdout).toContain(`- datadog-monitor ${identity}#`);
+    expect(made.stdout).toMatch(/^Plan: 0 to create, \d+ to update, 1 to delete \(1 duplicate copy\), \d+ unchanged, \d+ no longer in the specs, left in place \(plan and apply with --prune delete them\)\.$/m);
+    const changes = savedChanges(saved);
+    expect(changes.filter((c) => c.action === "delete")).toEqual([expect.objectContaining({ duplicateOf: identity })]);
+    expect(changes.filter((c) => c.action === "orphan").length).toBeGreaterThan(5);
+    const before = estate();
+
+    const applied = await pipemon(["apply", saved]);
+    expect(applied.code).toBe(0);
+    const writes = changes.filter((c) => ["create", "update", "delete"].includes(c.action)).length;
+    const orphans = changes.filter((c) => c.action === "orphan").length;
+    expect(applied.stdout).toContain(`Apply: ${writes} applied, 0 failed, ${orphans} skipped`);
+    expect(without(before, estate())).toEqual([`datadog-monitor ${identity}`]);
+    await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl");
+
+    // A saved plan fixes what is deleted: --prune cannot be added afterwards.
+    const again = join(work, "again.json");
+    expect((await pipemon(["plan", ...PROD, "--out", again])).code).toBe(0);
+    const pruneLater = await pipemon(["apply", again, "--prune"]);
+    expect(pruneLater.code).toBe(1);
+    expect(pruneLater.stderr).toMatch(/^pipemon: a saved plan already fixes what is applied: drop .*--prune.*pipemon plan --prune --adopt --out FILE records deletes and take-overs\)\n$/);
+    await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl");
+  });
+
+  it("takes over a resource without the ownership marker only when the saved plan showed it (plan --adopt)", async () => {
+    await grafanaApi("POST", "/api/dashboards/db", { dashboard: { uid: "pm-orders-etl", title: "hand-made orders dashboard", tags: [] }, overwrite: false });
+    const title = async () => ((await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl")) as { dashboard: { title: string } }).dashboard.title;
+    const plain = join(work, "plain.json");
+    expect((await pipemon(["plan", ...PROD, "--out", plain])).code).toBe(0);
+    const adoptLater = await pipemon(["apply", plain, "--adopt"]);
+    expect(adoptLater.code).toBe(1);
+    expect(adoptLater.stderr).toMatch(/^pipemon: a saved plan already fixes what is applied: drop .*--adopt/);
+    expect(await title()).toBe("hand-made orders dashboard");
+
+    const adopting = join(work, "adopt.json");
+    const made = await pipemon(["plan", ...PROD, "--adopt", "--out", adopting]);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^\s+~ grafana-dashboard pm-orders-etl update: adopted: pipemon's ownership marker is added$/m);
+    expect((await pipemon(["apply", adopting])).code).toBe(0);
+    expect(await title()).not.toBe("hand-made orders dashboard");
+    expect(changed(await planJson())).toEqual([]);
+  });
+
+  it("a pruning plan is refused when a resource it deletes moved since", async () => {
+    await freshApply();
+    rmSync(join(specs, "commerce", "orders-etl.yaml"));
+    const saved = join(work, "plan.json");
+    expect((await pipemon(["plan", ...PROD, "--prune", "--out", saved])).code).toBe(0);
+    const live = (await grafanaApi("GET", "/api/dashboards/uid/pm-orders-etl")) as { dashboard: Record<string, unknown>; meta: { folderUid: string } };
+    await grafanaApi("POST", "/api/dashboards/db", { dashboard: { ...live.dashboard, title: "still in use" }, folderUid: live.meta.folderUid, overwrite: true });
+    const before = estate();
+    const refused = await pipemon(["apply", saved]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("the saved plan is stale; nothing was changed");
+    expect(refused.stderr).toMatch(/grafana-dashboard pm-orders-etl \(production\): changed since the plan/);
+    expect(estate()).toEqual(before);
+  });
+});
+
+describe("--select that matches nothing", () => {
+  it("is an error in plan and apply, naming the selector, a close name and the known ones; nothing is written", async () => {
+    const typo = await pipemon(["plan", ...PROD, "--select", "orders-etI"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toBe("");
+    expect(typo.stderr).toMatch(/^pipemon: --select orders-etI \(did you mean orders-etl\?\) matches no pipeline or team in the specs or among pipemon's live resources; pipelines: .*orders-etl.*; teams: .*team:commerce.*\n$/);
+
+    const team = await pipemon(["plan", ...PROD, "--format", "json", "--select", "team:paymnts", "--select", "orders-etl"]);
+    expect(team.code).toBe(1);
+    expect(team.stderr).toMatch(/^pipemon: --select team:paymnts \(did you mean team:payments\?\) matches no pipeline or team/);
+
+    const applied = await pipemon(["apply", ...PROD, "--yes", "--select", "orders-etI"]);
+    expect(applied.code).toBe(1);
+    expect(applied.stderr).toMatch(/^pipemon: --select orders-etI \(did you mean orders-etl\?\) matches no pipeline/);
+    expect(applied.stderr).toContain("nothing was changed");
+    // Only the apply locks were taken and given back; no resource was written.
+    expect(estate().filter((e) => !e.includes("lock"))).toEqual([]);
+  });
+
+  it("matches a pipeline deleted from the specs by its live resources, so it can be pruned by name", async () => {
+    await freshApply();
+    rmSync(join(specs, "commerce", "orders-etl.yaml"));
+    const plan = await planJson([...PROD, "--prune", "--select", "orders-etl"]);
+    const listed = changed(plan);
+    expect(listed.length).toBeGreaterThan(5);
+    expect(listed.every((c) => c.startsWith("delete ") && c.includes("orders-etl"))).toBe(true);
   });
 });

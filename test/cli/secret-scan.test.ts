@@ -150,6 +150,8 @@ const GRAFANA_WRITES = [{ method: "POST", path: "^/api/" }, { method: "PUT", pat
 const DATADOG_LISTS = [{ method: "GET", path: "^/api/v1/monitor$" }];
 const DATADOG_WRITES = [{ method: "POST", path: "^/api/v1/monitor" }, { method: "PUT", path: "^/api/v1/monitor" }];
 const PROD = ["--env", "production"];
+/** specs/pipemon.yaml's grafana.publicUrl: the base of every link in generated bodies. */
+const PUBLIC_URL = "https://grafana.example.com";
 /** The apply lock is each target's first POST: skip it, so the echo meets the resources' writes. */
 const pastLock = (rules: Omit<FaultRule, "fault">[]): Omit<FaultRule, "fault">[] => rules.map((r) => (r.method === "POST" ? { ...r, after: 1 } : r));
 
@@ -224,9 +226,10 @@ describe("no credential in any output", () => {
     const env = basicEnvironment();
     expect((await pipemon(["plan", ...PROD, "--format", "markdown", "--out", join(work, "plan.json")], env)).code).toBe(0);
     expect((await pipemon(["apply", join(work, "plan.json")], env)).code).toBe(0);
-    // Monitor messages link to the Grafana URL without its credentials.
+    // Monitor messages link to the config's grafana.publicUrl, never to GRAFANA_URL: the links
+    // are there (the scan is not vacuous) and carry no credentials.
     const messages = datadog.snapshot().monitors.map((m) => String(m.message));
-    expect(messages.some((m) => m.includes(`${grafana.url}/d/pm-orders-etl`))).toBe(true);
+    expect(messages.some((m) => m.includes(`${PUBLIC_URL}/d/pm-orders-etl`))).toBe(true);
     leaks.push(...leaksIn("Datadog monitors", JSON.stringify(datadog.snapshot())));
 
     echo(grafana, [...GRAFANA_LISTS], 400, GRAFANA_CUT);
@@ -249,7 +252,7 @@ describe("no credential in any output", () => {
     datadog.state.get(Number(first!.id)).message = "an old message";
     expect((await pipemon(["apply", ...PROD, "--yes", "--target", "datadog"], env)).code).toBe(0);
     const messages = datadog.snapshot().monitors.map((m) => String(m.message));
-    expect(messages.some((m) => m.includes(`${grafana.url}/d/`))).toBe(true);
+    expect(messages.some((m) => m.includes(`${PUBLIC_URL}/d/`))).toBe(true);
     leaks.push(...leaksIn("Datadog monitors", JSON.stringify(datadog.snapshot())));
     expect(leaks).toEqual([]);
   }, 120_000);

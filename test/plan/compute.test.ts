@@ -96,7 +96,7 @@ describe("planKind", () => {
       { kind: "datadog-monitor", key: "a", action: "no-op", before: null, after: null, liveFingerprint: null },
       { kind: "datadog-monitor", key: "b", action: "unowned", before: null, after: null, liveFingerprint: null },
     ]);
-    expect(s).toEqual({ create: 0, update: 0, delete: 0, noop: 1, unowned: 1, duplicate: 0 });
+    expect(s).toEqual({ create: 0, update: 0, delete: 0, noop: 1, unowned: 1, orphan: 0, duplicate: 0 });
     expect(hasChanges(s)).toBe(false);
     expect(hasChanges({ ...s, delete: 1 })).toBe(true);
   });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planDocument } from "../../src/plan/document.js";
 import { GITHUB_COMMENT_LIMIT, renderMarkdown, renderText, summaryLine } from "../../src/plan/render.js";
@@ -15,6 +16,20 @@ describe("unifiedDiff", () => {
     const lines = unifiedDiff({ b: 1, a: { threshold: 0.05 } }, { a: { threshold: 0.1 }, b: 1 });
     expect(lines.map((l) => (l.sign === "@" ? l.text : `${l.sign}${l.text}`))).toEqual(["@@ -1,6 +1,6 @@", " {", '   "a": {', '-    "threshold": 0.05', '+    "threshold": 0.1', "   },", '   "b": 1', " }"]);
     expect(unifiedDiff({ b: 1, a: 2 }, { a: 2, b: 1 })).toEqual([]);
+  });
+
+  it("prints JSON as JSON.stringify does, with keys sorted, where no string holds a line break", () => {
+    const sorted = (v: Json): Json => (Array.isArray(v) ? v.map(sorted) : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k]!)])) : v);
+    fc.assert(
+      fc.property(fc.jsonValue(), (raw) => {
+        const v = [JSON.parse(JSON.stringify(raw)) as Json]; // -0 and friends as JSON has them; never a top-level null (no body)
+        // JavaScript objects put integer-like keys first whatever the order they were set in;
+        // the diff's own printer sorts them with the others.
+        fc.pre(!JSON.stringify(v).includes("\\n") && !/"\d+":/.test(JSON.stringify(v)));
+        const shown = unifiedDiff(null, v).slice(1).map((l) => l.text);
+        expect(shown).toEqual(JSON.stringify(sorted(v), null, 2).split("\n"));
+      }),
+    );
   });
 });
 
@@ -47,7 +62,7 @@ describe("renderText", () => {
         "",
       ].join("\n"),
     );
-    expect(summaryLine({ create: 0, update: 0, delete: 0, noop: 4, unowned: 0, duplicate: 0 })).toBe("No changes. 4 resources are up to date.");
+    expect(summaryLine({ create: 0, update: 0, delete: 0, noop: 4, unowned: 0, orphan: 0, duplicate: 0 })).toBe("No changes. 4 resources are up to date.");
   });
 });
 
@@ -61,8 +76,10 @@ describe("renderMarkdown", () => {
     expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(md).toContain("Plan: 0 to create, 400 to update, 0 to delete, 0 unchanged.");
     expect(md).toContain("| grafana | 0 | 400 | 0 | 0 | 0 |");
-    expect(md).toMatch(/<details><summary>~ update <code>grafana-rule-group pipemon-t\/p000<\/code><\/summary>/);
-    expect(md).toMatch(/\d+ more changed resources are not shown in full/);
+    expect(md).toContain("- **update** grafana-rule-group `pipemon-t/p000`\n  <details><summary>diff (");
+    expect(md).toMatch(/\d+ changes are listed without their diff \(GitHub's comment size limit\)/);
+    // Every resource keeps its line, the last one included.
+    expect(md).toContain("- **update** grafana-rule-group `pipemon-t/p399`\n");
     // Every opened fold is closed: truncation never cuts a block in half.
     expect(md.split("<details>").length).toBe(md.split("</details>").length);
   });
