@@ -32,12 +32,15 @@ const MAX_DIAGNOSTICS = 200;
 
 export function printDiagnostics(result: LoadResult): void {
   const style = styleFor(process.stderr);
+  const shown = result.diagnostics.slice(0, MAX_DIAGNOSTICS);
   // Reading the excerpts first registers every literal secret, so no message can quote one.
-  for (const file of new Set(result.diagnostics.map((d) => d.file))) {
+  // Notes quote no spec value: the files behind notes that are not shown need not be read
+  // (on a 10,000-pipeline estate every pipeline has a note, and reading them all cost 1.3 s).
+  for (const file of new Set([...shown, ...result.diagnostics.filter((d) => d.severity !== "note")].map((d) => d.file))) {
     const source = result.sources.get(file);
     if (source) excerptLines(source);
   }
-  for (const d of result.diagnostics.slice(0, MAX_DIAGNOSTICS)) {
+  for (const d of shown) {
     err(renderDiagnostic(d, result.sources, style));
     err();
   }
