@@ -3,52 +3,28 @@
  * emulators (in this process), with latency so that a Ctrl-C lands mid-apply.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startDatadogEmulator, type DatadogEmulator } from "../emulators/datadog/server.js";
-import { startGrafanaEmulator, type GrafanaEmulator } from "../emulators/grafana/server.js";
-import { PIPEMON_BIN, REPO_ROOT, runCliAsync, type CliRun } from "../support/cli.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { DatadogEmulator } from "../emulators/datadog/server.js";
+import type { GrafanaEmulator } from "../emulators/grafana/server.js";
+import { useEmulatedEstate } from "../support/emulated-estate.js";
+import { PIPEMON_BIN, runCliAsync, type CliRun } from "../support/cli.js";
 
 const TOKEN = "glsa_interrupt_token";
+const estate = useEmulatedEstate({
+  prefix: "pipemon-interrupt-",
+  token: TOKEN,
+  apiKey: "k",
+  appKey: "a",
+  secrets: { PD_DATA_ONCALL_KEY: "pd-1", PD_PAYMENTS_KEY: "pd-2", SLACK_DATA_ALERTS_WEBHOOK: "https://hooks.example/1", SLACK_GROWTH_WEBHOOK: "https://hooks.example/2", ML_PLATFORM_WEBHOOK: "https://ml.example/3" },
+  // A hung request must outlive the interrupt's grace period.
+  httpTimeoutMs: 20_000,
+});
 let grafana: GrafanaEmulator;
 let datadog: DatadogEmulator;
 let work: string;
 let specs: string;
-
-beforeEach(async () => {
-  grafana = await startGrafanaEmulator({ token: TOKEN });
-  datadog = await startDatadogEmulator({ apiKey: "k", appKey: "a" });
-  work = mkdtempSync(join(tmpdir(), "pipemon-interrupt-"));
-  specs = join(work, "specs");
-  cpSync(join(REPO_ROOT, "specs"), specs, { recursive: true });
-});
-afterEach(async () => {
-  grafana.faults.releaseHung();
-  datadog.faults.releaseHung();
-  await Promise.all([grafana.close(), datadog.close()]);
-  rmSync(work, { recursive: true, force: true });
-});
-
-function environment(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? "",
-    GRAFANA_URL: grafana.url,
-    GRAFANA_TOKEN: TOKEN,
-    DD_HOST: datadog.url,
-    DD_API_KEY: "k",
-    DD_APP_KEY: "a",
-    PD_DATA_ONCALL_KEY: "pd-1",
-    PD_PAYMENTS_KEY: "pd-2",
-    SLACK_DATA_ALERTS_WEBHOOK: "https://hooks.example/1",
-    SLACK_GROWTH_WEBHOOK: "https://hooks.example/2",
-    ML_PLATFORM_WEBHOOK: "https://ml.example/3",
-    PIPEMON_HTTP_BACKOFF_MS: "10",
-    PIPEMON_HTTP_TIMEOUT_MS: "20000",
-    ...overrides,
-  };
-}
+beforeEach(() => ({ grafana, datadog, work, specs } = estate.current));
+const { environment } = estate;
 
 const PROD = ["--env", "production"];
 const writes = () => [...grafana.faults.requests, ...datadog.faults.requests].filter((r) => r.method !== "GET");

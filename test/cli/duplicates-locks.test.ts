@@ -6,14 +6,14 @@
  * of a deleted pipeline, hashed uids included.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { dashboardUid, grafanaApplyLockUid } from "../../src/model/identity.js";
-import { startDatadogEmulator, type DatadogEmulator } from "../emulators/datadog/server.js";
-import { startGrafanaEmulator, type GrafanaEmulator } from "../emulators/grafana/server.js";
-import { PIPEMON_BIN, REPO_ROOT, runCliAsync, type CliRun } from "../support/cli.js";
+import type { DatadogEmulator } from "../emulators/datadog/server.js";
+import type { GrafanaEmulator } from "../emulators/grafana/server.js";
+import { useEmulatedEstate } from "../support/emulated-estate.js";
+import { PIPEMON_BIN } from "../support/cli.js";
 
 const TOKEN = "glsa_dupes_token_value";
 const DD_API = "dd-api-key-dupes";
@@ -25,7 +25,7 @@ const SECRETS = {
   SLACK_GROWTH_WEBHOOK: "https://hooks.slack.example/secret-growth",
   ML_PLATFORM_WEBHOOK: "https://ml.example/secret-hook",
 };
-const NEVER_PRINTED = [TOKEN, DD_API, DD_APP, ...Object.values(SECRETS)];
+const estate = useEmulatedEstate({ prefix: "pipemon-dupes-", token: TOKEN, apiKey: DD_API, appKey: DD_APP, secrets: SECRETS });
 const PROD = ["--env", "production"];
 // Several full applies per test, on a machine that may be busy: more than the default 30 s.
 vi.setConfig({ testTimeout: 120_000 });
@@ -34,43 +34,8 @@ let grafana: GrafanaEmulator;
 let datadog: DatadogEmulator;
 let work: string;
 let specs: string;
-
-beforeEach(async () => {
-  grafana = await startGrafanaEmulator({ token: TOKEN });
-  datadog = await startDatadogEmulator({ apiKey: DD_API, appKey: DD_APP });
-  work = mkdtempSync(join(tmpdir(), "pipemon-dupes-"));
-  specs = join(work, "specs");
-  cpSync(join(REPO_ROOT, "specs"), specs, { recursive: true });
-});
-
-afterEach(async () => {
-  await Promise.all([grafana.close(), datadog.close()]);
-  rmSync(work, { recursive: true, force: true });
-});
-
-function environment(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    GRAFANA_URL: grafana.url,
-    GRAFANA_TOKEN: TOKEN,
-    DD_HOST: datadog.url,
-    DD_API_KEY: DD_API,
-    DD_APP_KEY: DD_APP,
-    ...SECRETS,
-    PIPEMON_HTTP_BACKOFF_MS: "10",
-    PIPEMON_HTTP_TIMEOUT_MS: "3000",
-    ...overrides,
-  };
-}
-
-async function pipemon(args: string[], overrides: Record<string, string> = {}): Promise<CliRun> {
-  const run = await runCliAsync(["--specs", specs, ...args], work, environment(overrides));
-  for (const secret of NEVER_PRINTED) {
-    expect(run.stdout).not.toContain(secret);
-    expect(run.stderr).not.toContain(secret);
-  }
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-  return run;
-}
+beforeEach(() => ({ grafana, datadog, work, specs } = estate.current));
+const { environment, pipemon } = estate;
 
 async function api(base: string, headers: Record<string, string>, method: string, path: string, body?: unknown): Promise<unknown> {
   const r = await fetch(`${base}${path}`, { method, headers: { ...headers, "content-type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });

@@ -2,13 +2,13 @@
  * plan → apply → plan end to end: the real CLI (a separate process) against the Grafana and
  * Datadog emulators (in this process), with the official Datadog client inside pipemon.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startDatadogEmulator, type DatadogEmulator } from "../emulators/datadog/server.js";
-import { startGrafanaEmulator, type GrafanaEmulator } from "../emulators/grafana/server.js";
-import { REPO_ROOT, runCliAsync, type CliRun } from "../support/cli.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { DatadogEmulator } from "../emulators/datadog/server.js";
+import type { GrafanaEmulator } from "../emulators/grafana/server.js";
+import { useEmulatedEstate } from "../support/emulated-estate.js";
+import { runCliAsync, type CliRun } from "../support/cli.js";
 
 const TOKEN = "glsa_e2e_token_value";
 const DD_API = "dd-api-key-value";
@@ -21,50 +21,13 @@ const SECRETS = {
   SLACK_GROWTH_WEBHOOK: "https://hooks.slack.example/secret-growth",
   ML_PLATFORM_WEBHOOK: "https://ml.example/secret-hook",
 };
-const NEVER_PRINTED = [TOKEN, DD_API, DD_APP, ...Object.values(SECRETS)];
-
+const e2e = useEmulatedEstate({ prefix: "pipemon-e2e-", token: TOKEN, apiKey: DD_API, appKey: DD_APP, secrets: SECRETS });
 let grafana: GrafanaEmulator;
 let datadog: DatadogEmulator;
 let work: string;
 let specs: string;
-
-beforeEach(async () => {
-  grafana = await startGrafanaEmulator({ token: TOKEN });
-  datadog = await startDatadogEmulator({ apiKey: DD_API, appKey: DD_APP });
-  work = mkdtempSync(join(tmpdir(), "pipemon-e2e-"));
-  specs = join(work, "specs");
-  cpSync(join(REPO_ROOT, "specs"), specs, { recursive: true });
-});
-
-afterEach(async () => {
-  await Promise.all([grafana.close(), datadog.close()]);
-  rmSync(work, { recursive: true, force: true });
-});
-
-function environment(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    GRAFANA_URL: grafana.url,
-    GRAFANA_TOKEN: TOKEN,
-    DD_HOST: datadog.url,
-    DD_API_KEY: DD_API,
-    DD_APP_KEY: DD_APP,
-    ...SECRETS,
-    // Fast retries: the faults below are real, the waits need not be.
-    PIPEMON_HTTP_BACKOFF_MS: "10",
-    PIPEMON_HTTP_TIMEOUT_MS: "3000",
-    ...overrides,
-  };
-}
-
-async function pipemon(args: string[], overrides: Record<string, string> = {}): Promise<CliRun> {
-  const run = await runCliAsync(["--specs", specs, ...args], work, environment(overrides));
-  for (const secret of NEVER_PRINTED) {
-    expect(run.stdout).not.toContain(secret);
-    expect(run.stderr).not.toContain(secret);
-  }
-  expect(run.stderr).not.toMatch(/\n\s+at /); // never a stack trace
-  return run;
-}
+beforeEach(() => ({ grafana, datadog, work, specs } = e2e.current));
+const { environment, pipemon, neverPrinted: NEVER_PRINTED } = e2e;
 
 const PROD = ["--env", "production"];
 
