@@ -11,12 +11,11 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertmanagerConfig, prometheusAlertName, prometheusRuleFile, prometheusTeams, type AlertmanagerConfig } from "../../src/compile/prometheus/index.js";
 import { startExporter, type Exporter } from "./exporter.js";
-import { binary, freePort, sleep, start, startWebhooks, stopAll, waitReady, type Started, type Webhooks } from "./processes.js";
+import { freePort, sleep, startAlertmanager, startPrometheus, startWebhooks, stopAll, writeCheckedAlertmanagerConfig, type Started, type Webhooks } from "./processes.js";
 import { LIVE_SCENARIOS, liveProject, type LiveScenario } from "./scenarios.js";
 
 const project = liveProject();
@@ -24,7 +23,6 @@ const dir = mkdtempSync(join(tmpdir(), "pipemon-live-"));
 let exporter: Exporter | undefined;
 let webhooks: Webhooks | undefined;
 let prometheus: Started | undefined;
-let alertmanager: Started | undefined;
 let promUrl = "";
 
 /** Every channel becomes a webhook to the recording server; the routes stay as generated, only faster. */
@@ -41,9 +39,6 @@ function rewriteForTest(config: AlertmanagerConfig, webhookPort: number): Alertm
 }
 
 beforeAll(async () => {
-  const promBin = binary("prometheus");
-  const amBin = binary("prometheus-alertmanager", "alertmanager");
-  const amtool = binary("amtool");
   exporter = await startExporter(LIVE_SCENARIOS.map((s) => ({ pipeline: s.pipeline, state: s.state })));
   webhooks = await startWebhooks();
 
@@ -52,9 +47,7 @@ beforeAll(async () => {
     const file = prometheusRuleFile(project, team, pipelines);
     return [file.path.replace(/^prometheus\/rules\//, ""), file.content] as const;
   });
-  writeFileSync(join(dir, "alertmanager.yml"), stringify(rewriteForTest(alertmanagerConfig(project), webhooks.port)));
-  const check = spawnSync(amtool, ["check-config", join(dir, "alertmanager.yml")], { encoding: "utf8" });
-  if (check.status !== 0) throw new Error(`amtool rejects the test's alertmanager.yml:\n${check.stdout}${check.stderr}`);
+  writeCheckedAlertmanagerConfig(dir, rewriteForTest(alertmanagerConfig(project), webhooks.port));
 
   const amPort = await freePort();
   const promPort = await freePort();
@@ -64,25 +57,11 @@ beforeAll(async () => {
     alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
     scrape_configs: [{ job_name: "pipelines", static_configs: [{ targets: [`127.0.0.1:${exporter.port}`] }] }],
   }));
-  alertmanager = start("alertmanager", amBin, [
-    `--config.file=${join(dir, "alertmanager.yml")}`,
-    `--storage.path=${join(dir, "am-data")}`,
-    `--web.listen-address=127.0.0.1:${amPort}`,
-    "--cluster.listen-address=",
-    "--log.level=warn",
-  ]);
   // Alertmanager first: Prometheus resends a firing alert it could not deliver only after
-  // --rules.alert.resend-delay (1m by default; 2s here, a flag of the run, not of the rules).
-  await waitReady(alertmanager, `http://127.0.0.1:${amPort}/-/ready`);
-  prometheus = start("prometheus", promBin, [
-    `--config.file=${join(dir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${join(dir, "prom-data")}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-    "--rules.alert.resend-delay=2s",
-    "--log.level=warn",
-  ]);
+  // the resend delay.
+  await startAlertmanager(dir, amPort);
+  prometheus = await startPrometheus(dir, promPort, "2s");
   promUrl = `http://127.0.0.1:${promPort}`;
-  await waitReady(prometheus, `${promUrl}/-/ready`);
   // Rules load once the exporter has been scraped: on an empty TSDB, every stale rule would
   // otherwise fire (absent metric) until the first scrape, and be delivered.
   const deadline = Date.now() + 30_000;

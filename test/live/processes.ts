@@ -5,8 +5,11 @@
  * is killed by `stopAll` (SIGTERM, then SIGKILL), whatever the test's outcome.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
+import { stringify } from "yaml";
 
 export const INSTALL_HINT =
   "the live run needs Debian's prometheus and prometheus-alertmanager packages: sudo apt-get install -y prometheus prometheus-alertmanager (or make test-deps)";
@@ -85,6 +88,44 @@ export async function waitReady(p: Started, url: string, timeoutMs = 30_000): Pr
     await sleep(200);
   }
   throw new Error(`${p.name} not ready at ${url} after ${timeoutMs} ms:\n${p.log()}`);
+}
+
+/** Writes `dir/alertmanager.yml` and checks it with amtool, as a user's CI would. */
+export function writeCheckedAlertmanagerConfig(dir: string, config: unknown): void {
+  const file = join(dir, "alertmanager.yml");
+  writeFileSync(file, stringify(config));
+  const check = spawnSync(binary("amtool"), ["check-config", file], { encoding: "utf8" });
+  if (check.status !== 0) throw new Error(`amtool rejects the test's alertmanager.yml:\n${check.stdout}${check.stderr}`);
+}
+
+/** Alertmanager on 127.0.0.1 reading `dir/alertmanager.yml`, alone (no cluster), once ready. */
+export async function startAlertmanager(dir: string, port: number): Promise<Started> {
+  const alertmanager = start("alertmanager", binary("prometheus-alertmanager", "alertmanager"), [
+    `--config.file=${join(dir, "alertmanager.yml")}`,
+    `--storage.path=${join(dir, "am-data")}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    "--cluster.listen-address=",
+    "--log.level=warn",
+  ]);
+  await waitReady(alertmanager, `http://127.0.0.1:${port}/-/ready`);
+  return alertmanager;
+}
+
+/**
+ * Prometheus on 127.0.0.1 reading `dir/prometheus.yml`, once ready. `resendDelay` is how soon
+ * a firing alert Alertmanager did not take is sent again (1m by default: a flag of the run,
+ * not of the rules).
+ */
+export async function startPrometheus(dir: string, port: number, resendDelay: string): Promise<Started> {
+  const prometheus = start("prometheus", binary("prometheus"), [
+    `--config.file=${join(dir, "prometheus.yml")}`,
+    `--storage.tsdb.path=${join(dir, "prom-data")}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    `--rules.alert.resend-delay=${resendDelay}`,
+    "--log.level=warn",
+  ]);
+  await waitReady(prometheus, `http://127.0.0.1:${port}/-/ready`);
+  return prometheus;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

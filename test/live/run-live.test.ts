@@ -13,7 +13,7 @@
  * Shortened for a run of seconds: rules evaluate every second and slaBreach waits `for: 1s`
  * (both in the way alerts-live.test.ts does); everything else is as generated.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,7 +25,7 @@ import type { Pipeline, Project, Severity } from "../../src/model/types.js";
 import { loadSpecs } from "../../src/spec/index.js";
 import { PIPEMON_BIN, runCliAsync } from "../support/cli.js";
 import { startPushgateway, type Pushgateway } from "../support/pushgateway.js";
-import { binary, freePort, sleep, start, startWebhooks, stopAll, waitReady, type Webhooks } from "./processes.js";
+import { freePort, sleep, startAlertmanager, startPrometheus, startWebhooks, stopAll, writeCheckedAlertmanagerConfig, type Webhooks } from "./processes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipemon-run-live-"));
 const specs = join(dir, "specs");
@@ -76,10 +76,7 @@ beforeAll(async () => {
 
   pgw = await startPushgateway();
   webhooks = await startWebhooks();
-  const amtool = binary("amtool");
-  writeFileSync(join(dir, "alertmanager.yml"), stringify(rewriteForTest(alertmanagerConfig(project), webhooks.port)));
-  const check = spawnSync(amtool, ["check-config", join(dir, "alertmanager.yml")], { encoding: "utf8" });
-  if (check.status !== 0) throw new Error(`amtool rejects the test's alertmanager.yml:\n${check.stdout}${check.stderr}`);
+  writeCheckedAlertmanagerConfig(dir, rewriteForTest(alertmanagerConfig(project), webhooks.port));
   mkdirSync(join(dir, "rules"));
   for (const [team, pipelines] of prometheusTeams(project)) {
     writeFileSync(join(dir, "rules", `${team}.yml`), prometheusRuleFile(project, team, pipelines).content);
@@ -94,23 +91,9 @@ beforeAll(async () => {
     // honor_labels: the pushed job label is the pipeline's group, not the scrape job's name.
     scrape_configs: [{ job_name: "pushgateway", honor_labels: true, static_configs: [{ targets: [new URL(pgw.url).host] }] }],
   }));
-  const alertmanager = start("alertmanager", binary("prometheus-alertmanager", "alertmanager"), [
-    `--config.file=${join(dir, "alertmanager.yml")}`,
-    `--storage.path=${join(dir, "am-data")}`,
-    `--web.listen-address=127.0.0.1:${amPort}`,
-    "--cluster.listen-address=",
-    "--log.level=warn",
-  ]);
-  await waitReady(alertmanager, `http://127.0.0.1:${amPort}/-/ready`);
-  const prometheus = start("prometheus", binary("prometheus"), [
-    `--config.file=${join(dir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${join(dir, "prom-data")}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-    "--rules.alert.resend-delay=1s",
-    "--log.level=warn",
-  ]);
+  await startAlertmanager(dir, amPort);
+  await startPrometheus(dir, promPort, "1s");
   promUrl = `http://127.0.0.1:${promPort}`;
-  await waitReady(prometheus, `${promUrl}/-/ready`);
 }, 90_000);
 
 afterAll(async () => {
