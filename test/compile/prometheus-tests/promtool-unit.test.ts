@@ -26,6 +26,23 @@ function promtool(): string {
   return found;
 }
 
+/**
+ * Writes one pipeline's promtool tests, rewrites its rule file with `mutate` (which must
+ * change it), and runs promtool on them: its exit status and the failed case names.
+ */
+async function runMutated(p: Project, dir: string, pipeline: string, mutate: (rules: string) => string): Promise<{ status: number | null; failed: string[] }> {
+  const keep = join(dir, `${pipeline}-${Math.random().toString(36).slice(2)}`);
+  await testProjects([p], { promtool: promtool(), keep, select: { pipelines: new Set([pipeline]), teams: new Set() } });
+  const rulesFile = join(keep, "rules", `${pipeline}.yml`);
+  const original = readFileSync(rulesFile, "utf8");
+  const changed = mutate(original);
+  expect(changed).not.toBe(original);
+  writeFileSync(rulesFile, changed);
+  const files = pipelineAlertTests(p, p.pipelines.find((x) => x.name === pipeline)!).tests.map((t) => t.path);
+  const run = spawnSync(promtool(), ["test", "rules", ...files], { cwd: keep, encoding: "utf8" });
+  return { status: run.status, failed: [...parsePromtoolFailures(`${run.stdout}${run.stderr}`).keys()] };
+}
+
 const failures = (r: ProjectTestResult): string[] => r.cases.filter((c) => !c.ok).map((c) => `${c.environment ?? ""}/${c.name}: ${c.title}\n${c.failure}`);
 
 const dirs: string[] = [];
@@ -105,19 +122,11 @@ describe("the lifecycle cases fail on the rules before DESIGN §8", () => {
   const dir = mkdtempSync(join(tmpdir(), "pipemon-lifecycle-"));
   dirs.push(dir);
 
-  /** The failed case names of one pipeline's tests after `mutate` rewrote its rule file. */
+  /** The failed lifecycle case names of one pipeline's tests after `mutate` rewrote its rule file. */
   async function failedAfter(pipeline: string, mutate: (rules: string) => string): Promise<string[]> {
-    const keep = join(dir, `${pipeline}-${Math.random().toString(36).slice(2)}`);
-    await testProjects([p], { promtool: promtool(), keep, select: { pipelines: new Set([pipeline]), teams: new Set() } });
-    const rulesFile = join(keep, "rules", `${pipeline}.yml`);
-    const original = readFileSync(rulesFile, "utf8");
-    const changed = mutate(original);
-    expect(changed).not.toBe(original);
-    writeFileSync(rulesFile, changed);
-    const files = pipelineAlertTests(p, p.pipelines.find((x) => x.name === pipeline)!).tests.map((t) => t.path);
-    const run = spawnSync(promtool(), ["test", "rules", ...files], { cwd: keep, encoding: "utf8" });
-    return [...parsePromtoolFailures(`${run.stdout}${run.stderr}`).keys()].filter((n) => n.includes(" lifecycle "));
+    return (await runMutated(p, dir, pipeline, mutate)).failed.filter((n) => n.includes(" lifecycle "));
   }
+
 
   it("pipelineFailed as increase() over the window: misses the born counter, never resolves on a retry", async () => {
     const failed = await failedAfter("orders-etl", (r) =>
@@ -196,18 +205,11 @@ describe("the generated tests can fail", () => {
 
   /** Runs one pipeline's tests after `mutate` rewrote its rule file; returns the failed case names. */
   async function mutated(pipeline: string, mutate: (rules: string) => string): Promise<string[]> {
-    const keep = join(dir, `${pipeline}-${Math.random().toString(36).slice(2)}`);
-    await testProjects([p], { promtool: promtool(), keep, select: { pipelines: new Set([pipeline]), teams: new Set() } });
-    const rulesFile = join(keep, "rules", `${pipeline}.yml`);
-    const original = readFileSync(rulesFile, "utf8");
-    const changed = mutate(original);
-    expect(changed).not.toBe(original);
-    writeFileSync(rulesFile, changed);
-    const files = pipelineAlertTests(p, p.pipelines.find((x) => x.name === pipeline)!).tests.map((t) => t.path);
-    const run = spawnSync(promtool(), ["test", "rules", ...files], { cwd: keep, encoding: "utf8" });
+    const run = await runMutated(p, dir, pipeline, mutate);
     expect(run.status).not.toBe(0);
-    return [...parsePromtoolFailures(`${run.stdout}${run.stderr}`).keys()];
+    return run.failed;
   }
+
 
   it("catches a critical threshold moved up (fires too late)", async () => {
     const failed = await mutated("orders-etl", (r) => r.replace(/\) > 10\n/, ") > 11\n"));
