@@ -110,7 +110,7 @@ export function grafanaDesired(project: Project, selection?: Selection): Desired
   return out;
 }
 
-/** Bodies as generated: `${GRAFANA_URL}` in messages is resolved by the handler when written. */
+/** Bodies as generated: links come from grafana.publicUrl, so no message holds a placeholder. */
 export function datadogDesired(project: Project, selection?: Selection): DesiredResource[] {
   const out: DesiredResource[] = [];
   for (const pipeline of project.pipelines as Pipeline[]) {
