@@ -5,10 +5,16 @@
  */
 import { CST, Parser } from "yaml";
 import { hideUrlCredentials, runSecrets } from "../lib/scrub.js";
-import type { SourceFile } from "./load.js";
 import { PATTERNS, SCHEMA } from "./v1/schema.js";
 
 export type PathSegment = string | number;
+
+/** A spec file as read (defined here, below load.ts, so the two do not import each other). */
+export interface SourceFile {
+  /** Path as shown to the user. */
+  file: string;
+  text: string;
+}
 
 export interface Diagnostic {
   /** A note informs (where alerts go) and never fails validation. */

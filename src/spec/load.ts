@@ -8,7 +8,9 @@
  */
 import jsyaml from "js-yaml";
 import { LineCounter, parseAllDocuments, type Document } from "yaml";
-import { error, type Diagnostic, type PathSegment } from "./diagnostics.js";
+import { error, type Diagnostic, type PathSegment, type SourceFile } from "./diagnostics.js";
+
+export type { SourceFile };
 
 /** Spec files are hand-written; anything bigger is a mistake or an attack. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -28,12 +30,6 @@ const refuseAnchors = (event: jsyaml.EventType, state: jsyaml.State): void => {
   const anchor = (state as { anchor?: string | null }).anchor;
   if (event === "close" && anchor !== null && anchor !== undefined) throw new AnchorSeen();
 };
-
-export interface SourceFile {
-  /** Path as shown to the user. */
-  file: string;
-  text: string;
-}
 
 export interface LoadedFile {
   source: SourceFile;
