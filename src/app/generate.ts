@@ -125,6 +125,7 @@ async function openCache(out: string, check: boolean): Promise<UnitCache | undef
   // --check compares real bytes: CI must never trust a cache.
   if (check || process.env.PIPEMON_CACHE === "0" || !existsSync("node_modules")) return undefined;
   const BUILD_ID_MODULE = "../build-id.js";
+  // lint-allow-computed-import: dist/build-id.js exists only in the build (written by postbuild.mjs)
   const build = ((await import(BUILD_ID_MODULE).catch(() => undefined)) as { BUILD_ID?: string } | undefined)?.BUILD_ID;
   if (!build) return undefined;
   const absolute = resolve(out);

@@ -18,6 +18,7 @@ type Validators = { Config: ValidateFunction; Pipeline: ValidateFunction };
  * src/ directly) the same schema is compiled here with the same options.
  */
 const PRECOMPILED = "./schema-validators.js";
+// lint-allow-computed-import: the precompiled validators exist only in dist/ (written by postbuild.mjs)
 const precompiled = (await import(PRECOMPILED).catch(() => undefined)) as Validators | undefined;
 
 let validators: Validators | undefined = precompiled;

@@ -51,6 +51,7 @@ let parts: ClientParts | undefined;
 /** Loads the two parts of the client the intake needs (once). */
 export function loadIntakeClient(): ClientParts {
   if (!parts) {
+    // lint-allow-computed-import: loads two files of @datadog/datadog-api-client, inside its target folder
     const load = createRequire(import.meta.url);
     parts = {
       common: load(`${PACKAGE}/datadog-api-client-common/index.js`) as typeof client,
