@@ -124,9 +124,9 @@ module.exports = {
     {
       name: "no-import-outside-src",
       severity: "error",
-      comment: "src/ imports only src/, node: built-ins and npm packages",
+      comment: "src/ imports only src/, node: built-ins and npm packages (test/, bench/, scripts/: no-test-code)",
       from: { path: "^src/" },
-      to: { pathNot: "^src/|(^|/)node_modules/", dependencyTypesNot: ["core", "unknown"] },
+      to: { pathNot: "^(src|test|bench|scripts)/|(^|/)node_modules/", dependencyTypesNot: ["core", "unknown"] },
     },
     {
       name: "not-to-unresolvable",

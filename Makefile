@@ -31,9 +31,10 @@ generate: build ## the main job: validate specs/ and write generated/
 check-generated: build ## fail when generated/ is stale against specs/
 	$(PIPEMON) generate --check
 
-lint: install ## static checks beyond the compiler (unused code, import direction)
+lint: install ## static checks beyond the compiler (unused code, import rules: .dependency-cruiser.cjs)
 	npx tsc -p tsconfig.json --noEmit --noUnusedLocals --noUnusedParameters
-	node scripts/check-layers.mjs
+	npx depcruise src --config .dependency-cruiser.cjs
+	node scripts/check-computed-imports.mjs
 
 typecheck: install ## strict type check of src, test and bench
 	npx tsc -p tsconfig.json --noEmit
