@@ -1,0 +1,87 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Argument, Command, Option } from "commander";
+import { afterAll, describe, expect, it } from "vitest";
+import { bashScript, completionTree, zshScript } from "../../src/cli/completion.js";
+import { REPO_ROOT, runCli } from "../support/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pipemon-completion-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * What bash offers after `words` (the last one is being typed), with the script loaded the
+ * way a user loads it; `complete -p` is printed first.
+ */
+function bashCompletes(script: string, name: string, words: string[]): { registration: string; offered: string[] } {
+  const file = join(dir, `${name}.bash`);
+  writeFileSync(file, script);
+  const line = [name, ...words].map((w) => `'${w}'`).join(" ");
+  const output = execFileSync("bash", ["-c", `source '${file}'; complete -p ${name}; COMP_WORDS=(${line}); COMP_CWORD=${words.length}; $(complete -p ${name} | sed -E 's/.*-F ([^ ]+).*/\\1/'); printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: "utf8" });
+  const [registration = "", ...offered] = output.trimEnd().split("\n");
+  return { registration, offered: offered.filter((w) => w !== "") };
+}
+
+/** A program unlike pipemon: the script must follow whatever tree it is given. */
+function demoProgram(): Command {
+  const demo = new Command("demo-tool").option("--config <file>", "config file");
+  const db = demo.command("db").description("database chores");
+  db.command("migrate").description("run migrations").addOption(new Option("--direction <d>", "which way").choices(["up", "down"])).option("--dry-run", "print only");
+  demo.command("greet").description("say hello").addArgument(new Argument("<tone>", "how").choices(["warm", "curt"]));
+  return demo;
+}
+
+describe("completion generated from the commander tree", () => {
+  it("walks every command, its options, their choices and argument choices", () => {
+    const tree = completionTree(demoProgram());
+    expect(tree.map((n) => n.path.join(" "))).toEqual(["", "db", "db migrate", "db help", "greet", "help"]);
+    const migrate = tree.find((n) => n.path.join(" ") === "db migrate")!;
+    expect(migrate.options.map((o) => o.flags.join(","))).toEqual(["--direction", "--dry-run", "--help,-h", "--config"]);
+    expect(migrate.options[0]).toMatchObject({ takesValue: true, choices: ["up", "down"] });
+    expect(tree.find((n) => n.path.join(" ") === "greet")!.values.map((v) => v.name)).toEqual(["warm", "curt"]);
+  });
+
+  it("bash completes subcommands, nested ones, options, choices and argument values", () => {
+    const script = bashScript(demoProgram());
+    expect(bashCompletes(script, "demo-tool", [""]).registration).toBe("complete -o default -F _demo_tool_completion demo-tool");
+    expect(bashCompletes(script, "demo-tool", [""]).offered).toEqual(["db", "greet", "help", "--config", "--help", "-h"]);
+    expect(bashCompletes(script, "demo-tool", ["d"]).offered).toEqual(["db"]);
+    expect(bashCompletes(script, "demo-tool", ["db", "m"]).offered).toEqual(["migrate"]);
+    expect(bashCompletes(script, "demo-tool", ["db", "migrate", "--d"]).offered).toEqual(["--direction", "--dry-run"]);
+    expect(bashCompletes(script, "demo-tool", ["db", "migrate", "--direction", ""]).offered).toEqual(["up", "down"]);
+    expect(bashCompletes(script, "demo-tool", ["greet", ""]).offered).toEqual(["warm", "curt", "--help", "-h", "--config"]);
+    // A value without choices (a file) is left to bash's default completion.
+    expect(bashCompletes(script, "demo-tool", ["--config", ""]).offered).toEqual([]);
+  });
+
+  it("zsh's script is valid zsh and registers its function with compinit", () => {
+    const file = join(dir, "_demo-tool");
+    writeFileSync(file, zshScript(demoProgram()));
+    execFileSync("zsh", ["-n", file]);
+    const registered = execFileSync("zsh", ["-f", "-c", `autoload -Uz compinit; compinit -u -D; source '${file}'; print -r -- $_comps[demo-tool]`], { encoding: "utf8" });
+    expect(registered.trim()).toBe("_demo_tool");
+  });
+
+  it("pipemon completion bash completes pipemon's real commands and options", () => {
+    const r = runCli(["completion", "bash"], REPO_ROOT);
+    expect(r.code).toBe(0);
+    expect(bashCompletes(r.stdout, "pipemon", ["pl"]).offered).toEqual(["plan"]);
+    expect(bashCompletes(r.stdout, "pipemon", ["plan", "--fo"]).offered).toEqual(["--format"]);
+    expect(bashCompletes(r.stdout, "pipemon", ["plan", "--format", ""]).offered).toEqual(["text", "markdown", "json"]);
+    expect(bashCompletes(r.stdout, "pipemon", ["completion", ""]).offered.slice(0, 2)).toEqual(["bash", "zsh"]);
+    expect(bashCompletes(r.stdout, "pipemon", ["init", "--f"]).offered).toEqual(["--force"]);
+  });
+
+  it("pipemon completion zsh is valid zsh; an unknown shell is refused in one line", () => {
+    const r = runCli(["completion", "zsh"], REPO_ROOT);
+    expect(r.code).toBe(0);
+    const file = join(dir, "_pipemon");
+    writeFileSync(file, r.stdout);
+    execFileSync("zsh", ["-n", file]);
+    expect(r.stdout).toContain("compadd -- text markdown json");
+    const fish = runCli(["completion", "fish"], REPO_ROOT);
+    expect(fish.code).toBe(1);
+    expect(fish.stderr.split("\n")[0]).toBe("error: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh.");
+  });
+});
