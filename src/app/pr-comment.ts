@@ -35,7 +35,11 @@ export function foldBody(body: string, limit = GITHUB_COMMENT_LIMIT): { text: st
   let details = 0;
   for (const line of lines) {
     const closers = (fence ? fence.length + 1 : 0) + details * "\n</details>".length;
-    if (size + line.length + 1 + closers > budget) break;
+    if (size + line.length + 1 + closers > budget) {
+      // A first line longer than the whole budget (minified JSON): keep its head rather than nothing.
+      if (kept.length === 0) kept.push(Array.from(line.slice(0, budget)).slice(0, -1).join(""));
+      break;
+    }
     kept.push(line);
     size += line.length + 1;
     const marker = FENCE.exec(line)?.[1];

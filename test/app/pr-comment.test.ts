@@ -152,6 +152,17 @@ describe("foldBody", () => {
     expect(foldBody("a\nb", 3)).toEqual({ text: "a\nb", folded: false });
   });
 
+  it("keeps the head of a first line longer than the limit, without splitting a character", () => {
+    const body = `${"😀".repeat(3000)}\nsecond`;
+    const { text, folded } = foldBody(body, 2000);
+    expect(folded).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(2000);
+    const [head] = text.split("\n");
+    expect(head!.length).toBeGreaterThan(1000);
+    expect(head).toMatch(/^(😀)+$/u);
+    expect(text).toMatch(/1 of 2 lines/);
+  });
+
   it("closes a code fence and <details> the cut falls inside", () => {
     const diff = Array.from({ length: 400 }, (_, i) => `+ line ${i}`);
     const body = ["<details><summary>diff</summary>", "", "````diff", ...diff, "````", "", "</details>", "after"].join("\n");
