@@ -23,6 +23,27 @@ function bashCompletes(script: string, name: string, words: string[]): { registr
   return { registration, offered: offered.filter((w) => w !== "") };
 }
 
+/**
+ * What the zsh script offers after `words`: its function is called outside a completion
+ * widget, with zsh's completion builtins replaced by stubs that print what they were given
+ * (_describe: the `name:description` entries; compadd: the words; _files/_default: a marker).
+ */
+function zshCompletes(script: string, name: string, words: string[]): string[] {
+  const file = join(dir, `_${name}`);
+  writeFileSync(file, script);
+  const stubs = [
+    "compdef() { :; }",
+    "_describe() { local entries=$4; print -rl -- \"${(@P)entries}\"; }",
+    "compadd() { [[ $1 == -- ]] && shift; print -rl -- \"$@\"; }",
+    "_files() { print -r -- '<files>'; }",
+    "_default() { print -r -- '<files>'; }",
+  ].join("\n");
+  const line = [name, ...words].map((w) => `'${w}'`).join(" ");
+  const fn = `_${name.replaceAll(/[^A-Za-z0-9_]/g, "_")}`;
+  const output = execFileSync("zsh", ["-f", "-c", `${stubs}\nsource '${file}'\nwords=(${line}); CURRENT=${words.length + 1}; ${fn}`], { encoding: "utf8" });
+  return output.split("\n").filter((l) => l !== "");
+}
+
 /** A program unlike pipemon: the script must follow whatever tree it is given. */
 function demoProgram(): Command {
   const demo = new Command("demo-tool").option("--config <file>", "config file");
@@ -63,6 +84,15 @@ describe("completion generated from the commander tree", () => {
     expect(registered.trim()).toBe("_demo_tool");
   });
 
+  it("zsh completes the same tree, with descriptions", () => {
+    const script = zshScript(demoProgram());
+    expect(zshCompletes(script, "demo-tool", [""])).toEqual(["db:database chores", "greet:say hello", "help:display help for command"]);
+    expect(zshCompletes(script, "demo-tool", ["db", "migrate", "--d"])).toEqual(["--direction:which way", "--dry-run:print only", "--help:display help for command", "-h:display help for command", "--config:config file"]);
+    expect(zshCompletes(script, "demo-tool", ["db", "migrate", "--direction", ""])).toEqual(["up", "down"]);
+    expect(zshCompletes(script, "demo-tool", ["greet", ""])).toEqual(["warm:how", "curt:how"]);
+    expect(zshCompletes(script, "demo-tool", ["--config", ""])).toEqual(["<files>"]);
+  });
+
   it("pipemon completion bash completes pipemon's real commands and options", () => {
     const r = runCli(["completion", "bash"], REPO_ROOT);
     expect(r.code).toBe(0);
@@ -79,7 +109,8 @@ describe("completion generated from the commander tree", () => {
     const file = join(dir, "_pipemon");
     writeFileSync(file, r.stdout);
     execFileSync("zsh", ["-n", file]);
-    expect(r.stdout).toContain("compadd -- text markdown json");
+    expect(zshCompletes(r.stdout, "pipemon", ["plan", "--format", ""])).toEqual(["text", "markdown", "json"]);
+    expect(zshCompletes(r.stdout, "pipemon", ["pl"])).toContain("plan:show what apply would change in live Grafana and Datadog (create / update / delete per resource)");
     const fish = runCli(["completion", "fish"], REPO_ROOT);
     expect(fish.code).toBe(1);
     expect(fish.stderr.split("\n")[0]).toBe("error: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh.");
