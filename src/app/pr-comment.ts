@@ -7,15 +7,16 @@
  */
 import { retry } from "@octokit/plugin-retry";
 import { Octokit } from "@octokit/rest";
+import { GITHUB_COMMENT_LIMIT } from "../plan/render.js";
 
-/** GitHub refuses an issue comment body longer than this (422 "body is too long"). */
-export const GITHUB_COMMENT_LIMIT = 65_536;
+export { GITHUB_COMMENT_LIMIT };
 export const DEFAULT_MARKER = "pipemon-plan";
 
 /** The hidden first line that identifies pipemon's comment among a pull request's comments. */
 export const markerLine = (marker: string): string => `<!-- ${marker} -->`;
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** A fence line: its indentation (a fence inside a list item is indented) and its marker. */
+const FENCE = /^( *)(`{3,}|~{3,})/;
 
 /**
  * The body kept whole when it fits in `limit` characters (UTF-16 units: never fewer than
@@ -42,10 +43,12 @@ export function foldBody(body: string, limit = GITHUB_COMMENT_LIMIT): { text: st
     }
     kept.push(line);
     size += line.length + 1;
-    const marker = FENCE.exec(line)?.[1];
+    const [, indent = "", marker] = FENCE.exec(line) ?? [];
     if (marker !== undefined) {
-      if (fence === undefined) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+      // Closed with the opening's indentation: a fence at column 0 would end the list item the
+      // code block is in and open a new block that swallows the note.
+      if (fence === undefined) fence = `${indent}${marker}`;
+      else if (marker[0] === fence.trim()[0] && marker.length >= fence.trim().length && line.trim() === marker) fence = undefined;
     } else if (fence === undefined) {
       details += (line.match(/<details\b/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
       details = Math.max(details, 0);

@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
+import { micromark } from "micromark";
+import { gfm, gfmHtml } from "micromark-extension-gfm";
+import { parse } from "node-html-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { foldBody, GITHUB_COMMENT_LIMIT, GitHubCallError, markerLine, upsertComment } from "../../src/app/pr-comment.js";
 import { GITHUB_BODY_LIMIT, GitHubEmulator, type RecordedResponse } from "../support/github-emulator.js";
@@ -161,6 +164,19 @@ describe("foldBody", () => {
     expect(head!.length).toBeGreaterThan(1000);
     expect(head).toMatch(/^(😀)+$/u);
     expect(text).toMatch(/1 of 2 lines/);
+  });
+
+  it("cut inside a folded diff of a real plan, the note still renders on GitHub outside the fold", () => {
+    const diff = Array.from({ length: 3000 }, (_, i) => `  + "panel-${i}": { "threshold": ${i} }`);
+    const plan = ["### pipemon plan", "", "**1 to update**", "", "- **update** dashboard `pm-orders-etl`", "  <details><summary>diff (3000 lines)</summary>", "", "  ````diff", ...diff, "  ````", "", "  </details>", "", "### backtest", "", "nothing fired"].join("\n");
+    const { text, folded } = foldBody(plan, 20_000);
+    expect(folded).toBe(true);
+    const html = parse(micromark(text, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true }));
+    const note = html.querySelectorAll("p").find((p) => p.textContent.startsWith("Cut to fit GitHub"));
+    expect(note, text.slice(-600)).toBeDefined();
+    expect(note!.closest("details")).toBeNull();
+    expect(note!.closest("pre")).toBeNull();
+    expect(note!.textContent).toMatch(/^Cut to fit GitHub's 65,536-character comment limit: [\d,]+ of 3,015 lines \([\d,]+ characters\) are not shown/);
   });
 
   it("closes a code fence and <details> the cut falls inside", () => {
