@@ -110,6 +110,9 @@ describe("completion generated from the commander tree", () => {
     writeFileSync(file, r.stdout);
     execFileSync("zsh", ["-n", file]);
     expect(zshCompletes(r.stdout, "pipemon", ["plan", "--format", ""])).toEqual(["text", "markdown", "json"]);
+    // Installed in $fpath and autoloaded, the file's body completes at once (no compdef needed).
+    const autoloaded = execFileSync("zsh", ["-f", "-c", `compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; compdef() { print compdef; }; fpath=('${dir}' $fpath); autoload -Uz _pipemon; words=(pipemon plan --target ''); CURRENT=4; _pipemon`], { encoding: "utf8" });
+    expect(autoloaded).toBe("grafana\ndatadog\n");
     expect(zshCompletes(r.stdout, "pipemon", ["pl"])).toContain("plan:show what apply would change in live Grafana and Datadog (create / update / delete per resource)");
     const fish = runCli(["completion", "fish"], REPO_ROOT);
     expect(fish.code).toBe(1);
