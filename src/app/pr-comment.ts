@@ -148,15 +148,18 @@ export async function upsertComment(options: UpsertOptions): Promise<UpsertResul
   return { action: "created", id: data.id, url: data.html_url, folded, length: body.length };
 }
 
-/**
- * Where to comment, from the variables GitHub Actions sets: GITHUB_REPOSITORY (owner/repo)
- * and the event payload at GITHUB_EVENT_PATH (its pull_request.number, or issue.number).
- * Returns why not when they do not say.
- */
-export function targetFromActions(env: (name: string) => string | undefined, readEvent: (path: string) => string): CommentTarget | string {
-  const repository = env("GITHUB_REPOSITORY");
-  const [owner, repo, ...rest] = (repository ?? "").split("/");
+/** The repository GitHub Actions runs for (GITHUB_REPOSITORY, owner/repo), or why there is none. */
+export function repositoryFromActions(env: (name: string) => string | undefined): { owner: string; repo: string } | string {
+  const [owner, repo, ...rest] = (env("GITHUB_REPOSITORY") ?? "").split("/");
   if (!owner || !repo || rest.length > 0) return "GITHUB_REPOSITORY (owner/repo) is not set: pass --repo owner/repo";
+  return { owner, repo };
+}
+
+/**
+ * The pull request of the event GitHub Actions runs for: pull_request.number (or issue.number)
+ * of the payload at GITHUB_EVENT_PATH, or why there is none.
+ */
+export function pullRequestFromActions(env: (name: string) => string | undefined, readEvent: (path: string) => string): number | string {
   const eventPath = env("GITHUB_EVENT_PATH");
   if (!eventPath) return "GITHUB_EVENT_PATH is not set (not in GitHub Actions?): pass --pr NUMBER";
   let event: { pull_request?: { number?: unknown }; issue?: { number?: unknown } };
@@ -167,5 +170,5 @@ export function targetFromActions(env: (name: string) => string | undefined, rea
   }
   const number = event.pull_request?.number ?? event.issue?.number;
   if (typeof number !== "number") return `the event is not a pull request (no pull_request.number in ${eventPath}): run this step on pull_request, or pass --pr NUMBER`;
-  return { owner, repo, issueNumber: number };
+  return number;
 }

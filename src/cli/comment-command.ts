@@ -24,7 +24,7 @@ export function registerCommentCommand(cli: Command): void {
     .option("--pr <number>", "the pull request (default: the one of the GitHub Actions event)", pullNumber)
     .option("--marker <name>", "the hidden marker that identifies the comment to update", "pipemon-plan")
     .action(async (opts: { file: string; repo?: string; pr?: number; marker: string }) => {
-      const { upsertComment, targetFromActions, GitHubCallError } = await import("../app/pr-comment.js");
+      const { upsertComment, repositoryFromActions, pullRequestFromActions, GitHubCallError } = await import("../app/pr-comment.js");
       const fail = (message: string): void => {
         err(`pipemon: ${message}`);
         process.exitCode = EXIT_ERROR;
@@ -40,18 +40,18 @@ export function registerCommentCommand(cli: Command): void {
         return fail(`cannot read --file ${opts.file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : e instanceof Error ? e.message : String(e)}`);
       }
       const env = (name: string) => process.env[name];
-      let given: { owner: string; repo: string } | undefined;
+      let repository: { owner: string; repo: string } | string;
       if (opts.repo !== undefined) {
         const [owner, repo, ...rest] = opts.repo.split("/");
         if (!owner || !repo || rest.length > 0) return fail(`--repo '${opts.repo}' is not owner/repo`);
-        given = { owner, repo };
-      }
-      const actions = given !== undefined && opts.pr !== undefined ? undefined : targetFromActions(env, (path) => readFileSync(path, "utf8"));
-      if (typeof actions === "string") return fail(actions);
-      const target = { ...(actions ?? {}), ...given, issueNumber: opts.pr ?? actions?.issueNumber ?? 0 };
-      if (!target.owner || !target.repo || target.issueNumber === 0) return fail("pass --repo owner/repo and --pr NUMBER");
+        repository = { owner, repo };
+      } else repository = repositoryFromActions(env);
+      if (typeof repository === "string") return fail(repository);
+      const pr = opts.pr ?? pullRequestFromActions(env, (path) => readFileSync(path, "utf8"));
+      if (typeof pr === "string") return fail(pr);
+      const target = { ...repository, issueNumber: pr };
       try {
-        const result = await upsertComment({ owner: target.owner, repo: target.repo, issueNumber: target.issueNumber, body, token, marker: opts.marker, baseUrl: env("GITHUB_API_URL") ?? "https://api.github.com" });
+        const result = await upsertComment({ ...target, body, token, marker: opts.marker, baseUrl: env("GITHUB_API_URL") || "https://api.github.com" });
         out(`${result.action} comment ${result.id} on ${target.owner}/${target.repo}#${target.issueNumber}: ${result.url}`);
         if (result.folded) out(`the body (${body.length.toLocaleString("en-US")} characters) was cut to ${result.length.toLocaleString("en-US")} to fit GitHub's limit`);
       } catch (e) {

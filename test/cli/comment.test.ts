@@ -12,7 +12,11 @@ const dir = mkdtempSync(join(tmpdir(), "pipemon-comment-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const event = join(dir, "event.json");
-beforeAll(() => writeFileSync(event, JSON.stringify({ action: "synchronize", number: 12, pull_request: { number: 12 } })));
+const push = join(dir, "push-event.json");
+beforeAll(() => {
+  writeFileSync(event, JSON.stringify({ action: "synchronize", number: 12, pull_request: { number: 12 } }));
+  writeFileSync(push, JSON.stringify({ ref: "refs/heads/main", after: "0123abc" }));
+});
 
 interface ActionStep {
   shell: string;
@@ -81,6 +85,8 @@ describe("pipemon comment and the Action, against the GitHub emulator", () => {
       [{ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.baseUrl }, ["--file", "plan.md"], "pipemon: GITHUB_REPOSITORY (owner/repo) is not set: pass --repo owner/repo\n"],
       [{ ...actions, GITHUB_TOKEN: TOKEN, GITHUB_EVENT_PATH: join(dir, "plan.md") }, ["--file", "plan.md"], `pipemon: cannot read the event payload ${join(dir, "plan.md")}: Unexpected token 'p', "plan\n" is not valid JSON\n`],
       [{ ...actions, GITHUB_TOKEN: TOKEN }, ["--file", "plan.md", "--repo", "acme"], "pipemon: --repo 'acme' is not owner/repo\n"],
+      [{ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.baseUrl }, ["--file", "plan.md", "--repo", "acme/data-platform"], "pipemon: GITHUB_EVENT_PATH is not set (not in GitHub Actions?): pass --pr NUMBER\n"],
+      [{ ...actions, GITHUB_TOKEN: TOKEN, GITHUB_EVENT_PATH: push }, ["--file", "plan.md"], `pipemon: the event is not a pull request (no pull_request.number in ${push}): run this step on pull_request, or pass --pr NUMBER\n`],
     ];
     for (const [env, args, stderr] of cases) {
       const r = await runCliAsync(["comment", ...args], dir, env);
