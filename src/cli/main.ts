@@ -10,12 +10,18 @@ import { EXIT_ERROR, err, out, print, printDiagnostics } from "./output.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerTestCommand } from "./test-command.js";
+import { registerInitCommand } from "./init-command.js";
+import { registerCommentCommand } from "./comment-command.js";
+import { registerCompletionCommand } from "./completion.js";
 import { styleFor } from "./style.js";
 
 const MAX_LISTED = 50;
 
 /** A mistake in how pipemon was called, said in one line (exit 1). */
 class UsageError extends Error {}
+
+/** Commands that read no specs: init creates them, the others never look. */
+const WITHOUT_SPECS = new Set(["init", "comment", "completion"]);
 
 /**
  * pipemon's own version, from the package.json of the installed pipemon: the nearest one above
@@ -53,7 +59,9 @@ function program(): Command {
     .description("Monitoring-as-code for data pipelines: validate specs, generate Grafana and Datadog monitoring")
     .version(ownVersion())
     .option("--specs <dir>", "the specs directory (holds pipemon.yaml)", "specs")
-    .hook("preAction", (root) => checkSpecsDirectory(root.opts<{ specs: string }>().specs))
+    .hook("preAction", (root, action) => {
+      if (!WITHOUT_SPECS.has(action.name())) checkSpecsDirectory(root.opts<{ specs: string }>().specs);
+    })
     .showHelpAfterError("(run pipemon --help for usage)")
     .configureOutput({
       writeOut: (text) => print(text),
@@ -137,6 +145,9 @@ function program(): Command {
   registerReconcileCommands(cli);
   registerTestCommand(cli);
   registerRunCommand(cli);
+  registerInitCommand(cli);
+  registerCommentCommand(cli);
+  registerCompletionCommand(cli);
   return cli;
 }
 
