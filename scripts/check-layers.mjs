@@ -11,9 +11,10 @@ const ALLOWED = {
   spec: ["spec", "model", "lib"],
   compile: ["compile", "model", "lib"],
   plan: ["plan", "model", "lib"],
+  preview: ["preview", "model", "lib"],
   targets: ["targets", "plan", "model", "lib"],
-  app: ["app", "spec", "compile", "plan", "targets", "model", "lib"],
-  cli: ["cli", "app", "spec", "plan", "model", "lib"],
+  app: ["app", "spec", "compile", "plan", "preview", "targets", "model", "lib"],
+  cli: ["cli", "app", "spec", "plan", "preview", "model", "lib"],
 };
 const FORBIDDEN_PACKAGES = { compile: ["@datadog/datadog-api-client"], plan: ["@datadog/datadog-api-client"], spec: ["@datadog/datadog-api-client", "@grafana/grafana-foundation-sdk"], model: ["@datadog/datadog-api-client"], lib: ["@datadog/datadog-api-client"] };
 

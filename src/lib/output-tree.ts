@@ -71,7 +71,7 @@ export class StagingWriter {
     private readonly tag: string,
   ) {}
 
-  write(path: string, content: string): void {
+  write(path: string, content: string | Uint8Array): void {
     const { state, encoded } = compareWithDisk(this.root, path, content);
     if (state === "same") {
       this.unchanged++;
@@ -178,7 +178,7 @@ export class OutputTree {
     return new OutputTree(root, options, listing, previous, manifestOnDisk, staging, createdRoot);
   }
 
-  write(path: string, content: string): void {
+  write(path: string, content: string | Uint8Array): void {
     this.claim(path);
     this.own.write(path, content);
   }
@@ -457,15 +457,16 @@ const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
  * straight into a buffer: one path lookup, no stat, no string for the old content. The file
  * is opened with O_NOFOLLOW: a link put there after `open` listed the tree is refused.
  */
-function compareWithDisk(root: string, path: string, content: string): { state: "missing" | "same" | "different"; encoded: Buffer } {
+function compareWithDisk(root: string, path: string, content: string | Uint8Array): { state: "missing" | "same" | "different"; encoded: Buffer } {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit, and one more byte detects a longer
   // file. A large file (a team's rule file) is measured exactly rather than buffered thrice.
-  const capacity = (content.length <= LARGE_FILE ? content.length * 3 : Buffer.byteLength(content)) + 1;
+  const capacity = (typeof content !== "string" ? content.byteLength : content.length <= LARGE_FILE ? content.length * 3 : Buffer.byteLength(content)) + 1;
   if (generated.length < capacity) {
     generated = Buffer.alloc(capacity);
     onDisk = Buffer.alloc(capacity);
   }
-  const size = generated.write(content, 0, "utf8");
+  // Bytes (an image) are copied in as they are; text is encoded as UTF-8.
+  const size = typeof content === "string" ? generated.write(content, 0, "utf8") : (generated.set(content), content.byteLength);
   // A view of the shared buffer: valid until the next comparison.
   const encoded = generated.subarray(0, size);
   let fd: number;
