@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
 import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../compile/grafana/index.js";
-import { contactPointName } from "../model/identity.js";
+import { contactPointName, runbookUrl } from "../model/identity.js";
 import { routingTree } from "../compile/routing-tree.js";
 import { formatDuration } from "../lib/duration.js";
 import { OutputTree, type TreeReport } from "../lib/output-tree.js";
@@ -97,7 +97,7 @@ function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySe
     description: pipeline.description,
     type: pipeline.type,
     targets: pipeline.targets,
-    runbook: pipeline.runbookUrl ?? `runbooks/${pipeline.name}.md`,
+    runbook: runbookUrl(pipeline, project),
     alerts: alertDefinitions(pipeline).map((d) => alertView(project, pipeline, d)),
     routing: {
       scope: ownRoute.has(pipeline.name) ? "pipeline" : "team",

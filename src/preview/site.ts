@@ -5,7 +5,7 @@
  * the site (assets/), linked relatively; nothing is loaded from the network.
  */
 import type { DashboardSpec, PanelSpec, ThresholdStep, ThresholdsStyle } from "./dashboard.js";
-import { escapeHtml, hrefTo, scriptJson } from "./html.js";
+import { escapeHtml, hrefTo, safeHref, scriptJson } from "./html.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.js";
 
 export interface SeriesData {
@@ -198,13 +198,18 @@ function pageData(d: DashboardPage, relativeTime: boolean): unknown {
   return { relativeTime, panels };
 }
 
+function runbookLink(url: string): string {
+  const href = safeHref(url);
+  return href === undefined ? `runbook <code>${e(url)}</code>` : `<a href="${e(href)}" rel="noreferrer">runbook</a>`;
+}
+
 function dashboardPage(d: DashboardPage, source: SiteInput["source"], pipelinePaths: ReadonlyMap<string, string>): SiteFile {
   const drawn = new Set(d.dashboard.panels.filter((p) => p.type !== "row").map((p) => p.id));
   const env = d.environment !== undefined ? ` <span class="env">${e(d.environment)}</span>` : "";
   const parts = [
     `<section class="dashboard"><h1>${e(d.dashboard.title)}${env}</h1>`,
     d.dashboard.description ? `<p class="description">${e(d.dashboard.description)}</p>` : "",
-    d.pipeline ? `<p class="meta">team <strong>${e(d.team)}</strong> · ${e(d.pipeline.type)} · targets ${d.pipeline.targets.map((t) => `<code>${e(t)}</code>`).join(" ")} · <a href="${e(d.pipeline.runbook)}" rel="noreferrer">runbook</a></p>` : "",
+    d.pipeline ? `<p class="meta">team <strong>${e(d.team)}</strong> · ${e(d.pipeline.type)} · targets ${d.pipeline.targets.map((t) => `<code>${e(t)}</code>`).join(" ")} · ${runbookLink(d.pipeline.runbook)}</p>` : "",
     `<div class="grid">${d.dashboard.panels.map(panelFrame).join("\n")}</div></section>`,
   ];
   if (d.pipeline) parts.push(alertsSection(d.pipeline, d.path, drawn), routingSection(d.pipeline));

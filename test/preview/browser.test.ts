@@ -1,0 +1,228 @@
+/**
+ * The preview as a reader sees it: every page of the demo specs' site opened from file:// in
+ * Debian's Chromium (driven by playwright-core, one launch for the whole file). No console
+ * error, no request other than the site's own files, every panel drawn (its canvas not
+ * blank), every threshold of the dashboard JSON drawn. `make test` installs chromium.
+ */
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumPath, launchChromium, offlinePage, photograph } from "../../src/app/preview-browser.js";
+import { preview } from "../../src/app/preview.js";
+
+const work = mkdtempSync(join(tmpdir(), "pipemon-preview-test-"));
+const site = join(work, "site");
+let browser: Browser;
+
+beforeAll(async () => {
+  const result = await preview({ root: "specs", out: site, sinceSeconds: 6 * 3600 });
+  expect(result.tree).toBeDefined();
+  browser = await launchChromium(chromiumPath());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface Visit {
+  page: Page;
+  problems: string[];
+  blocked: string[];
+}
+
+/** Opens a page of a site, recording console errors and warnings, page errors and every non-file request. */
+async function visit(url: string, ready = true): Promise<Visit> {
+  const blocked: string[] = [];
+  const page = await offlinePage(browser, blocked);
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
+  page.on("dialog", (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(url);
+  if (ready) await page.waitForSelector("body[data-ready='1']", { timeout: 20_000 });
+  return { page, problems, blocked };
+}
+
+// The shapes of the DOM objects read inside the page (the project compiles without the DOM library).
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+interface PageElement {
+  dataset: Record<string, string | undefined>;
+  querySelectorAll(selector: string): ArrayLike<unknown>;
+}
+
+/** Per panel: drawn flag, thresholds it drew, and how many canvas pixels are painted. */
+async function panelsOf(page: Page): Promise<{ id: number; type: string; drawn: boolean; thresholds: number[]; painted: number; cells: number }[]> {
+  return page.$$eval(".panel", (sections) =>
+    sections.map((s) => {
+      const el = s as unknown as PageElement;
+      let painted = 0;
+      for (const canvas of Array.from(el.querySelectorAll("canvas")) as PageCanvas[]) {
+        const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+        // Counting stops well past the bar the test sets: enough to tell drawn from blank.
+        for (let i = 3; i < pixels.length && painted < 5000; i += 4) if (pixels[i] !== 0) painted++;
+      }
+      return {
+        id: Number(el.dataset.panelId),
+        type: el.dataset.type ?? "",
+        drawn: el.dataset.drawn === "1",
+        thresholds: JSON.parse(el.dataset.thresholds ?? "null") as number[],
+        painted,
+        cells: el.querySelectorAll("td").length,
+      };
+    }),
+  );
+}
+
+type Steps = { value: number | null; color: string }[];
+interface JsonPanel {
+  id: number;
+  type: string;
+  targets?: unknown[];
+  fieldConfig?: { defaults?: { thresholds?: { steps: Steps }; custom?: { thresholdsStyle?: { mode: string } } }; overrides?: { properties: { id: string; value: { steps?: Steps; mode?: string } }[] }[] };
+}
+
+/**
+ * The threshold values a panel must draw, from the dashboard JSON generate writes: the steps
+ * of its defaults and of its overrides; for a time series only those whose style shows them.
+ */
+function expectedThresholds(p: JsonPanel): number[] {
+  const values = new Set<number>();
+  const add = (steps: Steps | undefined): void => steps?.forEach((s) => s.value !== null && values.add(s.value));
+  const defaults = p.fieldConfig?.defaults;
+  const lines = p.type === "timeseries" || p.type === "barchart";
+  if (!lines || (defaults?.custom?.thresholdsStyle?.mode ?? "off") !== "off") add(defaults?.thresholds?.steps);
+  for (const o of p.fieldConfig?.overrides ?? []) {
+    const style = o.properties.find((x) => x.id === "custom.thresholdsStyle")?.value.mode;
+    if (lines && style === "off") continue;
+    add(o.properties.find((x) => x.id === "thresholds")?.value.steps);
+  }
+  return [...values].sort((a, b) => a - b);
+}
+
+const pages = ["production", "staging"].flatMap((env) => readdirSync(join("generated", env, "grafana", "dashboards")).map((f) => ({ env, name: f.replace(/\.json$/, "") })));
+
+describe("the demo site in Chromium", () => {
+  it("has one page per dashboard generate writes", () => {
+    const written = ["production", "staging"].flatMap((env) => readdirSync(join(site, env)).filter((f) => f.endsWith(".html")).map((f) => `${env}/${f}`));
+    expect(written.sort()).toEqual(pages.map((p) => `${p.env}/${p.name}.html`).sort());
+    expect(pages.length).toBe(24);
+  });
+
+  it("index: loads from file:// without errors or network, and links every dashboard", async () => {
+    const { page, problems, blocked } = await visit(pathToFileURL(join(site, "index.html")).href, false);
+    expect(problems).toEqual([]);
+    expect(blocked).toEqual([]);
+    const links = await page.$$eval("a", (as) => as.map((a) => a.getAttribute("href")));
+    for (const p of pages) expect(links).toContain(`${p.env}/${p.name}.html`);
+    await page.context().close();
+  });
+
+  it("every dashboard page: no console error, no network request, every panel drawn with its thresholds", async () => {
+    for (const { env, name } of pages) {
+      const where = `${env}/${name}`;
+      const { page, problems, blocked } = await visit(pathToFileURL(join(site, env, `${name}.html`)).href);
+      expect(problems, where).toEqual([]);
+      expect(blocked, where).toEqual([]);
+      const dashboard = JSON.parse(readFileSync(join("generated", env, "grafana", "dashboards", `${name}.json`), "utf8")) as { panels: JsonPanel[] };
+      const json = dashboard.panels.filter((p) => p.type !== "row");
+      const drawn = await panelsOf(page);
+      expect(drawn.map((p) => p.id).sort(), where).toEqual(json.map((p) => p.id).sort());
+      for (const p of json) {
+        const seen = drawn.find((d) => d.id === p.id)!;
+        expect(seen.drawn, `${where} panel ${p.id}`).toBe(true);
+        // Non-blank: a drawn panel paints hundreds of pixels at least (a stat showing "1"); a blank canvas none.
+        if (p.type === "table") expect(seen.cells, `${where} panel ${p.id}`).toBeGreaterThan(0);
+        else expect(seen.painted, `${where} panel ${p.id} (${p.type})`).toBeGreaterThan(500);
+        expect(seen.thresholds, `${where} panel ${p.id} (${p.type})`).toEqual(expectedThresholds(p));
+      }
+      // Alerts and routing of a pipeline page: one row per alert level.
+      if (!name.startsWith("team-")) {
+        expect(await page.locator("section.alerts tr[data-alert]").count(), where).toBeGreaterThan(0);
+        expect(await page.locator("section.routing td .sev").count(), where).toBe(4);
+      }
+      await page.context().close();
+    }
+  });
+
+  it("a threshold line is painted in its colour at its value (pixel check on orders-etl's Run duration)", async () => {
+    const { page } = await visit(pathToFileURL(join(site, "production", "orders-etl.html")).href);
+    // Panel 3: the SLA (45m = 2700 s) as a red line (#f2495c) across the plot.
+    const hits = await page.$eval("#panel-3 canvas", (canvas) => {
+      const c = canvas as unknown as PageCanvas;
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const rows = new Map<number, number>();
+      for (let y = 0; y < c.height; y++) {
+        let n = 0;
+        for (let x = 0; x < c.width; x++) {
+          const i = (y * c.width + x) * 4;
+          if (Math.abs(d[i]! - 0xf2) < 8 && Math.abs(d[i + 1]! - 0x49) < 8 && Math.abs(d[i + 2]! - 0x5c) < 8) n++;
+        }
+        if (n > 0) rows.set(y, n);
+      }
+      return { width: c.width, longest: Math.max(0, ...rows.values()) };
+    });
+    // A horizontal red line spans most of the plot's width.
+    expect(hits.longest).toBeGreaterThan(hits.width * 0.5);
+    await page.context().close();
+  });
+
+  it("--png: photographs a dashboard as a PNG the size of its panels", async () => {
+    const png = await photograph(browser, pathToFileURL(join(site, "production", "orders-etl.html")).href);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(png.readUInt32BE(16)).toBeGreaterThan(1000);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(600);
+  });
+});
+
+describe("hostile spec strings in Chromium", () => {
+  it("stay text: no script runs, no element is injected, the description reads as written", async () => {
+    const specs = join(work, "hostile-specs");
+    cpSync("specs/pipemon.yaml", join(specs, "pipemon.yaml"));
+    const description = `</script><script>window.PWNED=1</script><img src=x onerror="window.PWNED=2"> & 'quotes'`;
+    writeFileSync(
+      join(specs, "evil.yaml"),
+      [
+        "apiVersion: pipemon/v1",
+        "kind: Pipeline",
+        "metadata:",
+        "  name: evil-etl",
+        "  team: red-team",
+        `  description: ${JSON.stringify(description)}`,
+        "spec:",
+        "  type: batch",
+        "  targets: [grafana, prometheus]",
+        '  schedule: "0 * * * *"',
+        "  sla: { maxDuration: 45m, freshness: 2h }",
+        "  thresholds: { cpu: { warning: 80%, critical: 95% } }",
+        "  metrics:",
+        `    selector: { app: ${JSON.stringify('</script><img src=x onerror="window.PWNED=4">')} }`,
+      ].join("\n"),
+    );
+    const out = join(work, "hostile-site");
+    await preview({ root: specs, out, sinceSeconds: 3600, environment: "production" });
+    for (const file of ["production/evil-etl.html", "production/team-red-team.html", "index.html"]) {
+      const { page, problems, blocked } = await visit(pathToFileURL(join(out, file)).href, file !== "index.html");
+      expect(problems, file).toEqual([]);
+      expect(blocked, file).toEqual([]);
+      expect(await page.evaluate(() => (globalThis as { PWNED?: number }).PWNED), file).toBeUndefined();
+      expect(await page.locator("img").count(), file).toBe(0);
+      expect(await page.locator("script").count(), file).toBe(file === "index.html" ? 0 : 3);
+      if (file !== "index.html") expect(await page.locator("text=window.PWNED=2").count(), file).toBeGreaterThan(0);
+      await page.context().close();
+    }
+  });
+});
