@@ -37,14 +37,9 @@ export async function offlinePage(browser: Browser, blocked: string[] = []): Pro
   return context.newPage();
 }
 
-/** A PNG of one dashboard page's panels (title, description and grid). */
-export async function photograph(browser: Browser, url: string): Promise<Buffer> {
-  const page = await offlinePage(browser);
-  try {
-    await page.goto(url);
-    await page.waitForSelector("body[data-ready='1']", { timeout: 30_000 });
-    return await page.locator(".dashboard").screenshot({ animations: "disabled" });
-  } finally {
-    await page.context().close();
-  }
+/** A PNG of one dashboard page's panels (title, description and grid), loaded in `page` (see offlinePage). */
+export async function photograph(page: Page, url: string): Promise<Buffer> {
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready='1']", { timeout: 30_000 });
+  return page.locator(".dashboard").screenshot({ animations: "disabled" });
 }

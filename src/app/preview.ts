@@ -217,7 +217,7 @@ export async function preview(options: PreviewOptions): Promise<PreviewResult> {
  * site, so nothing reaches the output folder unless every image was taken.
  */
 async function screenshots(files: readonly SiteFile[], pages: readonly string[], chromium: string): Promise<{ path: string; content: Buffer }[]> {
-  const { launchChromium, photograph } = await import("./preview-browser.js");
+  const { launchChromium, offlinePage, photograph } = await import("./preview-browser.js");
   const dir = mkdtempSync(join(tmpdir(), "pipemon-preview-"));
   try {
     for (const f of files) {
@@ -226,8 +226,10 @@ async function screenshots(files: readonly SiteFile[], pages: readonly string[],
     }
     const browser = await launchChromium(chromium);
     try {
+      // One tab for every page: a new browser context costs more than a page load.
+      const tab = await offlinePage(browser);
       const out: { path: string; content: Buffer }[] = [];
-      for (const page of pages) out.push({ path: imagePath(page), content: await photograph(browser, pathToFileURL(join(dir, page)).href) });
+      for (const page of pages) out.push({ path: imagePath(page), content: await photograph(tab, pathToFileURL(join(dir, page)).href) });
       return out;
     } finally {
       await browser.close();
