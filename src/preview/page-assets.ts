@@ -22,6 +22,8 @@ export const PAGE_SCRIPT = String.raw`(function () {
   var dpr = window.devicePixelRatio || 1;
   /** Synthetic data: x counts seconds back from the end of the window. */
   var RELATIVE = false;
+  /** Ticks of a duration axis fall on whole seconds, minutes, hours and days. */
+  var DURATION_STEPS = [0.001, 0.01, 0.1, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
   var RELATIVE_STEPS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000];
 
   function colour(name) {
@@ -55,6 +57,11 @@ export const PAGE_SCRIPT = String.raw`(function () {
     return trim(v, decimals === null ? (Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2) : decimals) + suffixes[i];
   }
   function duration(v, decimals) {
+    // Whole minutes (axis ticks, SLAs) read best as 1h 15m.
+    if (Math.abs(v) >= 60 && v % 60 === 0) {
+      var a = Math.abs(v), d = Math.floor(a / 86400), h = Math.floor((a % 86400) / 3600), m = Math.floor((a % 3600) / 60);
+      return (v < 0 ? "-" : "") + [d ? d + "d" : "", h ? h + "h" : "", m ? m + "m" : ""].filter(Boolean).join(" ");
+    }
     var units = [[86400, " day"], [3600, " hour"], [60, " min"], [1, " s"], [0.001, " ms"]];
     if (v === 0) return "0 s";
     for (var i = 0; i < units.length; i++) {
@@ -208,7 +215,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
         RELATIVE
           ? { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, space: 70, incrs: RELATIVE_STEPS, values: function (u, splits) { return splits.map(relative); } }
           : { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID } },
-        { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, size: 70, values: function (u, splits) { return splits.map(function (v) { return fmt(v, p.unit, p.decimals); }); } }
+        { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, size: 70, incrs: p.unit === "s" ? DURATION_STEPS : undefined, values: function (u, splits) { return splits.map(function (v) { return fmt(v, p.unit, p.decimals); }); } }
       ],
       series: series,
       plugins: [thresholdPlugin(sets, done)]
@@ -363,7 +370,7 @@ h1 { font-size: 20px; margin: 8px 0 4px; }
 h2 { font-size: 16px; margin: 20px 0 6px; }
 .env { font-size: 12px; background: #3d71d9; color: #fff; padding: 1px 6px; border-radius: 8px; vertical-align: middle; }
 .description, .meta, .muted { color: #9fa7b3; }
-.dashboard { max-width: 1400px; padding-bottom: 8px; }
+.dashboard { max-width: 1400px; padding: 4px 8px 8px; background: #111217; }
 .grid { display: grid; grid-template-columns: repeat(24, minmax(0, 1fr)); grid-auto-rows: 30px; gap: 8px; margin-top: 8px; }
 .grid h2.row { margin: 0; align-self: end; font-size: 15px; border-bottom: 1px solid #2c3235; }
 .panel { background: #181b1f; border: 1px solid #2c3235; border-radius: 2px; display: flex; flex-direction: column; min-width: 0; overflow: hidden; }
