@@ -17,7 +17,7 @@ import { formatDuration } from "../lib/duration.js";
 import { OutputTree, type TreeReport } from "../lib/output-tree.js";
 import { uplotAssets } from "../lib/uplot-assets.js";
 import { SEVERITIES, type Pipeline, type Project, type Target } from "../model/types.js";
-import { readDashboard, seriesName, seriesSettings, type DashboardSpec, type PanelSpec } from "../preview/dashboard.js";
+import { readDashboard, seriesName, seriesSettings, type PanelSpec } from "../preview/dashboard.js";
 import { pagePath, renderSite, type AlertView, type DashboardPage, type PanelData, type PipelineInfo, type SiteFile } from "../preview/site.js";
 import { syntheticPanel } from "../preview/synthetic.js";
 import { hasErrors } from "../spec/diagnostics.js";
@@ -160,24 +160,40 @@ async function livePanel(panel: PanelSpec, live: NonNullable<PreviewOptions["liv
   return { x, series };
 }
 
-async function panelData(dashboard: DashboardSpec, options: PreviewOptions, page: string, failed: PreviewResult["failedQueries"]): Promise<Map<number, PanelData>> {
-  const data = new Map<number, PanelData>();
-  for (const panel of dashboard.panels) {
-    if (panel.type === "row") continue;
-    if (!options.live) {
-      data.set(panel.id, syntheticPanel(panel, options.sinceSeconds));
-      continue;
+/** Range queries in flight at once: enough to hide round trips, few enough to spare the Prometheus. */
+const LIVE_CONCURRENCY = 8;
+
+/** `fn` over `items`, at most `limit` at a time, results in the items' order; stops starting new ones after a rejection. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
-    try {
-      data.set(panel.id, await livePanel(panel, options.live, options.sinceSeconds));
-    } catch (e) {
-      if (e instanceof PreviewFailure) throw e;
-      const error = e instanceof Error ? e.message : String(e);
-      failed.push({ page, panel: panel.title, error });
-      data.set(panel.id, { x: [], series: [], error });
-    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/** A panel's data: synthetic, or live (a failing query is kept for the panel to show; an unreachable Prometheus stops the run). */
+async function panelData(panel: PanelSpec, options: PreviewOptions, page: string, failed: PreviewResult["failedQueries"]): Promise<PanelData> {
+  if (!options.live) return syntheticPanel(panel, options.sinceSeconds);
+  try {
+    return await livePanel(panel, options.live, options.sinceSeconds);
+  } catch (e) {
+    if (e instanceof PreviewFailure) throw e;
+    const error = e instanceof Error ? e.message : String(e);
+    failed.push({ page, panel: panel.title, error });
+    return { x: [], series: [], error };
   }
-  return data;
 }
 
 export async function preview(options: PreviewOptions): Promise<PreviewResult> {
@@ -188,13 +204,21 @@ export async function preview(options: PreviewOptions): Promise<PreviewResult> {
   const tree = OutputTree.open(options.out, { check: false, protect: [{ path: options.root, name: "specs folder" }] });
   try {
     const failedQueries: PreviewResult["failedQueries"] = [];
-    const pages: DashboardPage[] = [];
     const undrawn: (PipelineInfo & { environment?: string })[] = [];
+    const compiled: Omit<DashboardPage, "data">[] = [];
     for (const project of load.projects) {
-      const compiled = projectPages(project);
-      for (const p of compiled.pages) pages.push({ ...p, data: await panelData(p.dashboard, options, p.path, failedQueries) });
-      for (const p of compiled.undrawn) undrawn.push({ ...p, ...(project.environment !== undefined ? { environment: project.environment } : {}) });
+      const { pages, undrawn: without } = projectPages(project);
+      compiled.push(...pages);
+      for (const p of without) undrawn.push({ ...p, ...(project.environment !== undefined ? { environment: project.environment } : {}) });
     }
+    const panels = compiled.flatMap((page) => page.dashboard.panels.filter((panel) => panel.type !== "row").map((panel) => ({ page, panel })));
+    const data = await mapLimit(panels, options.live ? LIVE_CONCURRENCY : 1, ({ page, panel }) => panelData(panel, options, page.path, failedQueries));
+    const byPage = new Map(compiled.map((page) => [page, new Map<number, PanelData>()] as const));
+    panels.forEach((t, i) => byPage.get(t.page)!.set(t.panel.id, data[i]!));
+    const pages: DashboardPage[] = compiled.map((page) => ({ ...page, data: byPage.get(page)! }));
+    // Queries finish in any order: report failures in page order.
+    const order = new Map(panels.map((t, i) => [`${t.page.path}\0${t.panel.title}`, i] as const));
+    failedQueries.sort((a, b) => (order.get(`${a.page}\0${a.panel}`) ?? 0) - (order.get(`${b.page}\0${b.panel}`) ?? 0));
     const since = formatDuration(options.sinceSeconds);
     const files = renderSite({
       source: options.live ? { kind: "live", since, prometheus: options.live.display } : { kind: "synthetic", since },

@@ -4,14 +4,18 @@
  * error, no request other than the site's own files, every panel drawn (its canvas not
  * blank), every threshold of the dashboard JSON drawn. `make test` installs chromium.
  */
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumPath, launchChromium, offlinePage, photograph } from "../../src/app/preview-browser.js";
-import { preview } from "../../src/app/preview.js";
+import { preview, type QueryRange } from "../../src/app/preview.js";
+import { uplotAssets } from "../../src/lib/uplot-assets.js";
+import { readDashboard } from "../../src/preview/dashboard.js";
+import { renderSite, type SiteInput } from "../../src/preview/site.js";
+import { syntheticPanel } from "../../src/preview/synthetic.js";
 
 const work = mkdtempSync(join(tmpdir(), "pipemon-preview-test-"));
 const site = join(work, "site");
@@ -194,6 +198,69 @@ describe("the demo site in Chromium", () => {
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(png.readUInt32BE(16)).toBeGreaterThan(1000);
     expect(png.readUInt32BE(20)).toBeGreaterThan(600);
+  });
+});
+
+describe("live data and the panel types the demo does not use, in Chromium", () => {
+  it("live data: Unix-time axes, failed queries shown in their panel, empty and infinite values drawn without error", async () => {
+    const now = 1_750_000_000;
+    const queryRange: QueryRange = async (expr, start, end, step) => {
+      if (expr.includes("pipeline_cpu_usage_ratio")) throw new Error("bad_data: 1:1: parse error");
+      if (expr.includes("pipeline_records_processed_total")) return [];
+      const values: [number, string][] = [];
+      for (let t = start, i = 0; t <= end; t += step, i++) values.push([t, i % 17 === 5 ? "NaN" : i === 3 ? "+Inf" : String(1 + (i % 7))]);
+      return [{ metric: { error_type: "timeout" }, values }, { metric: { error_type: "schema" }, values: values.slice(10) }];
+    };
+    const out = join(work, "live-site");
+    const result = await preview({ root: "specs", out, sinceSeconds: 3600, environment: "production", live: { queryRange, display: "http://prometheus.test", now } });
+    expect(result.failedQueries.filter((f) => f.page === "production/orders-etl.html").map((f) => f.panel)).toEqual(["CPU"]);
+    for (const file of ["production/orders-etl.html", "production/team-commerce.html", "production/ledger-stream.html"]) {
+      const { page, problems, blocked } = await visit(pathToFileURL(join(out, file)).href);
+      expect(problems, file).toEqual([]);
+      expect(blocked, file).toEqual([]);
+      const panels = await panelsOf(page);
+      for (const p of panels) {
+        if (file.endsWith("orders-etl.html") && p.id === 7) continue;
+        expect(p.drawn, `${file} panel ${p.id}`).toBe(true);
+      }
+      if (file.endsWith("orders-etl.html")) {
+        expect(await page.locator("#panel-7[data-error='1'] .error").textContent()).toBe("query failed: bad_data: 1:1: parse error");
+        // The x axis is Unix time over the window (uPlot's time scale), not offsets from its end.
+        const data = JSON.parse((await page.locator("#pipemon-data").textContent()) ?? "{}") as { relativeTime: boolean; panels: { x: number[] }[] };
+        expect(data.relativeTime).toBe(false);
+        // The window ends at the last whole step (15 s) before now.
+        expect(data.panels[0]!.x.at(-1)).toBe(now - (now % 15));
+      }
+    }
+  });
+
+  it("bar charts and tables draw with their thresholds", async () => {
+    const steps = { mode: "absolute", steps: [{ value: null, color: "green" }, { value: 50, color: "orange" }, { value: 80, color: "red" }] };
+    const panel = (id: number, type: string, x: number) => ({
+      id, type, title: `${type} panel`, gridPos: { x, y: 0, w: 12, h: 8 },
+      targets: [{ refId: "A", expr: "a", legendFormat: "first" }, { refId: "B", expr: "b", legendFormat: "second" }],
+      fieldConfig: { defaults: { unit: "short", thresholds: steps, custom: { thresholdsStyle: { mode: "dashed" } } }, overrides: [] },
+    });
+    const dashboard = readDashboard({ uid: "x", title: "other panels", panels: [panel(1, "barchart", 0), panel(2, "table", 12)] });
+    const input: SiteInput = {
+      source: { kind: "synthetic", since: "1h" },
+      pages: [{ path: "other.html", kind: "team", team: "t", dashboard, data: new Map(dashboard.panels.map((p) => [p.id, syntheticPanel(p, 3600, 12)])) }],
+      undrawn: [],
+      uplot: uplotAssets(),
+    };
+    const out = join(work, "other-panels");
+    for (const f of renderSite(input)) {
+      mkdirSync(dirname(join(out, f.path)), { recursive: true });
+      writeFileSync(join(out, f.path), f.content);
+    }
+    const { page, problems, blocked } = await visit(pathToFileURL(join(out, "other.html")).href);
+    expect(problems).toEqual([]);
+    expect(blocked).toEqual([]);
+    const [bars, table] = await panelsOf(page);
+    expect(bars).toMatchObject({ type: "barchart", drawn: true, thresholds: [50, 80] });
+    expect(bars!.painted).toBeGreaterThan(500);
+    expect(table).toMatchObject({ type: "table", drawn: true, thresholds: [50, 80] });
+    expect(table!.cells).toBe(8);
   });
 });
 
