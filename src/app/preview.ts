@@ -201,7 +201,7 @@ export async function preview(options: PreviewOptions): Promise<PreviewResult> {
   const empty = { pages: 0, dashboards: 0, images: 0, failedQueries: [] };
   if (hasErrors(load.diagnostics)) return { load, ...empty };
   // Refuses (writing nothing) an output folder pipemon must not write, before any query.
-  const tree = OutputTree.open(options.out, { check: false, protect: [{ path: options.root, name: "specs folder" }] });
+  const tree = OutputTree.open(options.out, { check: false, command: "preview", suggest: "preview", protect: [{ path: options.root, name: "specs folder" }] });
   try {
     const failedQueries: PreviewResult["failedQueries"] = [];
     const undrawn: (PipelineInfo & { environment?: string })[] = [];

@@ -50,6 +50,24 @@ describe("pipemon preview", () => {
     expect(linked.stderr).toMatch(/^pipemon: .*symbolic link.*; nothing was written\n$/);
   });
 
+  it("never takes over generate's folder (nor generate preview's): each refuses the other's manifest, changing nothing", () => {
+    expect(runCli(["--specs", specs, "generate", "--out", "gen"], work).code).toBe(0);
+    const generated = snapshot(join(work, "gen"));
+    const intoGenerated = runCli(["--specs", specs, "preview", "--out", "gen"], work);
+    expect(intoGenerated.code).toBe(1);
+    expect(intoGenerated.stderr).toBe("pipemon: --out gen holds the output of pipemon generate (its .pipemon-manifest.json says so): choose another folder for pipemon preview; nothing was written\n");
+    expect(snapshot(join(work, "gen"))).toEqual(generated);
+
+    const site = snapshot(join(work, "site"));
+    const intoPreview = runCli(["--specs", specs, "generate", "--out", "site"], work);
+    expect(intoPreview.code).toBe(1);
+    expect(intoPreview.stderr).toBe("pipemon: --out site holds the output of pipemon preview (its .pipemon-manifest.json says so): choose another folder for pipemon generate\n");
+    expect(snapshot(join(work, "site"))).toEqual(site);
+
+    const intoSpecs = runCli(["--specs", "specs", "preview", "--out", "specs"], REPO_ROOT);
+    expect(intoSpecs.stderr).toBe("pipemon: --out specs is the specs folder: choose another folder, such as preview; nothing was written\n");
+  });
+
   it("--png names the Debian package when Chromium is missing, and writes nothing", () => {
     const r = runCli(["--specs", specs, "preview", "--out", "png-missing", "--png"], work, { PIPEMON_CHROMIUM: "/nonexistent/chromium" });
     expect(r.code).toBe(1);
