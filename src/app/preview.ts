@@ -12,13 +12,13 @@ import { pathToFileURL } from "node:url";
 import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
 import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../compile/grafana/index.js";
 import { contactPointName, runbookUrl } from "../model/identity.js";
-import { routingTree } from "../compile/routing-tree.js";
+import { commonRouting, routingTree } from "../compile/routing-tree.js";
 import { formatDuration } from "../lib/duration.js";
 import { OutputTree, type TreeReport } from "../lib/output-tree.js";
 import { uplotAssets } from "../lib/uplot-assets.js";
-import { SEVERITIES, type Pipeline, type Project, type Target } from "../model/types.js";
+import { SEVERITIES, type Pipeline, type Project, type Routing, type Target } from "../model/types.js";
 import { readDashboard, seriesName, seriesSettings, type PanelSpec } from "../preview/dashboard.js";
-import { pagePath, renderSite, type AlertView, type DashboardPage, type PanelData, type PipelineInfo, type SiteFile } from "../preview/site.js";
+import { pagePath, renderSite, type AlertView, type DashboardPage, type PanelData, type PipelineInfo, type RoutingView, type SiteFile } from "../preview/site.js";
 import { syntheticPanel } from "../preview/synthetic.js";
 import { hasErrors } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
@@ -90,6 +90,10 @@ function alertView(project: Project, pipeline: Pipeline, def: AlertDefinition): 
   };
 }
 
+function routingView(project: Project, routing: Routing, scope: RoutingView["scope"]): RoutingView {
+  return { scope, severities: SEVERITIES.map((severity) => ({ severity, channels: routing[severity].map((c) => ({ name: c, type: project.channels[c]?.type ?? "unknown" })) })) };
+}
+
 function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySet<string>): PipelineInfo {
   return {
     name: pipeline.name,
@@ -99,10 +103,7 @@ function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySe
     targets: pipeline.targets,
     runbook: runbookUrl(pipeline, project),
     alerts: alertDefinitions(pipeline).map((d) => alertView(project, pipeline, d)),
-    routing: {
-      scope: ownRoute.has(pipeline.name) ? "pipeline" : "team",
-      severities: SEVERITIES.map((severity) => ({ severity, channels: pipeline.routing[severity].map((c) => ({ name: c, type: project.channels[c]?.type ?? "unknown" })) })),
-    },
+    routing: routingView(project, pipeline.routing, ownRoute.has(pipeline.name) ? "pipeline" : "team"),
   };
 }
 
@@ -123,7 +124,7 @@ function projectPages(project: Project): { pages: Omit<DashboardPage, "data">[];
   }
   for (const [team, members] of grafanaTeams(project)) {
     const file = grafanaTeamFile(project, team, members);
-    pages.push({ path: pagePath(`team-${team}`, project.environment), kind: "team", team, ...env, dashboard: readDashboard(JSON.parse(file.content)), members: members.map((m) => info.get(m.name)!) });
+    pages.push({ path: pagePath(`team-${team}`, project.environment), kind: "team", team, ...env, dashboard: readDashboard(JSON.parse(file.content)), members: members.map((m) => info.get(m.name)!), teamRouting: routingView(project, commonRouting(project.pipelines.filter((p) => p.team === team)), "team") });
   }
   return { pages, undrawn };
 }

@@ -79,6 +79,8 @@ export interface DashboardPage {
   pipeline?: PipelineInfo;
   /** The pipelines a team overview shows. */
   members?: readonly PipelineInfo[];
+  /** A team overview: the routing most of the team's pipelines share (the team's route). */
+  teamRouting?: RoutingView;
 }
 
 export interface SiteInput {
@@ -176,13 +178,17 @@ function alertsSection(p: PipelineInfo, pagePath: string, drawn: ReadonlySet<num
 <tbody>${rows.join("\n")}</tbody></table></section>`;
 }
 
-function routingSection(p: PipelineInfo): string {
-  const rows = p.routing.severities
+function routingTable(routing: RoutingView): string {
+  const rows = routing.severities
     .map((s) => `<tr><td><span class="sev sev-${e(s.severity)}">${e(s.severity)}</span></td><td>${s.channels.length ? s.channels.map((c) => `<code>${e(c.name)}</code> <span class="muted">(${e(c.type)})</span>`).join(", ") : "<em>nobody</em>"}</td></tr>`)
     .join("\n");
+  return `<table><thead><tr><th>severity</th><th>channels</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function routingSection(p: PipelineInfo): string {
   const scope = p.routing.scope === "pipeline" ? `${e(p.name)} has its own route (it differs from the rest of team ${e(p.team)}).` : `${e(p.name)} follows the routing of team ${e(p.team)}.`;
   return `<section class="routing"><h2>Routing</h2><p>${scope} Every route matches <code>managed_by="pipemon"</code>; each channel of a severity is notified.</p>
-<table><thead><tr><th>severity</th><th>channels</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+${routingTable(p.routing)}</section>`;
 }
 
 function pageData(d: DashboardPage, relativeTime: boolean): unknown {
@@ -223,6 +229,7 @@ function dashboardPage(d: DashboardPage, source: SiteInput["source"], pipelinePa
       })
       .join("\n");
     parts.push(`<section class="members"><h2>Pipelines</h2><table><thead><tr><th>pipeline</th><th>type</th><th>description</th><th>alerts</th><th>routing</th></tr></thead><tbody>${rows}</tbody></table></section>`);
+    if (d.teamRouting) parts.push(`<section class="routing"><h2>Routing of team ${e(d.team)}</h2><p>Pipelines with their own route say so above; the others are routed so.</p>\n${routingTable(d.teamRouting)}</section>`);
   }
   // Live data is in Unix time; synthetic data counts back from the end of the window.
   return { path: d.path, content: page(d.path, d.dashboard.title, parts.join("\n"), pageData(d, source.kind === "synthetic"), source) };
