@@ -185,15 +185,13 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /** A panel's data: synthetic, or live (a failing query is kept for the panel to show; an unreachable Prometheus stops the run). */
-async function panelData(panel: PanelSpec, options: PreviewOptions, page: string, failed: PreviewResult["failedQueries"]): Promise<PanelData> {
+async function panelData(panel: PanelSpec, options: PreviewOptions): Promise<PanelData> {
   if (!options.live) return syntheticPanel(panel, options.sinceSeconds);
   try {
     return await livePanel(panel, options.live, options.sinceSeconds);
   } catch (e) {
     if (e instanceof PreviewFailure) throw e;
-    const error = e instanceof Error ? e.message : String(e);
-    failed.push({ page, panel: panel.title, error });
-    return { x: [], series: [], error };
+    return { x: [], series: [], error: e instanceof Error ? e.message : String(e) };
   }
 }
 
@@ -204,7 +202,6 @@ export async function preview(options: PreviewOptions): Promise<PreviewResult> {
   // Refuses (writing nothing) an output folder pipemon must not write, before any query.
   const tree = OutputTree.open(options.out, { check: false, command: "preview", suggest: "preview", protect: [{ path: options.root, name: "specs folder" }] });
   try {
-    const failedQueries: PreviewResult["failedQueries"] = [];
     const undrawn: (PipelineInfo & { environment?: string })[] = [];
     const compiled: Omit<DashboardPage, "data">[] = [];
     for (const project of load.projects) {
@@ -213,13 +210,14 @@ export async function preview(options: PreviewOptions): Promise<PreviewResult> {
       for (const p of without) undrawn.push({ ...p, ...(project.environment !== undefined ? { environment: project.environment } : {}) });
     }
     const panels = compiled.flatMap((page) => page.dashboard.panels.filter((panel) => panel.type !== "row").map((panel) => ({ page, panel })));
-    const data = await mapLimit(panels, options.live ? LIVE_CONCURRENCY : 1, ({ page, panel }) => panelData(panel, options, page.path, failedQueries));
+    const data = await mapLimit(panels, options.live ? LIVE_CONCURRENCY : 1, ({ panel }) => panelData(panel, options));
     const byPage = new Map(compiled.map((page) => [page, new Map<number, PanelData>()] as const));
-    panels.forEach((t, i) => byPage.get(t.page)!.set(t.panel.id, data[i]!));
+    const failedQueries: PreviewResult["failedQueries"] = [];
+    panels.forEach(({ page, panel }, i) => {
+      byPage.get(page)!.set(panel.id, data[i]!);
+      if (data[i]!.error !== undefined) failedQueries.push({ page: page.path, panel: panel.title, error: data[i]!.error! });
+    });
     const pages: DashboardPage[] = compiled.map((page) => ({ ...page, data: byPage.get(page)! }));
-    // Queries finish in any order: report failures in page order.
-    const order = new Map(panels.map((t, i) => [`${t.page.path}\0${t.panel.title}`, i] as const));
-    failedQueries.sort((a, b) => (order.get(`${a.page}\0${a.panel}`) ?? 0) - (order.get(`${b.page}\0${b.panel}`) ?? 0));
     const since = formatDuration(options.sinceSeconds);
     const files = renderSite({
       source: options.live ? { kind: "live", since, prometheus: options.live.display } : { kind: "synthetic", since },
