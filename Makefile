@@ -39,11 +39,12 @@ lint: install ## static checks beyond the compiler (unused code, import rules: .
 typecheck: install ## strict type check of src, test and bench
 	npx tsc -p tsconfig.json --noEmit
 
-test-deps: ## install Prometheus, Alertmanager, the Pushgateway and zsh (Debian packages) when missing
+test-deps: ## install Prometheus, Alertmanager, the Pushgateway, zsh and Chromium (Debian packages) when missing
 	@missing=""; \
 	for tool in promtool:prometheus prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager prometheus-pushgateway:prometheus-pushgateway zsh:zsh; do \
 	  command -v $${tool%%:*} >/dev/null || missing="$$missing $${tool#*:}"; \
 	done; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  pkgs=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
 	  echo "installing Debian packages: $$pkgs"; \

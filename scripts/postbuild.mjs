@@ -40,7 +40,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["@datadog/datadog-api-client"],
+  external: ["@datadog/datadog-api-client", "playwright-core"],
   // Bundled CommonJS (the SDK, ajv's runtime) calls require() for Node built-ins.
   banner: { js: 'import { createRequire as pipemonCreateRequire } from "node:module"; const require = pipemonCreateRequire(import.meta.url);' },
   logLevel: "warning",

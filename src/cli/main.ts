@@ -7,6 +7,7 @@ import { Command, Option } from "commander";
 import { plural, summarise } from "./diagnostics.js";
 import { scrubSecrets } from "../lib/scrub.js";
 import { EXIT_ERROR, err, out, print, printDiagnostics } from "./output.js";
+import { registerPreviewCommand } from "./preview-command.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerTestCommand } from "./test-command.js";
@@ -148,6 +149,7 @@ function program(): Command {
   registerInitCommand(cli);
   registerCommentCommand(cli);
   registerCompletionCommand(cli);
+  registerPreviewCommand(cli);
   return cli;
 }
 

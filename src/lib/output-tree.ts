@@ -71,7 +71,7 @@ export class StagingWriter {
     private readonly tag: string,
   ) {}
 
-  write(path: string, content: string): void {
+  write(path: string, content: string | Uint8Array): void {
     const { state, encoded } = compareWithDisk(this.root, path, content);
     if (state === "same") {
       this.unchanged++;
@@ -103,6 +103,14 @@ export interface OutputOptions {
    * once (all its files taken as pipemon's); without it, a non-empty folder is refused.
    */
   legacy?: { signature: string; accepts: (path: string) => boolean };
+  /**
+   * The pipemon command whose output this is (`generate` when unset), recorded in the
+   * manifest: a folder whose manifest names another command is refused, so `preview --out
+   * generated` cannot delete generate's files as stale (nor the reverse).
+   */
+  command?: string;
+  /** The folder refusals suggest instead (the command's default `--out`): `generated` when unset. */
+  suggest?: string;
 }
 
 /** What `open` found under the root: regular files and folders, as POSIX paths relative to it. */
@@ -145,7 +153,7 @@ export class OutputTree {
    * damaged manifest.
    */
   static open(root: string, options: OutputOptions): OutputTree {
-    refuseDangerousRoot(root, options.protect ?? []);
+    refuseDangerousRoot(root, options.protect ?? [], options.suggest ?? "generated");
     const { legacy } = options;
     const notOurs = (): OutputRefusal => new OutputRefusal(`--out ${root} is not empty and pipemon has never written it (it has no ${MANIFEST}): choose a new or empty folder, or move what is in it elsewhere`);
     // A folder pipemon cannot have written is refused before it is walked (it may be large).
@@ -157,7 +165,12 @@ export class OutputTree {
     let manifestOnDisk: string | undefined;
     if (listing.files.has(MANIFEST)) {
       manifestOnDisk = readNoFollow(root, MANIFEST);
-      previous = parseManifest(manifestOnDisk, root);
+      const manifest = parseManifest(manifestOnDisk, root);
+      const command = options.command ?? DEFAULT_COMMAND;
+      if (manifest.command !== command) {
+        throw new OutputRefusal(`--out ${root} holds the output of pipemon ${manifest.command} (its ${MANIFEST} says so): choose another folder for pipemon ${command}`);
+      }
+      previous = manifest.files;
     } else if (top.length === 0) {
       previous = new Set();
     } else {
@@ -178,7 +191,7 @@ export class OutputTree {
     return new OutputTree(root, options, listing, previous, manifestOnDisk, staging, createdRoot);
   }
 
-  write(path: string, content: string): void {
+  write(path: string, content: string | Uint8Array): void {
     this.claim(path);
     this.own.write(path, content);
   }
@@ -219,7 +232,7 @@ export class OutputTree {
       if (inScope(p)) stale.push(p);
       else recorded.add(p);
     }
-    const manifest = manifestText(recorded);
+    const manifest = manifestText(recorded, this.options.command);
     const report = this.report;
     report.changes.push(...this.own.changes, ...stale.map((path): Change => ({ path, change: "deleted" })));
     if (manifest === this.manifestOnDisk) report.unchanged++;
@@ -259,7 +272,7 @@ export class OutputTree {
   private commit(stale: readonly string[], manifest: string): void {
     const staged = [...this.own.staged, ...this.staged];
     this.refuseObstacles(staged, new Set(stale));
-    if (staged.some((s) => !this.previous.has(s.path))) this.writeManifest(manifestText(new Set([...this.previous, ...this.produced])));
+    if (staged.some((s) => !this.previous.has(s.path))) this.writeManifest(manifestText(new Set([...this.previous, ...this.produced]), this.options.command));
     const emptied = new Set<string>();
     for (const path of stale) {
       unlinkSync(join(this.root, path));
@@ -330,15 +343,23 @@ const parentOf = (path: string): string => {
 const display = (root: string, path: string): string => join(root, path);
 
 /** The manifest: deterministic (sorted, one path a line) so it diffs well in review. */
-function manifestText(paths: ReadonlySet<string>): string {
-  const body = { generator: "pipemon", about: "Files pipemon generate wrote here. It deletes only files listed here; it keeps anything else.", files: [...paths].sort(byCodeUnit) };
+/** The command a manifest without `command` belongs to (generate's manifests predate the field). */
+const DEFAULT_COMMAND = "generate";
+
+function manifestText(paths: ReadonlySet<string>, command: string | undefined): string {
+  const files = [...paths].sort(byCodeUnit);
+  // generate's manifest keeps its historical shape (no `command`): committed generated/ trees stay as they are.
+  const body =
+    command === undefined || command === DEFAULT_COMMAND
+      ? { generator: "pipemon", about: "Files pipemon generate wrote here. It deletes only files listed here; it keeps anything else.", files }
+      : { generator: "pipemon", command, about: `Files pipemon ${command} wrote here. It deletes only files listed here; it keeps anything else.`, files };
   return `${JSON.stringify(body, null, 2)}\n`;
 }
 
 /** A path pipemon could have written: relative, POSIX, no `.`/`..` step, no NUL or backslash. */
 const SAFE_PATH = /^(?!\.{1,2}(?:\/|$))(?:[^/\\\0]+\/(?!\.{1,2}(?:\/|$)))*[^/\\\0]+$/;
 
-function parseManifest(text: string, root: string): Set<string> {
+function parseManifest(text: string, root: string): { files: Set<string>; command: string } {
   const where = display(root, MANIFEST);
   const fix = "restore the manifest from version control, or delete it to let generate adopt the folder again";
   let parsed: unknown;
@@ -354,7 +375,9 @@ function parseManifest(text: string, root: string): Set<string> {
   for (const f of files) {
     if (typeof f !== "string" || !SAFE_PATH.test(f) || f === MANIFEST) throw new OutputRefusal(`${where} lists ${JSON.stringify(f).replace(/^"|"$/g, "'")}, which is not a path inside the folder: ${fix}`);
   }
-  return new Set(files as string[]);
+  const command = (parsed as { command?: unknown }).command;
+  if (command !== undefined && typeof command !== "string") throw new OutputRefusal(`${where} has a "command" that is not a string: ${fix}`);
+  return { files: new Set(files as string[]), command: command ?? DEFAULT_COMMAND };
 }
 
 /** The real path of `path`, or of its nearest existing ancestor followed by the rest. */
@@ -374,9 +397,9 @@ const isWithin = (inner: string, outer: string): boolean => {
   return r === "" || (!r.startsWith("..") && !isAbsolute(r));
 };
 
-function refuseDangerousRoot(root: string, protect: readonly { path: string; name: string }[]): void {
+function refuseDangerousRoot(root: string, protect: readonly { path: string; name: string }[], suggest: string): void {
   const absolute = resolve(root);
-  if (parse(absolute).root === absolute) throw new OutputRefusal(`--out ${root} is the root of the file system: choose a folder of its own, such as generated`);
+  if (parse(absolute).root === absolute) throw new OutputRefusal(`--out ${root} is the root of the file system: choose a folder of its own, such as ${suggest}`);
   // The output folder and, for a relative --out, each folder on the way to it.
   const steps = normalize(root).split(sep);
   for (let i = isAbsolute(root) ? steps.length : 1; i <= steps.length; i++) {
@@ -390,9 +413,9 @@ function refuseDangerousRoot(root: string, protect: readonly { path: string; nam
   const real = realish(root);
   for (const { path, name } of protect) {
     const guarded = realish(path);
-    if (real === guarded) throw new OutputRefusal(`--out ${root} is the ${name}: choose another folder, such as generated`);
-    if (isWithin(real, guarded)) throw new OutputRefusal(`--out ${root} is inside the ${name} ${path}: choose a folder outside it, such as generated`);
-    if (isWithin(guarded, real)) throw new OutputRefusal(`--out ${root} holds the ${name} ${path}: choose a folder of its own, such as generated`);
+    if (real === guarded) throw new OutputRefusal(`--out ${root} is the ${name}: choose another folder, such as ${suggest}`);
+    if (isWithin(real, guarded)) throw new OutputRefusal(`--out ${root} is inside the ${name} ${path}: choose a folder outside it, such as ${suggest}`);
+    if (isWithin(guarded, real)) throw new OutputRefusal(`--out ${root} holds the ${name} ${path}: choose a folder of its own, such as ${suggest}`);
   }
 }
 
@@ -457,15 +480,16 @@ const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
  * straight into a buffer: one path lookup, no stat, no string for the old content. The file
  * is opened with O_NOFOLLOW: a link put there after `open` listed the tree is refused.
  */
-function compareWithDisk(root: string, path: string, content: string): { state: "missing" | "same" | "different"; encoded: Buffer } {
+function compareWithDisk(root: string, path: string, content: string | Uint8Array): { state: "missing" | "same" | "different"; encoded: Buffer } {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit, and one more byte detects a longer
   // file. A large file (a team's rule file) is measured exactly rather than buffered thrice.
-  const capacity = (content.length <= LARGE_FILE ? content.length * 3 : Buffer.byteLength(content)) + 1;
+  const capacity = (typeof content !== "string" ? content.byteLength : content.length <= LARGE_FILE ? content.length * 3 : Buffer.byteLength(content)) + 1;
   if (generated.length < capacity) {
     generated = Buffer.alloc(capacity);
     onDisk = Buffer.alloc(capacity);
   }
-  const size = generated.write(content, 0, "utf8");
+  // Bytes (an image) are copied in as they are; text is encoded as UTF-8.
+  const size = typeof content === "string" ? generated.write(content, 0, "utf8") : (generated.set(content), content.byteLength);
   // A view of the shared buffer: valid until the next comparison.
   const encoded = generated.subarray(0, size);
   let fd: number;

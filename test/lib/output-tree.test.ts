@@ -32,6 +32,24 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe("OutputTree", () => {
+  it("writes bytes (preview images) as they are, and compares them byte for byte", () => {
+    const image = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x00, 0xc3]);
+    const first = OutputTree.open(root, { check: false });
+    first.write("img/a.png", image);
+    expect(first.finish().changes).toEqual([
+      { path: MANIFEST, change: "created" },
+      { path: "img/a.png", change: "created" },
+    ]);
+    expect(new Uint8Array(readFileSync(join(root, "img/a.png")))).toEqual(image);
+    const again = OutputTree.open(root, { check: false });
+    again.write("img/a.png", image);
+    expect(again.finish()).toMatchObject({ changes: [], unchanged: 2 });
+    const changed = OutputTree.open(root, { check: false });
+    changed.write("img/a.png", image.slice(0, 7));
+    expect(changed.finish().changes).toEqual([{ path: "img/a.png", change: "updated" }]);
+    expect(readFileSync(join(root, "img/a.png")).length).toBe(7);
+  });
+
   it("tells created, updated, unchanged and deleted files apart, byte for byte", () => {
     const multiByte = "é 🚨 ünïcödé\n";
     put("a/same.txt", "same\n");

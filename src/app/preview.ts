@@ -1,0 +1,302 @@
+/**
+ * Use case: `pipemon preview`. Compiles the dashboards exactly as `generate` does, fills their
+ * panels with live data (a Prometheus) or synthetic series, renders the static site and
+ * writes it with generate's safety (an output folder pipemon owns, only changed files
+ * rewritten, nothing followed through a symbolic link, nothing written on failure). With
+ * `png`, every dashboard is also photographed by headless Chromium.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
+import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../compile/grafana/index.js";
+import { contactPointName, runbookUrl } from "../model/identity.js";
+import { commonRouting, routingTree } from "../compile/routing-tree.js";
+import { formatDuration } from "../lib/duration.js";
+import { OutputTree, type TreeReport } from "../lib/output-tree.js";
+import { uplotAssets } from "../lib/uplot-assets.js";
+import { SEVERITIES, type Pipeline, type Project, type Routing, type Target } from "../model/types.js";
+import { readDashboard, seriesName, seriesSettings, type PanelSpec } from "../preview/dashboard.js";
+import { pagePath, renderSite, type AlertView, type DashboardPage, type PanelData, type PipelineInfo, type RoutingView, type SiteFile } from "../preview/site.js";
+import { syntheticPanel } from "../preview/synthetic.js";
+import { hasErrors } from "../spec/diagnostics.js";
+import { loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
+import { PreviewFailure } from "./preview-browser.js";
+
+export { OutputRefusal } from "../lib/output-tree.js";
+
+/** One series of a Prometheus range query result (`resultType: matrix`). */
+export interface MatrixSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+/** Evaluates a PromQL expression over [start, end] (Unix seconds) every `step` seconds. */
+export type QueryRange = (expr: string, start: number, end: number, step: number) => Promise<MatrixSeries[]>;
+
+// Defined beside the browser code, which throws it too (one definition, no import cycle).
+export { PreviewFailure };
+
+export interface PreviewOptions extends LoadOptions {
+  /** Output folder (`preview` by default). */
+  out: string;
+  /** Window the panels show, seconds. */
+  sinceSeconds: number;
+  /** Live data: the query client (see `prometheusQueryRange`), and the URL shown on the pages. */
+  live?: { queryRange: QueryRange; display: string; now: number };
+  /** Also write one PNG per dashboard. */
+  png?: { chromium: string };
+}
+
+export interface PreviewResult {
+  load: LoadResult;
+  /** Undefined when the specs have errors (nothing was written). */
+  tree?: TreeReport;
+  pages: number;
+  dashboards: number;
+  images: number;
+  /** Live data: panel queries that failed (the panel shows the error). */
+  failedQueries: { page: string; panel: string; error: string }[];
+}
+
+/** Where a page's screenshot goes: beside the page. */
+export const imagePath = (page: string): string => page.replace(/\.html$/, ".png");
+
+function channelsPerTarget(project: Project, pipeline: Pipeline, channels: readonly string[]): { target: string; channels: string[] }[] {
+  const name: Record<Target, (c: string) => string> = {
+    grafana: (c) => contactPointName(c),
+    prometheus: (c) => contactPointName(c),
+    datadog: (c) => project.channels[c]?.datadog ?? c,
+  };
+  return pipeline.targets.map((target) => ({ target, channels: channels.map(name[target]) }));
+}
+
+function alertView(project: Project, pipeline: Pipeline, def: AlertDefinition): AlertView {
+  const critical = formatThreshold(def.levels[0]!.threshold, def.unit);
+  return {
+    key: def.key,
+    title: def.title,
+    for: formatDuration(def.forSeconds),
+    panelId: def.panelId,
+    levels: def.levels.map((l) => ({
+      level: l.level,
+      severity: l.severity,
+      // The sentence names the critical threshold once; a warning level says the same with its own.
+      condition: l.level === "critical" ? def.firesWhen : def.firesWhen.replace(critical, formatThreshold(l.threshold, def.unit)),
+      channels: channelsPerTarget(project, pipeline, l.channels),
+    })),
+  };
+}
+
+function routingView(project: Project, routing: Routing, scope: RoutingView["scope"]): RoutingView {
+  return { scope, severities: SEVERITIES.map((severity) => ({ severity, channels: routing[severity].map((c) => ({ name: c, type: project.channels[c]?.type ?? "unknown" })) })) };
+}
+
+function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySet<string>): PipelineInfo {
+  return {
+    name: pipeline.name,
+    team: pipeline.team,
+    description: pipeline.description,
+    type: pipeline.type,
+    targets: pipeline.targets,
+    runbook: runbookUrl(pipeline, project),
+    alerts: alertDefinitions(pipeline).map((d) => alertView(project, pipeline, d)),
+    routing: routingView(project, pipeline.routing, ownRoute.has(pipeline.name) ? "pipeline" : "team"),
+  };
+}
+
+/** The dashboards of one project (environment) as generate compiles them, with what each page lists. */
+function projectPages(project: Project): { pages: Omit<DashboardPage, "data">[]; undrawn: PipelineInfo[] } {
+  const ownRoute = new Set(routingTree(project.pipelines).routes.flatMap((r) => (r.kind === "pipeline" && r.pipeline !== undefined ? [r.pipeline] : [])));
+  const info = new Map(project.pipelines.map((p) => [p.name, pipelineInfo(project, p, ownRoute)] as const));
+  const pages: Omit<DashboardPage, "data">[] = [];
+  const undrawn: PipelineInfo[] = [];
+  const env = project.environment !== undefined ? { environment: project.environment } : {};
+  for (const pipeline of project.pipelines) {
+    const file = grafanaPipelineFiles(project, pipeline).find((f) => f.path.startsWith("grafana/dashboards/"));
+    if (!file) {
+      undrawn.push(info.get(pipeline.name)!);
+      continue;
+    }
+    pages.push({ path: pagePath(pipeline.name, project.environment), kind: "pipeline", team: pipeline.team, ...env, dashboard: readDashboard(JSON.parse(file.content)), pipeline: info.get(pipeline.name)! });
+  }
+  for (const [team, members] of grafanaTeams(project)) {
+    const file = grafanaTeamFile(project, team, members);
+    pages.push({ path: pagePath(`team-${team}`, project.environment), kind: "team", team, ...env, dashboard: readDashboard(JSON.parse(file.content)), members: members.map((m) => info.get(m.name)!), teamRouting: routingView(project, commonRouting(project.pipelines.filter((p) => p.team === team)), "team") });
+  }
+  return { pages, undrawn };
+}
+
+/** Prometheus's sample values: numbers, or "NaN", "+Inf", "-Inf". */
+function sampleValue(text: string): number | null {
+  const v = Number(text === "+Inf" ? Infinity : text === "-Inf" ? -Infinity : text);
+  return Number.isNaN(v) ? null : v;
+}
+
+/** A step that keeps a range query well under Prometheus's 11,000 points: about 240 per series. */
+export const rangeStep = (sinceSeconds: number): number => Math.max(15, Math.ceil(sinceSeconds / 240));
+
+async function livePanel(panel: PanelSpec, live: NonNullable<PreviewOptions["live"]>, sinceSeconds: number): Promise<PanelData> {
+  const step = rangeStep(sinceSeconds);
+  const end = Math.floor(live.now / step) * step;
+  const start = end - Math.floor(sinceSeconds / step) * step;
+  const x: number[] = [];
+  for (let t = start; t <= end; t += step) x.push(t);
+  const index = new Map(x.map((t, i) => [t, i] as const));
+  const series = [];
+  for (const target of panel.targets) {
+    const result = await live.queryRange(target.expr, start, end, step);
+    for (const s of result) {
+      const values: (number | null)[] = x.map(() => null);
+      for (const [t, v] of s.values) {
+        const i = index.get(Math.round(t));
+        if (i !== undefined) values[i] = sampleValue(v);
+      }
+      const name = seriesName(target, s.metric);
+      series.push({ name, values, ...seriesSettings(panel, name) });
+    }
+  }
+  return { x, series };
+}
+
+/** Range queries in flight at once: enough to hide round trips, few enough to spare the Prometheus. */
+const LIVE_CONCURRENCY = 8;
+
+/** `fn` over `items`, at most `limit` at a time, results in the items' order; stops starting new ones after a rejection. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/** A panel's data: synthetic, or live (a failing query is kept for the panel to show; an unreachable Prometheus stops the run). */
+async function panelData(panel: PanelSpec, options: PreviewOptions): Promise<PanelData> {
+  if (!options.live) return syntheticPanel(panel, options.sinceSeconds);
+  try {
+    return await livePanel(panel, options.live, options.sinceSeconds);
+  } catch (e) {
+    if (e instanceof PreviewFailure) throw e;
+    return { x: [], series: [], error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+export async function preview(options: PreviewOptions): Promise<PreviewResult> {
+  const load = loadSpecs(options);
+  const empty = { pages: 0, dashboards: 0, images: 0, failedQueries: [] };
+  if (hasErrors(load.diagnostics)) return { load, ...empty };
+  // Refuses (writing nothing) an output folder pipemon must not write, before any query.
+  const tree = OutputTree.open(options.out, { check: false, command: "preview", suggest: "preview", protect: [{ path: options.root, name: "specs folder" }] });
+  try {
+    const undrawn: (PipelineInfo & { environment?: string })[] = [];
+    const compiled: Omit<DashboardPage, "data">[] = [];
+    for (const project of load.projects) {
+      const { pages, undrawn: without } = projectPages(project);
+      compiled.push(...pages);
+      for (const p of without) undrawn.push({ ...p, ...(project.environment !== undefined ? { environment: project.environment } : {}) });
+    }
+    const panels = compiled.flatMap((page) => page.dashboard.panels.filter((panel) => panel.type !== "row").map((panel) => ({ page, panel })));
+    const data = await mapLimit(panels, options.live ? LIVE_CONCURRENCY : 1, ({ panel }) => panelData(panel, options));
+    const byPage = new Map(compiled.map((page) => [page, new Map<number, PanelData>()] as const));
+    const failedQueries: PreviewResult["failedQueries"] = [];
+    panels.forEach(({ page, panel }, i) => {
+      byPage.get(page)!.set(panel.id, data[i]!);
+      if (data[i]!.error !== undefined) failedQueries.push({ page: page.path, panel: panel.title, error: data[i]!.error! });
+    });
+    const pages: DashboardPage[] = compiled.map((page) => ({ ...page, data: byPage.get(page)! }));
+    const since = formatDuration(options.sinceSeconds);
+    const files = renderSite({
+      source: options.live ? { kind: "live", since, prometheus: options.live.display } : { kind: "synthetic", since },
+      pages,
+      undrawn,
+      uplot: uplotAssets(),
+    });
+    const images = options.png ? await screenshots(files, pages.map((p) => p.path), options.png.chromium) : [];
+    for (const f of files) tree.write(f.path, f.content);
+    for (const image of images) tree.write(image.path, image.content);
+    return { load, tree: tree.finish(), pages: files.filter((f) => f.path.endsWith(".html")).length, dashboards: pages.length, images: images.length, failedQueries };
+  } catch (e) {
+    tree.abandon();
+    throw e;
+  }
+}
+
+/**
+ * Photographs each dashboard (its panels, not the alert tables) from a private copy of the
+ * site, so nothing reaches the output folder unless every image was taken.
+ */
+async function screenshots(files: readonly SiteFile[], pages: readonly string[], chromium: string): Promise<{ path: string; content: Buffer }[]> {
+  const { launchChromium, offlinePage, photograph } = await import("./preview-browser.js");
+  const dir = mkdtempSync(join(tmpdir(), "pipemon-preview-"));
+  try {
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content);
+    }
+    const browser = await launchChromium(chromium);
+    try {
+      // One tab for every page: a new browser context costs more than a page load.
+      const tab = await offlinePage(browser);
+      const out: { path: string; content: Buffer }[] = [];
+      for (const page of pages) out.push({ path: imagePath(page), content: await photograph(tab, pathToFileURL(join(dir, page)).href) });
+      return out;
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A minimal range-query client (fetch, `GET /api/v1/query_range`). Credentials in the URL
+ * (`https://user:pass@host`) are sent as basic auth and never shown; `display` is the URL
+ * without them. The shared query client replaces this one when it lands.
+ */
+export function prometheusQueryRange(url: string): { queryRange: QueryRange; display: string } {
+  let base: URL;
+  try {
+    base = new URL(url);
+  } catch {
+    throw new PreviewFailure(`--prometheus ${JSON.stringify(url)} is not a URL: pass the Prometheus base URL, e.g. http://localhost:9090`);
+  }
+  if (base.protocol !== "http:" && base.protocol !== "https:") throw new PreviewFailure(`--prometheus must be an http(s) URL, not ${base.protocol}`);
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (base.username || base.password) {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString("base64")}`;
+    base.username = "";
+    base.password = "";
+  }
+  const root = base.href.replace(/\/+$/, "");
+  const display = root.replace(/[?#].*$/, "");
+  const queryRange: QueryRange = async (expr, start, end, step) => {
+    const params = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });
+    let response: Response;
+    try {
+      response = await fetch(`${root}/api/v1/query_range?${params}`, { headers, signal: AbortSignal.timeout(30_000) });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new PreviewFailure(`cannot reach Prometheus at ${display}: ${cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e))}`);
+    }
+    if (response.status === 401 || response.status === 403) throw new PreviewFailure(`Prometheus at ${display} refused the query (HTTP ${response.status}): check the credentials in --prometheus`);
+    const body = (await response.json().catch(() => undefined)) as { status?: string; error?: string; data?: { resultType?: string; result?: MatrixSeries[] } } | undefined;
+    if (!body || body.status !== "success") throw new Error(body?.error ?? `HTTP ${response.status}`);
+    if (body.data?.resultType !== "matrix" || !Array.isArray(body.data.result)) throw new Error(`expected a matrix, got ${String(body.data?.resultType)}`);
+    return body.data.result;
+  };
+  return { queryRange, display };
+}
+
