@@ -1,4 +1,4 @@
-// Imports point one way: cli → app → spec · compile · targets → plan → model → lib. This fails the lint when
+// Imports point one way: cli → app → spec · targets (→ compile, plan) · history · preview → model → lib. This fails the lint when
 // a module reaches up or sideways, and when product code imports test code or the Datadog
 // client outside the layer that talks to Datadog.
 import { readFileSync, readdirSync } from "node:fs";
@@ -9,11 +9,13 @@ const ALLOWED = {
   lib: ["lib"],
   model: ["model", "lib"],
   spec: ["spec", "model", "lib"],
-  compile: ["compile", "model", "lib"],
   plan: ["plan", "model", "lib"],
-  targets: ["targets", "plan", "model", "lib"],
-  app: ["app", "spec", "compile", "plan", "targets", "model", "lib"],
-  cli: ["cli", "app", "spec", "plan", "model", "lib"],
+  history: ["history", "model", "lib"],
+  preview: ["preview", "model", "lib"],
+  compile: ["compile", "model", "lib"],
+  targets: ["targets", "compile", "plan", "model", "lib"],
+  app: ["app", "spec", "compile", "plan", "history", "preview", "targets", "model", "lib"],
+  cli: ["cli", "app", "spec", "plan", "history", "preview", "model", "lib"],
 };
 const FORBIDDEN_PACKAGES = { compile: ["@datadog/datadog-api-client"], plan: ["@datadog/datadog-api-client"], spec: ["@datadog/datadog-api-client", "@grafana/grafana-foundation-sdk"], model: ["@datadog/datadog-api-client"], lib: ["@datadog/datadog-api-client"] };
 

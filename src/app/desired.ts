@@ -4,7 +4,7 @@
  * stale `generated/`. Bodies keep secret references as `${ENV}` placeholders.
  */
 import { alertDefinitions } from "../compile/alert-definitions.js";
-import { datadogMonitors } from "../compile/datadog/index.js";
+import { datadogMonitors } from "../targets/datadog/compile/index.js";
 import {
   alertRuleGroup,
   contactPoints,
@@ -14,7 +14,7 @@ import {
   notificationPolicy,
   pipelineDashboard,
   teamDashboard,
-} from "../compile/grafana/index.js";
+} from "../targets/grafana/compile/index.js";
 import { dashboardUid, folderUid, MANAGED_POLICY_KEY, monitorKey, ownerSelected, pipemonIdOfTags, ruleGroupName, teamDashboardUid, type Selection } from "../model/identity.js";
 import type { Pipeline, Project } from "../model/types.js";
 import type { DesiredResource, Json, LiveResource, TargetName } from "../plan/resource.js";

@@ -1,8 +1,8 @@
 /** Which compiler output makes up generated/: shared by the main thread and the workers. */
-import { datadogPipelineFiles } from "../compile/datadog/index.js";
-import { grafanaPipelineFiles, grafanaSharedFiles, grafanaTeamFile, grafanaTeams } from "../compile/grafana/index.js";
+import { datadogPipelineFiles } from "../targets/datadog/compile/index.js";
+import { grafanaPipelineFiles, grafanaSharedFiles, grafanaTeamFile, grafanaTeams } from "../targets/grafana/compile/index.js";
 import type { OutputFile } from "../compile/output.js";
-import { prometheusRuleFile, prometheusSharedFiles, prometheusTeams } from "../compile/prometheus/index.js";
+import { prometheusRuleFile, prometheusSharedFiles, prometheusTeams } from "../targets/prometheus/compile/index.js";
 import { playbookFile, runbookFile } from "../compile/runbooks/index.js";
 import type { Pipeline, Project } from "../model/types.js";
 

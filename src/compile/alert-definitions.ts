@@ -9,7 +9,7 @@ import { panelForAlert } from "../model/panels.js";
 import type { AlertKey, Pipeline, Severity, ThresholdKey, ThresholdLevels } from "../model/types.js";
 import { ALERT_KEYS } from "../model/types.js";
 import { formatDuration } from "../lib/duration.js";
-import * as dd from "./datadog-metrics.js";
+import * as dd from "../targets/datadog/compile/metric-queries.js";
 import * as promql from "./promql.js";
 import { promSelector, STREAM_RATE_WINDOW_SECONDS } from "./promql.js";
 

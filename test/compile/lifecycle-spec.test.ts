@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { alertDefinitions } from "../../src/compile/alert-definitions.js";
-import { monitorBody } from "../../src/compile/datadog/monitor.js";
+import { monitorBody } from "../../src/targets/datadog/compile/monitor.js";
 import { SIGNALS } from "../../src/model/signals.js";
 import { loadSpecs } from "../../src/spec/index.js";
 

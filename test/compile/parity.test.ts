@@ -28,7 +28,7 @@ import type { AlertKey, Project, Severity, Target } from "../../src/model/types.
 import { parseDuration } from "../../src/lib/duration.js";
 import { loadSpecs } from "../../src/spec/index.js";
 import { REPO_ROOT } from "../support/cli.js";
-import { compileProject, edgeProjects, routesTest, scratch, writeTree } from "./prometheus/tools.js";
+import { compileProject, edgeProjects, routesTest, scratch, writeTree } from "../targets/prometheus/compile/tools.js";
 
 type Level = "critical" | "warning";
 

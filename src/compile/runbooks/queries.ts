@@ -5,7 +5,7 @@
  * (The alert's own query is never rebuilt here: checks show `def.promql` and the monitor
  * query verbatim.)
  */
-import * as dd from "../datadog-metrics.js";
+import * as dd from "../../targets/datadog/compile/metric-queries.js";
 import * as promql from "../promql.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { PanelKey } from "../../model/panels.js";

@@ -15,8 +15,8 @@
 import { alertDefinitions, describeLevel } from "../alert-definitions.js";
 import { windowSeconds } from "../promql.js";
 import type { AlertDefinition } from "../alert-definitions.js";
-import { datadogCondition, monitorQuery } from "../datadog/index.js";
-import type { DatadogCondition } from "../datadog/index.js";
+import { datadogCondition, monitorQuery } from "../../targets/datadog/compile/index.js";
+import type { DatadogCondition } from "../../targets/datadog/compile/index.js";
 import { CATALOG, dataQualityThreshold } from "../../model/catalog.js";
 import { dashboardUid, dashboardUrl, datadogIdTag, folderUid, grafanaLinkBase, panelUrl, ruleGroupName } from "../../model/identity.js";
 import { PANEL, PANEL_TITLE, panelKey } from "../../model/panels.js";

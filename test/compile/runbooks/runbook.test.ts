@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { alertDefinitions, describeLevel } from "../../../src/compile/alert-definitions.js";
-import { monitorQuery } from "../../../src/compile/datadog/index.js";
+import { monitorQuery } from "../../../src/targets/datadog/compile/index.js";
 import { ERROR_CLASSES, PLAYBOOK_PATH, RECOVERY_ACTION, recoveryRows, renderPlaybook, renderRunbook, runbookFile } from "../../../src/compile/runbooks/index.js";
-import { datadogCondition } from "../../../src/compile/datadog/index.js";
+import { datadogCondition } from "../../../src/targets/datadog/compile/index.js";
 import { windowSeconds } from "../../../src/compile/promql.js";
 import { formatDuration } from "../../../src/lib/duration.js";
 import { CATALOG } from "../../../src/model/catalog.js";
