@@ -1,5 +1,5 @@
 /** Which compiler output makes up generated/: shared by the main thread and the workers. */
-import { datadogPipelineFiles } from "../targets/datadog/compile/index.js";
+import { DATADOG_RUNBOOK_QUERIES, datadogPipelineFiles } from "../targets/datadog/compile/index.js";
 import { grafanaPipelineFiles, grafanaSharedFiles, grafanaTeamFile, grafanaTeams } from "../targets/grafana/compile/index.js";
 import type { OutputFile } from "../compile/output.js";
 import { prometheusRuleFile, prometheusSharedFiles, prometheusTeams } from "../targets/prometheus/compile/index.js";
@@ -26,7 +26,7 @@ export function* teamFiles(project: Project): Generator<{ unit: string; pipeline
 export function* pipelineFiles(project: Project, pipeline: Pipeline): Generator<OutputFile> {
   yield* grafanaPipelineFiles(project, pipeline);
   yield* datadogPipelineFiles(project, pipeline);
-  yield runbookFile(project, pipeline);
+  yield runbookFile(project, pipeline, DATADOG_RUNBOOK_QUERIES);
 }
 
 /**

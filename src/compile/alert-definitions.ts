@@ -4,12 +4,10 @@
  * the same on Grafana, Prometheus and Datadog by construction.
  */
 import { CATALOG, dataQualityThreshold, warningSeverity, type WhenAbsent } from "../model/catalog.js";
-import { ruleUid } from "../model/identity.js";
-import { panelForAlert } from "../model/panels.js";
+import { panelForAlert, type PanelKey } from "../model/panels.js";
 import type { AlertKey, Pipeline, Severity, ThresholdKey, ThresholdLevels } from "../model/types.js";
 import { ALERT_KEYS } from "../model/types.js";
 import { formatDuration } from "../lib/duration.js";
-import * as dd from "../targets/datadog/compile/metric-queries.js";
 import * as promql from "./promql.js";
 import { promSelector, STREAM_RATE_WINDOW_SECONDS } from "./promql.js";
 
@@ -20,27 +18,6 @@ export interface AlertLevel {
   threshold: number;
   severity: Severity;
   channels: readonly string[];
-  /** Grafana rule uid for this level. */
-  ruleUid: string;
-}
-
-export interface DatadogQueryParts {
-  /** Time aggregation over the definition's `windowSeconds`: `sum(last_1h):...`. */
-  timeAggregation: "sum" | "min" | "max" | "avg";
-  /** Everything between the time aggregation and the comparator. */
-  expression: string;
-  /**
-   * When Datadog measures the same condition through another quantity (stale: "fewer than
-   * one successful run in the freshness window" rather than "seconds since the last
-   * success"), its own single-level condition; otherwise the definition's levels apply.
-   */
-  condition?: { comparator: ">" | "<"; critical: number; describe: string };
-  /**
-   * When the monitor means less than the PromQL can (pipelineFailed: Datadog cannot tell
-   * which of two sparse points came last), what it does, in a sentence that replaces the
-   * definition's description in the monitor and is added to the runbook.
-   */
-  description?: string;
 }
 
 export interface AlertDefinition {
@@ -57,14 +34,14 @@ export interface AlertDefinition {
   onQueryError: "Error" | "Alerting" | "KeepLast";
   /** PromQL instant-vector expression whose value is compared with the thresholds. */
   promql: string;
-  datadog: DatadogQueryParts;
   unit: Unit;
   /**
    * The window the value is measured over, seconds (the schedule window, the rate window, or
    * the pending period): also the Datadog monitor's `last_<window>`.
    */
   windowSeconds: number;
-  panelId: number;
+  /** The dashboard panel that shows the alert's signal. */
+  panel: PanelKey;
   summary: string;
   /** What fires it with this pipeline's numbers, e.g. "more than 5% of records failed in the last 1h". */
   firesWhen: string;
@@ -85,7 +62,6 @@ interface Recipe {
   unit: Unit;
   windowSeconds: number;
   promql: string;
-  datadog: DatadogQueryParts;
   /** Levels as numbers in `unit`. */
   levels: ThresholdLevels;
   /** How the threshold reads in a sentence. */
@@ -112,13 +88,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels: { critical: 0 },
         promql: promql.unresolvedFailure(p),
-        datadog: {
-          timeAggregation: "sum",
-          expression: dd.failedRuns(p),
-          description:
-            `at least one run failed in the last ${formatDuration(W)}. Datadog counts the failed runs of the schedule window and cannot ` +
-            "tell whether a success came after them: the monitor resolves once the failed run has left the window, not at a later success.",
-        },
         describe: (_t, win) => `the last finished run failed (from the failed-runs counter alone: a run failed in the last ${win})`,
       };
     case "slaBreach": {
@@ -130,7 +99,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "seconds", windowSeconds: W, levels: { critical: max },
         promql: `max(${last} or ${current})`,
-        datadog: { timeAggregation: "max", expression: dd.lastRunDuration(p) },
         describe: (t) => `the last run took longer than ${t}, or the current run has been running longer`,
       };
     }
@@ -141,11 +109,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         unit: "seconds", windowSeconds: fresh, levels: { critical: fresh },
         // absent() turns "never succeeded" into +Inf seconds since the last success.
         promql: promql.sinceLastSuccess(p),
-        datadog: {
-          timeAggregation: "sum",
-          expression: dd.successfulRuns(p),
-          condition: { comparator: "<", critical: 1, describe: `< 1 successful run in the last ${formatDuration(fresh)}` },
-        },
         describe: (t) => `no successful run for more than ${t}`,
       };
     }
@@ -156,14 +119,12 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
         return {
           unit: "ratio", windowSeconds: W, levels,
           promql: promql.failureRatio(p),
-          datadog: { timeAggregation: "sum", expression: dd.failureRatio(p) },
           describe: (t, win) => `more than ${t} of records failed in the last ${win}`,
         };
       }
       return {
         unit: "ratio", windowSeconds: STREAM_RATE_WINDOW_SECONDS, levels,
         promql: promql.streamErrorRatio(p),
-        datadog: { timeAggregation: "sum", expression: dd.streamErrorRatio(p) },
         describe: (t, win) => `more than ${t} of stream records failed over the last ${win}`,
       };
     }
@@ -173,7 +134,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels,
         promql: promql.recordsProcessed(p),
-        datadog: { timeAggregation: "sum", expression: dd.recordsProcessed(p) },
         describe: (t, win) => `fewer than ${t} records processed in the last ${win}`,
       };
     }
@@ -183,7 +143,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: W, levels,
         promql: promql.errorsTotal(p),
-        datadog: { timeAggregation: "sum", expression: dd.errorsTotal(p) },
         describe: (t, win) => `more than ${t} errors in the last ${win}`,
       };
     }
@@ -194,7 +153,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "ratio", windowSeconds: sustained, levels,
         promql: key === "cpu" ? promql.cpuUsage(p) : promql.memoryUsage(p),
-        datadog: { timeAggregation: "min", expression: key === "cpu" ? dd.cpuUsage(p) : dd.memoryUsage(p) },
         describe: (t, win) => `${key === "cpu" ? "CPU" : "memory"} usage above ${t} for ${win}`,
       };
     }
@@ -204,7 +162,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "seconds", windowSeconds: sustained, levels,
         promql: promql.latencyP95(p),
-        datadog: { timeAggregation: "min", expression: dd.latencyP95(p) },
         describe: (t, win) => `p95 processing latency above ${t} for ${win}`,
       };
     }
@@ -214,7 +171,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "perSecond", windowSeconds: sustained, levels,
         promql: promql.throughput(p),
-        datadog: { timeAggregation: "max", expression: dd.throughput(p) },
         describe: (t, win) => `throughput below ${t} for ${win}, or the stream stopped reporting for ${win}`,
       };
     }
@@ -224,7 +180,6 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
       return {
         unit: "count", windowSeconds: sustained, levels,
         promql: promql.backlog(p),
-        datadog: { timeAggregation: "min", expression: dd.backlog(p) },
         describe: (t, win) => `backlog above ${t} records for ${win}`,
       };
     }
@@ -256,11 +211,11 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
     if (!r) continue;
     const severity = override.severity ?? entry.defaultSeverity;
     const levels: AlertLevel[] = [
-      { level: "critical", threshold: r.levels.critical, severity, channels: p.routing[severity], ruleUid: ruleUid(p.name, key, "critical") },
+      { level: "critical", threshold: r.levels.critical, severity, channels: p.routing[severity] },
     ];
     if (r.levels.warning !== undefined) {
       const ws = warningSeverity(severity);
-      levels.push({ level: "warning", threshold: r.levels.warning, severity: ws, channels: p.routing[ws], ruleUid: ruleUid(p.name, key, "warning") });
+      levels.push({ level: "warning", threshold: r.levels.warning, severity: ws, channels: p.routing[ws] });
     }
     const critical = formatThreshold(r.levels.critical, r.unit);
     const window = formatDuration(r.windowSeconds);
@@ -277,10 +232,9 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
       whenAbsent: entry.whenAbsent,
       onQueryError: entry.onQueryError,
       promql: r.promql,
-      datadog: r.datadog,
       unit: r.unit,
       windowSeconds: r.windowSeconds,
-      panelId: panelForAlert(key, p.type),
+      panel: panelForAlert(key, p.type),
       summary: `${p.name}: ${entry.title.toLowerCase()}`,
       firesWhen,
       description: `${p.name} (${p.team}): ${firesWhen}. ${entry.meaning}`,

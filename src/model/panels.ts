@@ -43,7 +43,7 @@ export const PANEL_TITLE: Readonly<Record<PanelKey, (window: string) => string>>
 
 const PANEL_KEY_BY_ID: ReadonlyMap<number, PanelKey> = new Map((Object.keys(PANEL) as PanelKey[]).map((k) => [PANEL[k], k] as const));
 
-/** The key of a panel id (alert definitions carry the id). */
+/** The key of a panel id. */
 export function panelKey(id: number): PanelKey {
   const key = PANEL_KEY_BY_ID.get(id);
   if (key === undefined) throw new Error(`no dashboard panel has id ${id}`);
@@ -51,18 +51,18 @@ export function panelKey(id: number): PanelKey {
 }
 
 /** The panel that shows the signal behind each alert. */
-export function panelForAlert(alert: AlertKey, type: PipelineType): number {
+export function panelForAlert(alert: AlertKey, type: PipelineType): PanelKey {
   switch (alert) {
-    case "pipelineFailed": return PANEL.runStatus;
-    case "slaBreach": return PANEL.duration;
-    case "stale": return PANEL.lastSuccess;
-    case "dataQuality": return type === "batch" ? PANEL.failureRatio : PANEL.streamErrorRate;
-    case "lowVolume": return PANEL.records;
-    case "errors": return PANEL.errors;
-    case "cpu": return PANEL.cpu;
-    case "memory": return PANEL.memory;
-    case "highLatency": return PANEL.latency;
-    case "lowThroughput": return PANEL.throughput;
-    case "highBacklog": return PANEL.backlog;
+    case "pipelineFailed": return "runStatus";
+    case "slaBreach": return "duration";
+    case "stale": return "lastSuccess";
+    case "dataQuality": return type === "batch" ? "failureRatio" : "streamErrorRate";
+    case "lowVolume": return "records";
+    case "errors": return "errors";
+    case "cpu": return "cpu";
+    case "memory": return "memory";
+    case "highLatency": return "latency";
+    case "lowThroughput": return "throughput";
+    case "highBacklog": return "backlog";
   }
 }

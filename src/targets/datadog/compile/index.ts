@@ -2,13 +2,15 @@
  * Datadog target: `datadog/monitors/<pipeline>.json`, the array of monitor create bodies of
  * one pipeline, one per enabled alert definition, in catalog order.
  */
-import { alertDefinitions } from "../../../compile/alert-definitions.js";
+import { datadogAlerts } from "./alert-query.js";
 import type { OutputFile } from "../../../compile/output.js";
 import type { Pipeline, Project } from "../../../model/types.js";
 import { stableJson } from "../../../lib/stable-json.js";
 import { monitorBody, pipelineMonitorContext } from "./monitor.js";
 import type { DatadogMonitorBody } from "./monitor.js";
 
+export { datadogAlerts } from "./alert-query.js";
+export type { DatadogAlert, DatadogQueryParts } from "./alert-query.js";
 export type { DatadogMonitorBody, DatadogMonitorOptions, DatadogThresholds, RenotifyStatus } from "./monitor.js";
 export { monitorBody, monitorName, monitorOptions, monitorTags, pipelineMonitorContext, recoveryThresholds } from "./monitor.js";
 export type { PipelineMonitorContext } from "./monitor.js";
@@ -23,7 +25,7 @@ export function datadogMonitorsPath(pipeline: string): string {
 
 /** The monitors of one pipeline (empty when every alert is disabled). */
 export function datadogMonitors(project: Project, pipeline: Pipeline): DatadogMonitorBody[] {
-  const defs = alertDefinitions(pipeline);
+  const defs = datadogAlerts(pipeline);
   if (defs.length === 0) return [];
   const ctx = pipelineMonitorContext(project, pipeline);
   return defs.map((def) => monitorBody(project, pipeline, def, ctx));
@@ -38,3 +40,4 @@ export function datadogPipelineFiles(project: Project, pipeline: Pipeline): Outp
   if (!pipeline.targets.includes("datadog")) return [];
   return [{ path: datadogMonitorsPath(pipeline.name), content: stableJson(datadogMonitors(project, pipeline)) }];
 }
+export { DATADOG_RUNBOOK_QUERIES } from "./runbook-queries.js";

@@ -4,10 +4,11 @@
  * level's channels sit in their own `{{#is_...}}` block, and no handle appears outside one.
  */
 import type { AlertDefinition } from "../../../compile/alert-definitions.js";
+import type { DatadogAlert } from "./alert-query.js";
 import { PRIORITY } from "../../../model/catalog.js";
 import { formatDuration } from "../../../lib/duration.js";
 import { dashboardUid, grafanaLinkBase, panelUrl, runbookUrl } from "../../../model/identity.js";
-import { PANEL_TITLE, panelKey } from "../../../model/panels.js";
+import { PANEL, PANEL_TITLE } from "../../../model/panels.js";
 import type { Pipeline, Project, Severity } from "../../../model/types.js";
 import { SEVERITIES } from "../../../model/types.js";
 import { windowSeconds } from "../../../compile/promql.js";
@@ -79,7 +80,7 @@ const NO_DATA_TEXT: Readonly<Record<AlertDefinition["whenAbsent"], string | unde
   silent: undefined,
 };
 
-export function monitorMessage(ctx: MessageContext, def: AlertDefinition, condition: DatadogCondition): string {
+export function monitorMessage(ctx: MessageContext, def: DatadogAlert, condition: DatadogCondition): string {
   const critical = def.levels[0];
   if (!critical || critical.level !== "critical") throw new Error(`${def.pipeline}/${def.key}: alert definition has no critical level`);
   const criticalNotify = ctx.notify[critical.severity];
@@ -110,8 +111,8 @@ export function monitorMessage(ctx: MessageContext, def: AlertDefinition, condit
   if (ctx.dashboardPipeline !== undefined) {
     // A generated file holds a real link or none: without a public URL, name the panel.
     m += ctx.grafanaUrl !== undefined
-      ? `Dashboard: ${panelUrl(ctx.grafanaUrl, ctx.dashboardPipeline, def.panelId)}\n`
-      : `Dashboard: ${dashboardUid(ctx.dashboardPipeline)}, panel "${PANEL_TITLE[panelKey(def.panelId)](ctx.window)}"\n`;
+      ? `Dashboard: ${panelUrl(ctx.grafanaUrl, ctx.dashboardPipeline, PANEL[def.panel])}\n`
+      : `Dashboard: ${dashboardUid(ctx.dashboardPipeline)}, panel "${PANEL_TITLE[def.panel](ctx.window)}"\n`;
   }
   return `${m}\n${ctx.footer}`;
 }

@@ -4,7 +4,7 @@
  * test/compile/datadog/contract.test.ts); the types are our own so product code never loads
  * the Datadog API client.
  */
-import type { AlertDefinition } from "../../../compile/alert-definitions.js";
+import type { DatadogAlert } from "./alert-query.js";
 import { PRIORITY } from "../../../model/catalog.js";
 import { DATADOG_MANAGED_TAG, datadogIdTag } from "../../../model/identity.js";
 import type { AlertKey, Pipeline, Project, Severity } from "../../../model/types.js";
@@ -149,7 +149,7 @@ export function monitorTags(ctx: PipelineMonitorContext, pipeline: string, alert
   return tags;
 }
 
-export function monitorOptions(def: AlertDefinition, condition: DatadogCondition): DatadogMonitorOptions {
+export function monitorOptions(def: DatadogAlert, condition: DatadogCondition): DatadogMonitorOptions {
   const thresholds: DatadogThresholds = { critical: condition.critical };
   if (condition.warning !== undefined) thresholds.warning = condition.warning;
   if (CONTINUOUS.has(def.key)) {
@@ -189,7 +189,7 @@ export function monitorOptions(def: AlertDefinition, condition: DatadogCondition
  * Whether the monitor pages when its query has no data: stale (never reported) and a dead
  * stream. Datadog cannot tell a stream that stopped from one that never started.
  */
-function pagesOnNoData(def: AlertDefinition): boolean {
+function pagesOnNoData(def: DatadogAlert): boolean {
   return def.whenAbsent !== "silent";
 }
 
@@ -197,7 +197,7 @@ function pagesOnNoData(def: AlertDefinition): boolean {
 export function monitorBody(
   project: Project,
   pipeline: Pipeline,
-  def: AlertDefinition,
+  def: DatadogAlert,
   ctx: PipelineMonitorContext = pipelineMonitorContext(project, pipeline),
 ): DatadogMonitorBody {
   const condition = datadogCondition(def);
@@ -214,6 +214,6 @@ export function monitorBody(
 }
 
 /** The monitor's name, e.g. `[pipemon] orders-etl: Pipeline run failed (staging)`. */
-export function monitorName(project: Project, pipeline: Pipeline, def: AlertDefinition): string {
+export function monitorName(project: Project, pipeline: Pipeline, def: DatadogAlert): string {
   return `[pipemon] ${pipeline.name}: ${def.title}${project.environment ? ` (${project.environment})` : ""}`;
 }

@@ -6,6 +6,7 @@
  * under two seconds, and these are plain string functions.
  */
 import type { AlertDefinition } from "../../../compile/alert-definitions.js";
+import type { DatadogAlert } from "./alert-query.js";
 import { formatDuration } from "../../../lib/duration.js";
 import { DATADOG_MAX_WINDOW_SECONDS } from "../../../lib/datadog-query.js";
 
@@ -99,7 +100,7 @@ export interface DatadogCondition {
  * rendering the seconds threshold on a count would alert on busy pipelines and never on
  * stale ones. Absence of any success series is covered by notify_no_data (whenAbsent=fire).
  */
-export function datadogCondition(def: AlertDefinition): DatadogCondition {
+export function datadogCondition(def: DatadogAlert): DatadogCondition {
   const own = def.datadog.condition;
   if (own) return { comparator: own.comparator, critical: own.critical, criticalText: own.describe };
   // levels: critical first, then the optional warning (AlertDefinition's contract).
@@ -137,7 +138,7 @@ function humanSuffix(def: AlertDefinition, threshold: number): string {
 }
 
 /** The whole monitor query, e.g. `sum(last_1h):sum:pipeline.runs{...}.as_count() > 0`. */
-export function monitorQuery(def: AlertDefinition, condition: DatadogCondition = datadogCondition(def)): string {
+export function monitorQuery(def: DatadogAlert, condition: DatadogCondition = datadogCondition(def)): string {
   const { timeAggregation, expression } = def.datadog;
   let window: string;
   try {
@@ -153,6 +154,6 @@ export function monitorQuery(def: AlertDefinition, condition: DatadogCondition =
  * they run, so a "full window" of data never exists; Datadog recommends
  * require_full_window=false for such metrics.
  */
-export function isSparseCount(def: AlertDefinition): boolean {
+export function isSparseCount(def: DatadogAlert): boolean {
   return def.datadog.timeAggregation === "sum" && def.datadog.expression.includes(".as_count()");
 }

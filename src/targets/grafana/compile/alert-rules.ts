@@ -5,7 +5,7 @@
  */
 import { humanizedValue, ruleAnnotations, ruleLabels } from "../../../compile/alert-rule-text.js";
 import { formatDuration } from "../../../lib/duration.js";
-import { folderUid, ruleGroupName } from "../../../model/identity.js";
+import { folderUid, ruleGroupName, ruleUid } from "../../../model/identity.js";
 import type { Pipeline, Project } from "../../../model/types.js";
 import type { AlertDefinition, AlertLevel, Unit } from "../../../compile/alert-definitions.js";
 
@@ -67,7 +67,7 @@ function rule(project: Project, p: Pipeline, def: AlertDefinition, level: AlertL
   const ds = project.grafana.datasource;
   // Field order follows Grafana's own responses, so a generated rule reads like an export.
   return {
-    uid: level.ruleUid,
+    uid: ruleUid(p.name, def.key, level.level),
     folderUID: folderUid(p.team),
     ruleGroup: ruleGroupName(p.name),
     title: `${p.name} ${def.key} ${level.level}`,

@@ -120,7 +120,7 @@ function forSeries(names: string[], properties: dash.DynamicConfigValue[]): Over
 /** "Alerts: Data quality: failed records: medium when > 5%, low when > 1%." */
 function alertNote(defs: readonly AlertDefinition[], panelId: number): string {
   const notes = defs
-    .filter((d) => d.panelId === panelId)
+    .filter((d) => PANEL[d.panel] === panelId)
     .map((d) => `${d.title}: ${d.levels.map((l) => `${l.severity} when ${d.comparator} ${describeLevel(d, l)}`).join(", ")}`);
   return notes.length === 0 ? "" : ` Alerts: ${notes.join("; ")}.`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { alertDefinitions } from "../../../../src/compile/alert-definitions.js";
-import type { AlertDefinition } from "../../../../src/compile/alert-definitions.js";
 import {
+  datadogAlerts,
+  type DatadogAlert,
   datadogCondition,
   datadogMonitors,
   datadogPipelineFiles,
@@ -14,7 +14,7 @@ import {
 import type { DatadogMonitorBody } from "../../../../src/targets/datadog/compile/index.js";
 import { PRIORITY } from "../../../../src/model/catalog.js";
 import { panelUrl } from "../../../../src/model/identity.js";
-import { PANEL_TITLE, panelKey } from "../../../../src/model/panels.js";
+import { PANEL, PANEL_TITLE } from "../../../../src/model/panels.js";
 import { windowSeconds } from "../../../../src/compile/promql.js";
 import { formatDuration } from "../../../../src/lib/duration.js";
 import type { Pipeline, Project } from "../../../../src/model/types.js";
@@ -32,7 +32,7 @@ const proj = fullProject();
 
 interface Case {
   pipeline: Pipeline;
-  def: AlertDefinition;
+  def: DatadogAlert;
   body: DatadogMonitorBody;
 }
 
@@ -44,7 +44,7 @@ function monitorsOf(p: Project, pipeline: Pipeline): DatadogMonitorBody[] {
 
 const cases: Case[] = proj.pipelines.flatMap((pipeline) => {
   const bodies = monitorsOf(proj, pipeline);
-  const defs = alertDefinitions(pipeline);
+  const defs = datadogAlerts(pipeline);
   if (bodies.length !== defs.length) throw new Error(`${pipeline.name}: ${bodies.length} monitors for ${defs.length} alerts`);
   return defs.map((def, i) => ({ pipeline, def, body: bodies[i]! }));
 });
@@ -274,7 +274,7 @@ describe("messages", () => {
     for (const c of cases) {
       expect(c.body.message).toContain(`Runbook: https://github.com/example/data-platform/blob/main/generated/runbooks/${c.pipeline.name}.md`);
       // grafana.url is a ${GRAFANA_URL} reference and no publicUrl is set: the panel is named, never a ${...} link.
-      expect(c.body.message).toContain(`Dashboard: pm-${c.pipeline.name}, panel "${PANEL_TITLE[panelKey(c.def.panelId)](formatDuration(windowSeconds(c.pipeline)))}"`);
+      expect(c.body.message).toContain(`Dashboard: pm-${c.pipeline.name}, panel "${PANEL_TITLE[c.def.panel](formatDuration(windowSeconds(c.pipeline)))}"`);
       expect(c.body.message).not.toContain("${");
       // pipelineFailed says what the monitor does instead (it cannot resolve on a later success).
       if (c.def.key === "pipelineFailed") {
@@ -288,9 +288,9 @@ describe("messages", () => {
   it("links the panel with grafana.publicUrl, a literal URL written into the message", () => {
     const linked: Project = { ...proj, grafana: { ...proj.grafana, publicUrl: "https://grafana.example.com" } };
     for (const pipeline of linked.pipelines.filter((p) => p.targets.includes("grafana"))) {
-      const defs = alertDefinitions(pipeline);
+      const defs = datadogAlerts(pipeline);
       monitorsOf(linked, pipeline).forEach((body, i) => {
-        expect(body.message).toContain(`Dashboard: ${panelUrl("https://grafana.example.com", pipeline.name, defs[i]!.panelId)}\n`);
+        expect(body.message).toContain(`Dashboard: ${panelUrl("https://grafana.example.com", pipeline.name, PANEL[defs[i]!.panel])}\n`);
         expect(body.message).not.toContain("${");
       });
     }

@@ -168,7 +168,7 @@ describe("pipeline dashboard", () => {
       for (const def of alertDefinitions(p)) {
         // slaBreach combines two series the panel shows apart.
         if (def.key === "slaBreach") continue;
-        expect(exprs(panel(d, def.panelId)), `${p.name} ${def.key}`).toContain(def.promql);
+        expect(exprs(panel(d, PANEL[def.panel])), `${p.name} ${def.key}`).toContain(def.promql);
       }
     }
   });
