@@ -4,7 +4,9 @@
  * credential and channel value is known to the scrubber before anything is sent.
  */
 import { describe, expect, it } from "vitest";
-import { CredentialsError, datadogCredentials, grafanaCredentials, registerRunSecrets } from "../../src/app/credentials.js";
+import { CredentialsError, registerRunSecrets } from "../../src/targets/credentials.js";
+import { datadogCredentials } from "../../src/targets/datadog/credentials.js";
+import { grafanaCredentials } from "../../src/targets/grafana/credentials.js";
 import { connect } from "../../src/app/connect.js";
 import { RequestStats } from "../../src/app/live-state.js";
 import { runSecrets } from "../../src/lib/scrub.js";
