@@ -183,7 +183,7 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
   const windows = type === "batch" && p.spec.schedule !== undefined ? scheduleWindows(p.spec.schedule) : undefined;
   if (targets.includes("datadog")) {
     // Datadog monitors look back at most one week; a longer window cannot mean the same there.
-    const suffix = `longer than Datadog's longest monitor window (1w): shorten it, or set targets: [grafana] for this pipeline`;
+    const suffix = `longer than Datadog's longest monitor window (${formatDuration(DATADOG_MAX_WINDOW_SECONDS)}): shorten it, or set targets: [grafana] for this pipeline`;
     if (windows && typeof windows !== "string" && windows.maxGapSeconds > DATADOG_MAX_WINDOW_SECONDS) {
       diagnostics.push(error(located.file, located.doc, ["spec", "schedule"], `schedule '${p.spec.schedule}' leaves up to ${formatDuration(windows.maxGapSeconds)} between runs, ${suffix}`));
     }

@@ -3,6 +3,7 @@
  * DD_API_KEY, DD_APP_KEY and DD_SITE; DD_HOST overrides the API base URL as in the Terraform
  * provider. Datadog authenticates with its keys only, so a DD_HOST carrying user:password is refused.
  */
+import { DATADOG_DEFAULT_SITE } from "../../lib/datadog-query.js";
 import { expandReferences, type EnvLookup } from "../../lib/env-ref.js";
 import type { Project } from "../../model/types.js";
 import { CredentialsError, missingSettingVariables, setting, type MissingVariable } from "../credentials.js";
@@ -25,7 +26,7 @@ export function datadogMissingVariables(project: Project, env: EnvLookup): Missi
 export function datadogCredentials(project: Project, env: EnvLookup): DatadogCredentials {
   const apiKey = setting(project.datadog.apiKey, "DD_API_KEY", env, "the API key", "datadog");
   const appKey = setting(project.datadog.appKey, "DD_APP_KEY", env, "the application key", "datadog");
-  const site = project.datadog.site ? expandReferences(project.datadog.site, env).value : env("DD_SITE") || "datadoghq.com";
+  const site = project.datadog.site ? expandReferences(project.datadog.site, env).value : env("DD_SITE") || DATADOG_DEFAULT_SITE;
   const host = env("DD_HOST");
   // Checked before any use: fetch would refuse the URL and quote it whole in its error.
   if (host && /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i.test(host)) {

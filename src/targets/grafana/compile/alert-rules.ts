@@ -8,43 +8,7 @@ import { formatDuration } from "../../../lib/duration.js";
 import { folderUid, ruleGroupName, ruleUid } from "../../../model/identity.js";
 import type { Pipeline, Project } from "../../../model/types.js";
 import type { AlertDefinition, AlertLevel, Unit } from "../../../compile/alert-definitions.js";
-
-export interface RelativeTimeRange {
-  /** Seconds before evaluation time. */
-  from: number;
-  to: number;
-}
-
-export interface AlertQuery {
-  refId: string;
-  relativeTimeRange: RelativeTimeRange;
-  datasourceUid: string;
-  model: Record<string, unknown>;
-}
-
-/** A rule without the server-owned fields (`id`, `orgID`, `updated`, `provenance`). */
-export interface ProvisionedAlertRule {
-  uid: string;
-  folderUID: string;
-  ruleGroup: string;
-  title: string;
-  condition: string;
-  data: AlertQuery[];
-  noDataState: "Alerting" | "NoData" | "OK" | "KeepLast";
-  execErrState: "OK" | "Alerting" | "Error" | "KeepLast";
-  for: string;
-  annotations: Record<string, string>;
-  labels: Record<string, string>;
-  isPaused: boolean;
-}
-
-export interface AlertRuleGroup {
-  title: string;
-  folderUid: string;
-  /** Evaluation interval, seconds. */
-  interval: number;
-  rules: ProvisionedAlertRule[];
-}
+import type { AlertRuleGroup, ProvisionedAlertRule } from "../wire.js";
 
 /**
  * Server-side expressions run on this pseudo data source. Only what Grafana needs is

@@ -8,14 +8,7 @@ import type { Channel, Project } from "../../../model/types.js";
 import { channelSetting as required } from "../../../compile/channel-settings.js";
 import { routedChannels } from "../../../compile/routing-tree.js";
 import { grafanaPipelines } from "./scope.js";
-
-export interface ContactPoint {
-  uid: string;
-  name: string;
-  type: string;
-  settings: Record<string, string | boolean>;
-  disableResolveMessage: boolean;
-}
+import type { ContactPoint } from "../wire.js";
 
 function text(channel: Channel, key: string): string | undefined {
   const value = channel.settings[key];

@@ -17,8 +17,9 @@ import { describeLevel } from "../../../compile/alert-definitions.js";
 import * as q from "../../../compile/promql.js";
 import { criticalOnly, stepsAbove, stepsBelow } from "./thresholds.js";
 
-/** Tag on every dashboard pipemon owns (DESIGN §5: the ownership marker). */
-export const DASHBOARD_OWNER_TAG = "managed-by-pipemon";
+import { DASHBOARD_OWNER_TAG } from "../ownership.js";
+
+export { DASHBOARD_OWNER_TAG };
 
 export function pipelineDashboardTags(p: Pipeline): string[] {
   return ["pipemon", DASHBOARD_OWNER_TAG, `team:${p.team}`, `pipeline:${p.name}`];

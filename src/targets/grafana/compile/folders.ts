@@ -2,12 +2,7 @@ import { folderUid } from "../../../model/identity.js";
 import type { Project } from "../../../model/types.js";
 import { byCodePoint } from "../../../compile/teams.js";
 import { grafanaTeams } from "./scope.js";
-
-/** Body of `POST /api/folders`. */
-export interface GrafanaFolder {
-  uid: string;
-  title: string;
-}
+import type { GrafanaFolder } from "../wire.js";
 
 /**
  * The folder title shown in Grafana. Prefixed so a team's managed folder never takes the

@@ -15,14 +15,11 @@ import { grafanaTeams } from "./scope.js";
 import { teamDashboard } from "./team-dashboard.js";
 
 export { alertRuleGroup } from "./alert-rules.js";
-export type { AlertRuleGroup, ProvisionedAlertRule } from "./alert-rules.js";
 export { contactPoints } from "./contact-points.js";
-export type { ContactPoint } from "./contact-points.js";
 export { DASHBOARD_OWNER_TAG, pipelineDashboard } from "./dashboard.js";
 export { folders, folderTitle } from "./folders.js";
-export type { GrafanaFolder } from "./folders.js";
 export { grafanaRoute, notificationPolicy } from "./notification-policy.js";
-export type { GrafanaRoute } from "./notification-policy.js";
+export type { AlertRuleGroup, ContactPoint, GrafanaFolder, PolicyRoute, ProvisionedAlertRule } from "../wire.js";
 export { grafanaPipelines, grafanaTeams } from "./scope.js";
 export { teamDashboard } from "./team-dashboard.js";
 

@@ -8,26 +8,18 @@ import type { Project } from "../../../model/types.js";
 import type { DeliveryRoute, RouteMatcher, RoutingTree, ScopeRoute } from "../../../compile/routing-tree.js";
 import { routingTree } from "../../../compile/routing-tree.js";
 import { grafanaPipelines } from "./scope.js";
-
-/** A Grafana route as the API sends it: omitted fields are inherited from the parent. */
-export interface GrafanaRoute {
-  receiver?: string;
-  group_by?: string[];
-  object_matchers: [string, "=", string][];
-  continue?: boolean;
-  routes?: GrafanaRoute[];
-}
+import type { PolicyRoute } from "../wire.js";
 
 const matchers = (ms: readonly RouteMatcher[]): [string, "=", string][] => ms.map((m) => [m.label, "=", m.value]);
 
 // The API omits `continue` when false and `routes` when empty; doing the same keeps a
 // read-back identical to what was written.
-function delivery(route: DeliveryRoute): GrafanaRoute {
+function delivery(route: DeliveryRoute): PolicyRoute {
   return { receiver: contactPointName(route.channel), object_matchers: matchers(route.matchers), continue: true };
 }
 
-function scope(route: ScopeRoute): GrafanaRoute {
-  const out: GrafanaRoute = { object_matchers: matchers(route.matchers) };
+function scope(route: ScopeRoute): PolicyRoute {
+  const out: PolicyRoute = { object_matchers: matchers(route.matchers) };
   if (route.routes.length > 0) out.routes = route.routes.map(delivery);
   return out;
 }
@@ -36,13 +28,13 @@ function scope(route: ScopeRoute): GrafanaRoute {
  * Renders a routing tree. No route sets a receiver except deliveries: an alert whose severity
  * has no channel falls back to the receiver of the live tree's root, Grafana's default.
  */
-export function grafanaRoute(tree: RoutingTree): GrafanaRoute {
-  const out: GrafanaRoute = { group_by: [...tree.groupBy], object_matchers: matchers(tree.matchers) };
+export function grafanaRoute(tree: RoutingTree): PolicyRoute {
+  const out: PolicyRoute = { group_by: [...tree.groupBy], object_matchers: matchers(tree.matchers) };
   if (tree.routes.length > 0) out.routes = tree.routes.map(scope);
   return out;
 }
 
 /** The managed subtree for the project's Grafana pipelines. */
-export function notificationPolicy(project: Project): GrafanaRoute {
+export function notificationPolicy(project: Project): PolicyRoute {
   return grafanaRoute(routingTree(grafanaPipelines(project)));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { alertDefinitions } from "../../../../src/compile/alert-definitions.js";
-import { alertRuleGroup, type AlertRuleGroup, type ProvisionedAlertRule } from "../../../../src/targets/grafana/compile/alert-rules.js";
+import { alertRuleGroup } from "../../../../src/targets/grafana/compile/alert-rules.js";
+import type { AlertRuleGroup, ProvisionedAlertRule } from "../../../../src/targets/grafana/wire.js";
 import { stableJson } from "../../../../src/lib/stable-json.js";
 import type { Pipeline } from "../../../../src/model/types.js";
 import { batchPipeline, project, streamingPipeline } from "../../../fixtures/model.js";

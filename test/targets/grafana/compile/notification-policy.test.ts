@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contactPoints } from "../../../../src/targets/grafana/compile/contact-points.js";
-import { notificationPolicy, type GrafanaRoute } from "../../../../src/targets/grafana/compile/notification-policy.js";
+import { notificationPolicy } from "../../../../src/targets/grafana/compile/notification-policy.js";
+import type { PolicyRoute as GrafanaRoute } from "../../../../src/targets/grafana/wire.js";
 import { stableJson } from "../../../../src/lib/stable-json.js";
 import type { Channel, Project } from "../../../../src/model/types.js";
 import { batchPipeline, project, streamingPipeline } from "../../../fixtures/model.js";

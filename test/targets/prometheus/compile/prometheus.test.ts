@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { alertDefinitions } from "../../../../src/compile/alert-definitions.js";
 import { alertRuleGroup, grafanaRoute, notificationPolicy } from "../../../../src/targets/grafana/compile/index.js";
-import type { GrafanaRoute } from "../../../../src/targets/grafana/compile/index.js";
+import type { PolicyRoute as GrafanaRoute } from "../../../../src/targets/grafana/compile/index.js";
 import {
   alertmanagerConfig,
   alertmanagerRoute,
