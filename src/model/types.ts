@@ -4,6 +4,7 @@
  * every default and overlay is merged, and routing is resolved per severity.
  * `${ENV}` references are kept verbatim: they are resolved only by plan/apply.
  */
+import type { ThresholdKey, ThresholdRegistry } from "./thresholds.js";
 
 export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -72,26 +73,12 @@ export interface ThresholdLevels {
   critical: number;
 }
 
-export interface Thresholds {
-  /** failed / processed records, ratio 0..1 (batch). */
-  failureRate?: ThresholdLevels;
-  /** fewer records per schedule window → low volume (batch). */
-  minRecords?: number;
-  /** usage ratio 0..1. */
-  cpu?: ThresholdLevels;
-  memory?: ThresholdLevels;
-  /** errors per schedule window (batch). */
-  errors?: ThresholdLevels;
-  /** p95 latency in seconds (streaming). */
-  latencyP95?: ThresholdLevels;
-  /** records per second; alerts when BELOW (streaming). */
-  throughput?: ThresholdLevels;
-  /** records waiting (streaming). */
-  backlog?: ThresholdLevels;
-  /** failed / processed stream records, ratio 0..1 (streaming). */
-  errorRate?: ThresholdLevels;
-}
-export type ThresholdKey = keyof Thresholds;
+/**
+ * Thresholds in base units (ratio 0..1, seconds, records per second, counts): levels, or a
+ * single number where the registry (thresholds.ts) says the threshold has no warning level.
+ */
+export type Thresholds = { [K in ThresholdKey]?: ThresholdRegistry[K]["levels"] extends true ? ThresholdLevels : number };
+export type { ThresholdKey };
 
 export interface AlertOverride {
   severity?: Severity;
