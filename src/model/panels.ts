@@ -1,3 +1,4 @@
+import { threshold, thresholdOfAlert } from "./thresholds.js";
 import type { AlertKey, PipelineType } from "./types.js";
 
 /**
@@ -50,19 +51,13 @@ export function panelKey(id: number): PanelKey {
   return key;
 }
 
+/** Panels of the alerts no threshold enables; a threshold's alert is shown on the threshold's panel (registry). */
+const SLA_PANEL: Readonly<Partial<Record<AlertKey, PanelKey>>> = { pipelineFailed: "runStatus", slaBreach: "duration", stale: "lastSuccess" };
+
 /** The panel that shows the signal behind each alert. */
 export function panelForAlert(alert: AlertKey, type: PipelineType): PanelKey {
-  switch (alert) {
-    case "pipelineFailed": return "runStatus";
-    case "slaBreach": return "duration";
-    case "stale": return "lastSuccess";
-    case "dataQuality": return type === "batch" ? "failureRatio" : "streamErrorRate";
-    case "lowVolume": return "records";
-    case "errors": return "errors";
-    case "cpu": return "cpu";
-    case "memory": return "memory";
-    case "highLatency": return "latency";
-    case "lowThroughput": return "throughput";
-    case "highBacklog": return "backlog";
-  }
+  const key = thresholdOfAlert(alert, type);
+  const panel = key !== undefined ? threshold(key).panel : SLA_PANEL[alert];
+  if (panel === undefined) throw new Error(`no dashboard panel shows ${alert} on ${type} pipelines`);
+  return panel;
 }

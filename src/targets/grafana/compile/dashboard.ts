@@ -15,7 +15,7 @@ import type { Pipeline, Project, ThresholdLevels } from "../../../model/types.js
 import type { AlertDefinition } from "../../../compile/alert-definitions.js";
 import { describeLevel } from "../../../compile/alert-definitions.js";
 import * as q from "../../../compile/promql.js";
-import { criticalOnly, stepsAbove, stepsBelow } from "./thresholds.js";
+import { criticalOnly, drawn, stepsAbove, stepsBelow, type ThresholdSide } from "./thresholds.js";
 
 import { DASHBOARD_OWNER_TAG } from "../ownership.js";
 
@@ -73,7 +73,7 @@ function timeseries(
   title: string,
   unit: string,
   levels: ThresholdLevels | undefined,
-  direction: "above" | "below" = "above",
+  direction: ThresholdSide = "above",
 ): TimeseriesPanelBuilder {
   const style = levels === undefined
     ? common.GraphThresholdsStyleMode.Off
@@ -91,7 +91,7 @@ function timeseries(
     .height(8);
 }
 
-function gauge(ds: Datasource, id: number, title: string, expr: string, levels: ThresholdLevels | undefined): GaugePanelBuilder {
+function gauge(ds: Datasource, id: number, title: string, expr: string, levels: ThresholdLevels | undefined, direction: ThresholdSide): GaugePanelBuilder {
   return new GaugePanelBuilder()
     .id(id)
     .title(title)
@@ -100,7 +100,7 @@ function gauge(ds: Datasource, id: number, title: string, expr: string, levels: 
     .unit("percentunit")
     .min(0)
     .max(1)
-    .thresholds(thresholds(stepsAbove(levels)))
+    .thresholds(thresholds(direction === "above" ? stepsAbove(levels) : stepsBelow(levels)))
     .showThresholdMarkers(true)
     .showThresholdLabels(false)
     .reduceOptions(lastValue())
@@ -128,7 +128,6 @@ function alertNote(defs: readonly AlertDefinition[], panelId: number): string {
 
 function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs: readonly AlertDefinition[]): void {
   const w = formatDuration(q.windowSeconds(p));
-  const t = p.thresholds;
   const maxDuration = p.sla.maxDurationSeconds;
   const freshness = p.sla.freshnessSeconds;
 
@@ -188,7 +187,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
 
   b.withRow(new dash.RowBuilder("Records").id(ROW_ID_BASE + 2));
   b.withPanel(
-    timeseries(ds, PANEL.records, PANEL_TITLE.records(w), "short", criticalOnly(t.minRecords), "below")
+    timeseries(ds, PANEL.records, PANEL_TITLE.records(w), "short", ...drawn(p, "records"))
       .description(`Records processed and failed within the schedule window.${alertNote(defs, PANEL.records)}`)
       .withTarget(promTarget(ds, "A", q.recordsProcessed(p), "processed"))
       .withTarget(promTarget(ds, "B", q.recordsFailed(p), "failed"))
@@ -201,7 +200,7 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
       .span(8),
   );
   b.withPanel(
-    timeseries(ds, PANEL.failureRatio, PANEL_TITLE.failureRatio(w), "percentunit", t.failureRate)
+    timeseries(ds, PANEL.failureRatio, PANEL_TITLE.failureRatio(w), "percentunit", ...drawn(p, "failureRatio"))
       .description(`Failed / processed records within the schedule window.${alertNote(defs, PANEL.failureRatio)}`)
       .withTarget(promTarget(ds, "A", q.failureRatio(p), "failed / processed"))
       .min(0)
@@ -216,10 +215,10 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
   );
 
   b.withRow(new dash.RowBuilder("Resources and errors").id(ROW_ID_BASE + 3));
-  b.withPanel(gauge(ds, PANEL.cpu, PANEL_TITLE.cpu(w), q.cpuUsage(p), t.cpu).description(`CPU usage ratio.${alertNote(defs, PANEL.cpu)}`).span(6));
-  b.withPanel(gauge(ds, PANEL.memory, PANEL_TITLE.memory(w), q.memoryUsage(p), t.memory).description(`Memory usage ratio.${alertNote(defs, PANEL.memory)}`).span(6));
+  b.withPanel(gauge(ds, PANEL.cpu, PANEL_TITLE.cpu(w), q.cpuUsage(p), ...drawn(p, "cpu")).description(`CPU usage ratio.${alertNote(defs, PANEL.cpu)}`).span(6));
+  b.withPanel(gauge(ds, PANEL.memory, PANEL_TITLE.memory(w), q.memoryUsage(p), ...drawn(p, "memory")).description(`Memory usage ratio.${alertNote(defs, PANEL.memory)}`).span(6));
   b.withPanel(
-    timeseries(ds, PANEL.errors, PANEL_TITLE.errors(w), "short", t.errors)
+    timeseries(ds, PANEL.errors, PANEL_TITLE.errors(w), "short", ...drawn(p, "errors"))
       .description(`Errors within the schedule window, by error type and in total.${alertNote(defs, PANEL.errors)}`)
       .withTarget(promTarget(ds, "A", q.errorsByType(p), "{{error_type}}"))
       .withTarget(promTarget(ds, "B", q.errorsTotal(p), "total"))
@@ -229,18 +228,17 @@ function batchPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs
 }
 
 function streamingPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, defs: readonly AlertDefinition[]): void {
-  const t = p.thresholds;
   const w = formatDuration(q.windowSeconds(p));
   b.withRow(new dash.RowBuilder("Stream").id(ROW_ID_BASE + 1));
   b.withPanel(
-    timeseries(ds, PANEL.latency, PANEL_TITLE.latency(w), "s", t.latencyP95)
+    timeseries(ds, PANEL.latency, PANEL_TITLE.latency(w), "s", ...drawn(p, "latency"))
       .description(`95th percentile of processing latency over 5m.${alertNote(defs, PANEL.latency)}`)
       .withTarget(promTarget(ds, "A", q.latencyP95(p), "p95"))
       .min(0)
       .span(12),
   );
   b.withPanel(
-    timeseries(ds, PANEL.throughput, PANEL_TITLE.throughput(w), "cps", t.throughput, "below")
+    timeseries(ds, PANEL.throughput, PANEL_TITLE.throughput(w), "cps", ...drawn(p, "throughput"))
       .description(`Records processed per second over 5m.${alertNote(defs, PANEL.throughput)}`)
       .withTarget(promTarget(ds, "A", q.throughput(p), "records/s"))
       .min(0)
@@ -249,21 +247,21 @@ function streamingPanels(b: dash.DashboardBuilder, p: Pipeline, ds: Datasource, 
 
   b.withRow(new dash.RowBuilder("Backlog, errors and resources").id(ROW_ID_BASE + 2));
   b.withPanel(
-    timeseries(ds, PANEL.backlog, PANEL_TITLE.backlog(w), "short", t.backlog)
+    timeseries(ds, PANEL.backlog, PANEL_TITLE.backlog(w), "short", ...drawn(p, "backlog"))
       .description(`Records waiting to be processed.${alertNote(defs, PANEL.backlog)}`)
       .withTarget(promTarget(ds, "A", q.backlog(p), "records waiting"))
       .min(0)
       .span(8),
   );
   b.withPanel(
-    timeseries(ds, PANEL.streamErrorRate, PANEL_TITLE.streamErrorRate(w), "percentunit", t.errorRate)
+    timeseries(ds, PANEL.streamErrorRate, PANEL_TITLE.streamErrorRate(w), "percentunit", ...drawn(p, "streamErrorRate"))
       .description(`Failed / processed stream records over 5m.${alertNote(defs, PANEL.streamErrorRate)}`)
       .withTarget(promTarget(ds, "A", q.streamErrorRatio(p), "failed / processed"))
       .min(0)
       .span(8),
   );
-  b.withPanel(gauge(ds, PANEL.cpu, PANEL_TITLE.cpu(w), q.cpuUsage(p), t.cpu).description(`CPU usage ratio.${alertNote(defs, PANEL.cpu)}`).span(4));
-  b.withPanel(gauge(ds, PANEL.memory, PANEL_TITLE.memory(w), q.memoryUsage(p), t.memory).description(`Memory usage ratio.${alertNote(defs, PANEL.memory)}`).span(4));
+  b.withPanel(gauge(ds, PANEL.cpu, PANEL_TITLE.cpu(w), q.cpuUsage(p), ...drawn(p, "cpu")).description(`CPU usage ratio.${alertNote(defs, PANEL.cpu)}`).span(4));
+  b.withPanel(gauge(ds, PANEL.memory, PANEL_TITLE.memory(w), q.memoryUsage(p), ...drawn(p, "memory")).description(`Memory usage ratio.${alertNote(defs, PANEL.memory)}`).span(4));
 }
 
 /** A link to another Grafana page; `/`-relative so Grafana adds its sub-path itself. */

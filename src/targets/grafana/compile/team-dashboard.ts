@@ -10,7 +10,8 @@ import { dashboardUid, teamDashboardUid } from "../../../model/identity.js";
 import type { Pipeline, Project } from "../../../model/types.js";
 import { DASHBOARD_OWNER_TAG, type Datasource, lastValue, link, promTarget, thresholds } from "./dashboard.js";
 import * as q from "../../../compile/promql.js";
-import { criticalOnly, stepsAbove, stepsBelow } from "./thresholds.js";
+import { criticalOnly, panelSteps, stepsAbove } from "./thresholds.js";
+import type { PanelKey } from "../../../model/panels.js";
 
 /** The period SLA compliance is measured over. */
 export const SLA_PERIOD = "7d";
@@ -109,12 +110,15 @@ function batchStats(p: Pipeline): StatSpec[] {
 }
 
 function streamingStats(p: Pipeline): StatSpec[] {
-  const t = p.thresholds;
+  const steps = (panel: PanelKey) => {
+    const s = panelSteps(p, panel);
+    return s ? { steps: s } : {};
+  };
   return [
-    { title: "Latency p95", description: "95th percentile of processing latency over 5m.", expr: q.latencyP95(p), unit: "s", ...(t.latencyP95 ? { steps: stepsAbove(t.latencyP95) } : {}) },
-    { title: "Throughput", description: "Records processed per second over 5m.", expr: q.throughput(p), unit: "cps", ...(t.throughput ? { steps: stepsBelow(t.throughput) } : {}) },
-    { title: "Backlog", description: "Records waiting to be processed.", expr: q.backlog(p), unit: "short", ...(t.backlog ? { steps: stepsAbove(t.backlog) } : {}) },
-    { title: "Error rate", description: "Failed / processed stream records over 5m.", expr: q.streamErrorRatio(p), unit: "percentunit", ...(t.errorRate ? { steps: stepsAbove(t.errorRate) } : {}) },
+    { title: "Latency p95", description: "95th percentile of processing latency over 5m.", expr: q.latencyP95(p), unit: "s", ...steps("latency") },
+    { title: "Throughput", description: "Records processed per second over 5m.", expr: q.throughput(p), unit: "cps", ...steps("throughput") },
+    { title: "Backlog", description: "Records waiting to be processed.", expr: q.backlog(p), unit: "short", ...steps("backlog") },
+    { title: "Error rate", description: "Failed / processed stream records over 5m.", expr: q.streamErrorRatio(p), unit: "percentunit", ...steps("streamErrorRate") },
   ];
 }
 

@@ -1,5 +1,7 @@
 import type { Threshold } from "@grafana/grafana-foundation-sdk/dashboard";
-import type { ThresholdLevels } from "../../../model/types.js";
+import type { PanelKey } from "../../../model/panels.js";
+import { threshold, thresholdOfPanel } from "../../../model/thresholds.js";
+import type { Pipeline, ThresholdLevels } from "../../../model/types.js";
 
 export const COLOR_OK = "green";
 export const COLOR_WARNING = "orange";
@@ -39,4 +41,24 @@ export function stepsBelow(levels: ThresholdLevels | undefined): Threshold[] {
 /** Levels of a single-valued threshold (an SLA, minRecords): critical only. */
 export function criticalOnly(value: number | undefined): ThresholdLevels | undefined {
   return value === undefined ? undefined : { critical: value };
+}
+
+export type ThresholdSide = "above" | "below";
+
+/**
+ * The levels a panel draws and the side that fires, from the threshold registry: the
+ * panel's threshold for this pipeline type; unset → no levels.
+ */
+export function drawn(p: Pipeline, panel: PanelKey): [ThresholdLevels | undefined, ThresholdSide] {
+  const key = thresholdOfPanel(panel, p.type);
+  if (key === undefined) return [undefined, "above"];
+  const value = p.thresholds[key];
+  return [typeof value === "number" ? criticalOnly(value) : value, threshold(key).fires];
+}
+
+/** Steps of a panel's threshold (see `drawn`), or undefined when the spec sets none. */
+export function panelSteps(p: Pipeline, panel: PanelKey): Threshold[] | undefined {
+  const [levels, side] = drawn(p, panel);
+  if (levels === undefined) return undefined;
+  return side === "above" ? stepsAbove(levels) : stepsBelow(levels);
 }
