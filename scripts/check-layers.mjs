@@ -1,6 +1,6 @@
 // Imports point one way: cli → app → spec · targets (→ compile, plan) · history · preview → model → lib. This fails the lint when
-// a module reaches up or sideways, and when product code imports test code or the Datadog
-// client outside the layer that talks to Datadog.
+// a module reaches up or sideways, when one target's folder imports another's, and when a
+// vendor SDK is imported outside its target's folder.
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
 
@@ -17,7 +17,10 @@ const ALLOWED = {
   app: ["app", "spec", "compile", "plan", "history", "preview", "targets", "model", "lib"],
   cli: ["cli", "app", "spec", "plan", "history", "preview", "model", "lib"],
 };
-const FORBIDDEN_PACKAGES = { compile: ["@datadog/datadog-api-client"], plan: ["@datadog/datadog-api-client"], spec: ["@datadog/datadog-api-client", "@grafana/grafana-foundation-sdk"], model: ["@datadog/datadog-api-client"], lib: ["@datadog/datadog-api-client"] };
+/** Vendor SDKs live in their target's folder only. */
+const VENDOR_SDKS = { "@datadog/datadog-api-client": "targets/datadog", "@grafana/grafana-foundation-sdk": "targets/grafana" };
+/** `targets/<name>/...` → name; files directly under targets/ (the table, shared helpers) → undefined. */
+const targetFolder = (path) => (/^targets\/([^/]+)\//.exec(path) ?? [])[1];
 
 const problems = [];
 for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
@@ -31,8 +34,13 @@ for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) 
       if (target.startsWith("..")) problems.push(`${relative(SRC, file)}: imports outside src/: ${spec}`);
       const targetLayer = target.split("/")[0];
       if (!(ALLOWED[layer] ?? []).includes(targetLayer)) problems.push(`${relative(SRC, file)}: layer '${layer}' must not import '${targetLayer}' (${spec})`);
-    } else if ((FORBIDDEN_PACKAGES[layer] ?? []).some((p) => spec === p || spec.startsWith(`${p}/`))) {
-      problems.push(`${relative(SRC, file)}: layer '${layer}' must not import ${spec}`);
+      const from = targetFolder(relative(SRC, file));
+      const to = targetFolder(target);
+      if (from !== undefined && to !== undefined && from !== to) problems.push(`${relative(SRC, file)}: target '${from}' must not import target '${to}' (${spec})`);
+    } else {
+      for (const [sdk, home] of Object.entries(VENDOR_SDKS)) {
+        if ((spec === sdk || spec.startsWith(`${sdk}/`)) && !relative(SRC, file).startsWith(`${home}/`)) problems.push(`${relative(SRC, file)}: ${sdk} is imported only in src/${home}/`);
+      }
     }
   }
 }
