@@ -2,8 +2,6 @@
 // Rule names are what a failing lint prints; test/lint/import-rules.test.ts proves each one fails.
 // Computed `import(expr)` / `require(expr)` are invisible to dependency-cruiser (it records only
 // string-literal specifiers); scripts/check-computed-imports.mjs covers those.
-const { existsSync } = require("node:fs");
-const { join } = require("node:path");
 
 /** A layer is a folder src/<layer>/; it may import itself and the layers listed. */
 const LAYERS = {
@@ -25,18 +23,6 @@ const VENDOR_SDKS = {
   "@datadog/datadog-api-client": "src/targets/datadog/",
   "@grafana/grafana-foundation-sdk": "src/targets/grafana/",
 };
-
-/**
- * TRANSITIONAL (issue 12): src/compile/grafana/ still builds dashboards with the Grafana SDK until
- * it moves to src/targets/grafana/. Once that folder is gone this config refuses to load, so the
- * exception is deleted at merge instead of lingering.
- */
-const TRANSITIONAL_SDK_HOMES = { "@grafana/grafana-foundation-sdk": ["src/compile/grafana/"] };
-for (const folder of Object.values(TRANSITIONAL_SDK_HOMES).flat()) {
-  if (!existsSync(join(__dirname, folder))) {
-    throw new Error(`.dependency-cruiser.cjs: ${folder} has moved; delete it from TRANSITIONAL_SDK_HOMES`);
-  }
-}
 
 const folders = (layers) => `^src/(${layers.join("|")})/`;
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -82,7 +68,7 @@ function vendorRules() {
     name: "vendor-sdk-outside-target",
     severity: "error",
     comment: `${sdk} is imported only under ${home}`,
-    from: { pathNot: `^(${[home, ...(TRANSITIONAL_SDK_HOMES[sdk] ?? [])].map(escape).join("|")})` },
+    from: { pathNot: `^${escape(home)}` },
     to: { path: `(^|/)node_modules/${escape(sdk)}/` },
   }));
 }

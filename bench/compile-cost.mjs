@@ -8,10 +8,10 @@ import { writeEstate } from "./estate.mjs";
 const ROOT = resolve(import.meta.dirname, "..");
 const dist = (p) => import(join(ROOT, "dist", p));
 const { loadSpecs } = await dist("spec/index.js");
-const { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } = await dist("compile/grafana/index.js");
-const { datadogPipelineFiles } = await dist("compile/datadog/index.js");
+const { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } = await dist("targets/grafana/compile/index.js");
+const { datadogPipelineFiles } = await dist("targets/datadog/compile/index.js");
 const { runbookFile } = await dist("compile/runbooks/index.js");
-const { prometheusRuleFile, prometheusTeams } = await dist("compile/prometheus/index.js");
+const { prometheusRuleFile, prometheusTeams } = await dist("targets/prometheus/compile/index.js");
 
 const count = Number(process.argv[2] ?? 1000);
 const specs = join(ROOT, ".bench", `compile-cost-${count}`);

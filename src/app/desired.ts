@@ -3,24 +3,14 @@
  * memory from the specs with the same compilers as `generate`: plan never trusts a possibly
  * stale `generated/`. Bodies keep secret references as `${ENV}` placeholders.
  */
-import { alertDefinitions } from "../compile/alert-definitions.js";
-import { datadogMonitors } from "../compile/datadog/index.js";
-import {
-  alertRuleGroup,
-  contactPoints,
-  folders,
-  grafanaPipelines,
-  grafanaTeams,
-  notificationPolicy,
-  pipelineDashboard,
-  teamDashboard,
-} from "../compile/grafana/index.js";
-import { dashboardUid, folderUid, MANAGED_POLICY_KEY, monitorKey, ownerSelected, pipemonIdOfTags, ruleGroupName, teamDashboardUid, type Selection } from "../model/identity.js";
-import type { Pipeline, Project } from "../model/types.js";
-import type { DesiredResource, Json, LiveResource, TargetName } from "../plan/resource.js";
+import { ownerSelected, type Selection } from "../model/identity.js";
+import type { Project } from "../model/types.js";
+import type { DesiredResource, LiveResource, TargetName } from "../plan/resource.js";
+import { LIVE_TARGETS } from "../targets/index.js";
 import { closest } from "../lib/suggest.js";
 
 export type { Selection };
+export { selects } from "../model/identity.js";
 
 /** `--select` values, repeatable and comma-separated; undefined when nothing narrows. */
 export function parseSelection(selectors: readonly string[] | undefined): Selection | undefined {
@@ -35,9 +25,6 @@ export function parseSelection(selectors: readonly string[] | undefined): Select
   return { pipelines, teams };
 }
 
-export function selects(selection: Selection | undefined, pipeline: string, team: string): boolean {
-  return !selection || ownerSelected({ pipeline, team }, selection);
-}
 
 /** How many known names the error lists before saying how many more there are. */
 const NAMES_LISTED = 12;
@@ -80,51 +67,6 @@ export function selectionProblem(selection: Selection, projects: readonly Projec
   return `--select ${unmatched.join(", ")} ${what} in the specs or among pipemon's live resources; pipelines: ${listed(pipelines)}; teams: ${listed(teams, "team:")}`;
 }
 
-/** Plain JSON: the SDK's builders return class-free objects, but undefined fields must go. */
-const json = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Json;
-
-export function grafanaDesired(project: Project, selection?: Selection): DesiredResource[] {
-  const out: DesiredResource[] = [];
-  const teams = grafanaTeams(project);
-  const selectedTeams = [...teams].filter(([team, pipelines]) => !selection || selection.teams.has(team) || pipelines.some((p) => selection.pipelines.has(p.name)));
-  const folderByUid = new Map(folders(project).map((f) => [f.uid, f]));
-  for (const [team] of selectedTeams) {
-    const folder = folderByUid.get(folderUid(team));
-    if (folder) out.push({ kind: "grafana-folder", key: folder.uid, body: json(folder), team });
-  }
-  // Routing is project-wide: a selection narrows the pipelines, not who is told where.
-  if (!selection) {
-    for (const cp of contactPoints(project)) out.push({ kind: "grafana-contact-point", key: cp.name, body: json(cp) });
-    out.push({ kind: "grafana-notification-policy", key: MANAGED_POLICY_KEY, body: json(notificationPolicy(project)) });
-  }
-  for (const [team, pipelines] of selectedTeams) {
-    if (!selection || selection.teams.has(team)) out.push({ kind: "grafana-dashboard", key: teamDashboardUid(team), team, body: json(teamDashboard(project, team, pipelines)) });
-  }
-  for (const pipeline of grafanaPipelines(project)) {
-    if (!selects(selection, pipeline.name, pipeline.team)) continue;
-    const defs = alertDefinitions(pipeline);
-    const owner = { pipeline: pipeline.name, team: pipeline.team };
-    out.push({ kind: "grafana-dashboard", key: dashboardUid(pipeline.name), ...owner, body: json(pipelineDashboard(project, pipeline, defs)) });
-    out.push({ kind: "grafana-rule-group", key: `${folderUid(pipeline.team)}/${ruleGroupName(pipeline.name)}`, ...owner, body: json(alertRuleGroup(project, pipeline, defs)) });
-  }
-  return out;
-}
-
-/** Bodies as generated: links come from grafana.publicUrl, so no message holds a placeholder. */
-export function datadogDesired(project: Project, selection?: Selection): DesiredResource[] {
-  const out: DesiredResource[] = [];
-  for (const pipeline of project.pipelines as Pipeline[]) {
-    if (!pipeline.targets.includes("datadog") || !selects(selection, pipeline.name, pipeline.team)) continue;
-    for (const monitor of datadogMonitors(project, pipeline)) {
-      out.push({ kind: "datadog-monitor", key: monitorKey(pipemonIdOfTags(monitor.tags) ?? "", project.environment), pipeline: pipeline.name, team: pipeline.team, body: json(monitor) });
-    }
-  }
-  return out;
-}
-
 export function desiredResources(project: Project, targets: readonly TargetName[], selection?: Selection): DesiredResource[] {
-  return [
-    ...(targets.includes("grafana") ? grafanaDesired(project, selection) : []),
-    ...(targets.includes("datadog") ? datadogDesired(project, selection) : []),
-  ];
+  return LIVE_TARGETS.filter((t) => targets.includes(t.name)).flatMap((t) => t.desired(project, selection));
 }

@@ -13,6 +13,7 @@ import type { LockRequest, TargetLock } from "../targets/lock.js";
 import type { CircuitBreaker } from "../targets/resilience.js";
 import { ownerSelected } from "../model/identity.js";
 import { desiredResources, type Selection } from "./desired.js";
+import { LIVE_TARGETS } from "../targets/index.js";
 import { preflight } from "./preflight.js";
 import { silentProgress, type Progress } from "./progress.js";
 
@@ -82,9 +83,8 @@ function inScope(live: LiveResource, selection: Selection | undefined): boolean 
 
 /** Targets a project involves: the ones asked for, else those any of its pipelines uses. */
 export function projectTargets(project: Project, requested: readonly TargetName[] | undefined): TargetName[] {
-  const used = new Set<TargetName>();
-  for (const p of project.pipelines) for (const t of p.targets) if (t === "grafana" || t === "datadog") used.add(t);
-  return (["grafana", "datadog"] as const).filter((t) => (requested ? requested.includes(t) : used.has(t)));
+  const used = new Set<string>(project.pipelines.flatMap((p) => p.targets));
+  return LIVE_TARGETS.map((t) => t.name).filter((t) => (requested ? requested.includes(t) : used.has(t)));
 }
 
 /** What apply asks of readProjectState: lock every target before reading it. */
@@ -177,7 +177,7 @@ export async function readProjectState(project: Project, options: ReadOptions, p
     return planKind(input, { adopt: options.adopt });
   });
   const warnings: string[] = [];
-  for (const t of ["grafana", "datadog"] as const) {
+  for (const { name: t } of LIVE_TARGETS) {
     if (!targets.includes(t) && !options.targets) warnings.push(`${t}: no pipeline targets it; not read`);
   }
   const plan: ProjectPlan = { ...(project.environment !== undefined ? { environment: project.environment } : {}), targets, changes, warnings };

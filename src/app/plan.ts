@@ -9,7 +9,7 @@ import { desiredKey, planDocument, type PlanDocument, type SavedPlan } from "../
 import type { TargetName } from "../plan/resource.js";
 import { ListingIncompleteError, TargetError } from "../targets/handler.js";
 import { CircuitOpenError } from "../targets/resilience.js";
-import { CredentialsError } from "./credentials.js";
+import { CredentialsError } from "../targets/index.js";
 import { holdBackDeletes } from "../plan/compute.js";
 import { parseSelection, selectionProblem } from "./desired.js";
 import { readProjectStates, RequestStats, resourceId, type Connector, type LockOptions, type ProjectState } from "./live-state.js";

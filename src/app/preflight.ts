@@ -8,7 +8,14 @@
 import { expandReferences, type EnvLookup } from "../lib/env-ref.js";
 import type { Project } from "../model/types.js";
 import type { Json, ResourceKind, TargetName } from "../plan/resource.js";
-import { connectionProblem, CredentialsError, missingConnectionVariables, type MissingVariable } from "./credentials.js";
+import { CredentialsError, LIVE_TARGETS, type MissingVariable } from "../targets/index.js";
+import type { LiveTarget } from "../targets/index.js";
+
+const liveTarget = (name: TargetName): LiveTarget => {
+  const t = LIVE_TARGETS.find((l) => l.name === name);
+  if (!t) throw new Error(`no live target '${name}'`);
+  return t;
+};
 
 /**
  * Kinds whose handlers expand `${VAR}` placeholders when writing: contact point settings
@@ -46,7 +53,7 @@ const describeResource = (project: Project, kind: ResourceKind, key: string): st
 export function missingVariables(projects: readonly PreflightProject[], env: EnvLookup): MissingVariable[] {
   const missing: MissingVariable[] = [];
   for (const p of projects) {
-    for (const target of p.targets) missing.push(...missingConnectionVariables(p.project, target, env));
+    for (const target of p.targets) missing.push(...liveTarget(target).missingVariables(p.project, env));
     for (const r of p.resources) {
       if (!RESOLVED_WHEN_WRITTEN.has(r.kind)) continue;
       for (const s of stringsIn(r.body)) for (const name of expandReferences(s, env).missing) missing.push({ name, usedBy: describeResource(p.project, r.kind, r.key) });
@@ -74,6 +81,6 @@ export function preflightMessage(missing: readonly MissingVariable[]): string {
 export function preflight(projects: readonly PreflightProject[], env: EnvLookup): void {
   const missing = missingVariables(projects, env);
   if (missing.length > 0) throw new PreflightError(preflightMessage(missing));
-  const problems = projects.flatMap((p) => p.targets.map((t) => connectionProblem(p.project, t, env))).filter((m): m is string => m !== undefined);
+  const problems = projects.flatMap((p) => p.targets.map((t) => liveTarget(t).connectionProblem(p.project, env))).filter((m): m is string => m !== undefined);
   if (problems.length > 0) throw new PreflightError(`${[...new Set(problems)].join("; ")}; no request was sent`);
 }

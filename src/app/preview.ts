@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
-import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../compile/grafana/index.js";
+import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../targets/grafana/compile/index.js";
 import { contactPointName, runbookUrl } from "../model/identity.js";
+import { PANEL } from "../model/panels.js";
 import { commonRouting, routingTree } from "../compile/routing-tree.js";
 import { formatDuration } from "../lib/duration.js";
 import { OutputTree, type TreeReport } from "../lib/output-tree.js";
@@ -78,7 +79,7 @@ function alertView(project: Project, pipeline: Pipeline, def: AlertDefinition): 
     key: def.key,
     title: def.title,
     for: formatDuration(def.forSeconds),
-    panelId: def.panelId,
+    panelId: PANEL[def.panel],
     levels: def.levels.map((l) => ({
       level: l.level,
       severity: l.severity,

@@ -20,6 +20,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { DATADOG_DEFAULT_SITE } from "../lib/datadog-query.js";
 import { expandReferences, type EnvLookup } from "../lib/env-ref.js";
 import { SIGNALS } from "../model/signals.js";
 import type { Pipeline, Project, SignalKey } from "../model/types.js";
@@ -237,7 +238,7 @@ export function resolveSinks(project: Project, p: Pipeline, env: EnvLookup, time
   if (p.targets.includes("datadog")) {
     const key = expandReferences(project.datadog.apiKey ?? "${DD_API_KEY}", env);
     if (key.missing.length === 0 && key.value.trim() !== "") {
-      const site = project.datadog.site ? expandReferences(project.datadog.site, env).value : env("DD_SITE") || "datadoghq.com";
+      const site = project.datadog.site ? expandReferences(project.datadog.site, env).value : env("DD_SITE") || DATADOG_DEFAULT_SITE;
       const host = env("DD_HOST");
       sinks.push(datadogSink(p, { apiKey: key.value.trim(), site, ...(host ? { host } : {}) }, timeoutMs));
     }

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { pipelineAlertTests, type AlertTestCase, type PipelineAlertTests, type SkippedAlertTest } from "../compile/prometheus-tests/index.js";
+import { pipelineAlertTests, type AlertTestCase, type PipelineAlertTests, type SkippedAlertTest } from "../targets/prometheus/promtool-tests/index.js";
 import type { Project } from "../model/types.js";
 import { hasErrors } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";

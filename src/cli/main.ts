@@ -163,7 +163,7 @@ for (const stream of [process.stdout, process.stderr]) {
 
 try {
   // The documented credentials are secrets of every command; plan and apply add the config's.
-  const { registerRunSecrets } = await import("../app/credentials.js");
+  const { registerRunSecrets } = await import("../app/secrets.js");
   registerRunSecrets(undefined, (name) => process.env[name]);
   await program().parseAsync(process.argv);
 } catch (e) {

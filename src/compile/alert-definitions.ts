@@ -3,44 +3,22 @@
  * Every target renders these, so threshold, comparator, window, severity and channels are
  * the same on Grafana, Prometheus and Datadog by construction.
  */
-import { CATALOG, dataQualityThreshold, warningSeverity, type WhenAbsent } from "../model/catalog.js";
-import { ruleUid } from "../model/identity.js";
-import { panelForAlert } from "../model/panels.js";
+import { CATALOG, warningSeverity, type WhenAbsent } from "../model/catalog.js";
+import { threshold, thresholdOfAlert, UNIT_OF, type Unit } from "../model/thresholds.js";
+import { panelForAlert, type PanelKey } from "../model/panels.js";
 import type { AlertKey, Pipeline, Severity, ThresholdKey, ThresholdLevels } from "../model/types.js";
 import { ALERT_KEYS } from "../model/types.js";
 import { formatDuration } from "../lib/duration.js";
-import * as dd from "./datadog-metrics.js";
 import * as promql from "./promql.js";
 import { promSelector, STREAM_RATE_WINDOW_SECONDS } from "./promql.js";
 
-export type Unit = "ratio" | "seconds" | "count" | "perSecond";
+export type { Unit };
 
 export interface AlertLevel {
   level: "critical" | "warning";
   threshold: number;
   severity: Severity;
   channels: readonly string[];
-  /** Grafana rule uid for this level. */
-  ruleUid: string;
-}
-
-export interface DatadogQueryParts {
-  /** Time aggregation over the definition's `windowSeconds`: `sum(last_1h):...`. */
-  timeAggregation: "sum" | "min" | "max" | "avg";
-  /** Everything between the time aggregation and the comparator. */
-  expression: string;
-  /**
-   * When Datadog measures the same condition through another quantity (stale: "fewer than
-   * one successful run in the freshness window" rather than "seconds since the last
-   * success"), its own single-level condition; otherwise the definition's levels apply.
-   */
-  condition?: { comparator: ">" | "<"; critical: number; describe: string };
-  /**
-   * When the monitor means less than the PromQL can (pipelineFailed: Datadog cannot tell
-   * which of two sparse points came last), what it does, in a sentence that replaces the
-   * definition's description in the monitor and is added to the runbook.
-   */
-  description?: string;
 }
 
 export interface AlertDefinition {
@@ -57,14 +35,14 @@ export interface AlertDefinition {
   onQueryError: "Error" | "Alerting" | "KeepLast";
   /** PromQL instant-vector expression whose value is compared with the thresholds. */
   promql: string;
-  datadog: DatadogQueryParts;
   unit: Unit;
   /**
    * The window the value is measured over, seconds (the schedule window, the rate window, or
    * the pending period): also the Datadog monitor's `last_<window>`.
    */
   windowSeconds: number;
-  panelId: number;
+  /** The dashboard panel that shows the alert's signal. */
+  panel: PanelKey;
   summary: string;
   /** What fires it with this pipeline's numbers, e.g. "more than 5% of records failed in the last 1h". */
   firesWhen: string;
@@ -82,18 +60,19 @@ export function formatThreshold(value: number, unit: Unit): string {
 }
 
 interface Recipe {
-  unit: Unit;
   windowSeconds: number;
   promql: string;
-  datadog: DatadogQueryParts;
-  /** Levels as numbers in `unit`. */
-  levels: ThresholdLevels;
   /** How the threshold reads in a sentence. */
   describe: (threshold: string, window: string) => string;
 }
 
-type Signals = Pipeline["signals"];
+/** Alerts enabled by an SLA or by nothing: their levels and unit (threshold alerts take both from the registry). */
+interface OwnLevels {
+  unit: Unit;
+  levels: ThresholdLevels;
+}
 
+type Signals = Pipeline["signals"];
 
 function levelsOf(p: Pipeline, key: ThresholdKey): ThresholdLevels | undefined {
   const t = p.thresholds[key];
@@ -101,8 +80,18 @@ function levelsOf(p: Pipeline, key: ThresholdKey): ThresholdLevels | undefined {
   return typeof t === "number" ? { critical: t } : t;
 }
 
-/** Builds the recipe of one alert, or undefined when the pipeline lacks its inputs. */
-function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefined {
+/** Levels and unit of an alert that no threshold enables, or undefined when its SLA is not set. */
+function ownLevels(key: AlertKey, p: Pipeline): OwnLevels | undefined {
+  switch (key) {
+    case "pipelineFailed": return { unit: "count", levels: { critical: 0 } };
+    case "slaBreach": return p.sla.maxDurationSeconds === undefined ? undefined : { unit: "seconds", levels: { critical: p.sla.maxDurationSeconds } };
+    case "stale": return p.sla.freshnessSeconds === undefined ? undefined : { unit: "seconds", levels: { critical: p.sla.freshnessSeconds } };
+    default: return undefined;
+  }
+}
+
+/** What each alert measures and how it reads; its levels come from its threshold or its SLA. */
+function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe {
   const s: Signals = p.signals;
   const W = promql.windowSeconds(p);
   // Sustained alerts look back over their pending period on Datadog (no `for` there).
@@ -110,124 +99,48 @@ function recipe(key: AlertKey, p: Pipeline, forSeconds: number): Recipe | undefi
   switch (key) {
     case "pipelineFailed":
       return {
-        unit: "count", windowSeconds: W, levels: { critical: 0 },
+        windowSeconds: W,
         promql: promql.unresolvedFailure(p),
-        datadog: {
-          timeAggregation: "sum",
-          expression: dd.failedRuns(p),
-          description:
-            `at least one run failed in the last ${formatDuration(W)}. Datadog counts the failed runs of the schedule window and cannot ` +
-            "tell whether a success came after them: the monitor resolves once the failed run has left the window, not at a later success.",
-        },
         describe: (_t, win) => `the last finished run failed (from the failed-runs counter alone: a run failed in the last ${win})`,
       };
     case "slaBreach": {
-      const max = p.sla.maxDurationSeconds;
-      if (max === undefined) return undefined;
       const last = `label_replace(${promSelector(s.duration)}, "run", "last", "", "")`;
       const current =
         `label_replace(time() - ${promSelector(s.startedAt)} and on () (${promSelector(s.inProgress)} == 1), "run", "current", "", "")`;
       return {
-        unit: "seconds", windowSeconds: W, levels: { critical: max },
+        windowSeconds: W,
         promql: `max(${last} or ${current})`,
-        datadog: { timeAggregation: "max", expression: dd.lastRunDuration(p) },
         describe: (t) => `the last run took longer than ${t}, or the current run has been running longer`,
       };
     }
-    case "stale": {
-      const fresh = p.sla.freshnessSeconds;
-      if (fresh === undefined) return undefined;
+    case "stale":
       return {
-        unit: "seconds", windowSeconds: fresh, levels: { critical: fresh },
+        windowSeconds: p.sla.freshnessSeconds!,
         // absent() turns "never succeeded" into +Inf seconds since the last success.
         promql: promql.sinceLastSuccess(p),
-        datadog: {
-          timeAggregation: "sum",
-          expression: dd.successfulRuns(p),
-          condition: { comparator: "<", critical: 1, describe: `< 1 successful run in the last ${formatDuration(fresh)}` },
-        },
         describe: (t) => `no successful run for more than ${t}`,
       };
-    }
-    case "dataQuality": {
-      const levels = levelsOf(p, dataQualityThreshold(p.type));
-      if (!levels) return undefined;
-      if (p.type === "batch") {
-        return {
-          unit: "ratio", windowSeconds: W, levels,
-          promql: promql.failureRatio(p),
-          datadog: { timeAggregation: "sum", expression: dd.failureRatio(p) },
-          describe: (t, win) => `more than ${t} of records failed in the last ${win}`,
-        };
-      }
-      return {
-        unit: "ratio", windowSeconds: STREAM_RATE_WINDOW_SECONDS, levels,
-        promql: promql.streamErrorRatio(p),
-        datadog: { timeAggregation: "sum", expression: dd.streamErrorRatio(p) },
-        describe: (t, win) => `more than ${t} of stream records failed over the last ${win}`,
-      };
-    }
-    case "lowVolume": {
-      const levels = levelsOf(p, "minRecords");
-      if (!levels) return undefined;
-      return {
-        unit: "count", windowSeconds: W, levels,
-        promql: promql.recordsProcessed(p),
-        datadog: { timeAggregation: "sum", expression: dd.recordsProcessed(p) },
-        describe: (t, win) => `fewer than ${t} records processed in the last ${win}`,
-      };
-    }
-    case "errors": {
-      const levels = levelsOf(p, "errors");
-      if (!levels) return undefined;
-      return {
-        unit: "count", windowSeconds: W, levels,
-        promql: promql.errorsTotal(p),
-        datadog: { timeAggregation: "sum", expression: dd.errorsTotal(p) },
-        describe: (t, win) => `more than ${t} errors in the last ${win}`,
-      };
-    }
+    case "dataQuality":
+      return p.type === "batch"
+        ? { windowSeconds: W, promql: promql.failureRatio(p), describe: (t, win) => `more than ${t} of records failed in the last ${win}` }
+        : { windowSeconds: STREAM_RATE_WINDOW_SECONDS, promql: promql.streamErrorRatio(p), describe: (t, win) => `more than ${t} of stream records failed over the last ${win}` };
+    case "lowVolume":
+      return { windowSeconds: W, promql: promql.recordsProcessed(p), describe: (t, win) => `fewer than ${t} records processed in the last ${win}` };
+    case "errors":
+      return { windowSeconds: W, promql: promql.errorsTotal(p), describe: (t, win) => `more than ${t} errors in the last ${win}` };
     case "cpu":
-    case "memory": {
-      const levels = levelsOf(p, key);
-      if (!levels) return undefined;
+    case "memory":
       return {
-        unit: "ratio", windowSeconds: sustained, levels,
+        windowSeconds: sustained,
         promql: key === "cpu" ? promql.cpuUsage(p) : promql.memoryUsage(p),
-        datadog: { timeAggregation: "min", expression: key === "cpu" ? dd.cpuUsage(p) : dd.memoryUsage(p) },
         describe: (t, win) => `${key === "cpu" ? "CPU" : "memory"} usage above ${t} for ${win}`,
       };
-    }
-    case "highLatency": {
-      const levels = levelsOf(p, "latencyP95");
-      if (!levels) return undefined;
-      return {
-        unit: "seconds", windowSeconds: sustained, levels,
-        promql: promql.latencyP95(p),
-        datadog: { timeAggregation: "min", expression: dd.latencyP95(p) },
-        describe: (t, win) => `p95 processing latency above ${t} for ${win}`,
-      };
-    }
-    case "lowThroughput": {
-      const levels = levelsOf(p, "throughput");
-      if (!levels) return undefined;
-      return {
-        unit: "perSecond", windowSeconds: sustained, levels,
-        promql: promql.throughput(p),
-        datadog: { timeAggregation: "max", expression: dd.throughput(p) },
-        describe: (t, win) => `throughput below ${t} for ${win}, or the stream stopped reporting for ${win}`,
-      };
-    }
-    case "highBacklog": {
-      const levels = levelsOf(p, "backlog");
-      if (!levels) return undefined;
-      return {
-        unit: "count", windowSeconds: sustained, levels,
-        promql: promql.backlog(p),
-        datadog: { timeAggregation: "min", expression: dd.backlog(p) },
-        describe: (t, win) => `backlog above ${t} records for ${win}`,
-      };
-    }
+    case "highLatency":
+      return { windowSeconds: sustained, promql: promql.latencyP95(p), describe: (t, win) => `p95 processing latency above ${t} for ${win}` };
+    case "lowThroughput":
+      return { windowSeconds: sustained, promql: promql.throughput(p), describe: (t, win) => `throughput below ${t} for ${win}, or the stream stopped reporting for ${win}` };
+    case "highBacklog":
+      return { windowSeconds: sustained, promql: promql.backlog(p), describe: (t, win) => `backlog above ${t} records for ${win}` };
   }
 }
 
@@ -252,15 +165,19 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
     const override = p.alerts[key] ?? {};
     if (override.enabled === false) continue;
     const forSeconds = override.forSeconds ?? entry.defaultForSeconds;
-    const r = recipe(key, p, forSeconds);
-    if (!r) continue;
+    // The threshold that enables the alert gives its levels and unit (registry); else its SLA.
+    const thresholdKey = thresholdOfAlert(key, p.type);
+    const thresholdLevels = thresholdKey && levelsOf(p, thresholdKey);
+    const own = thresholdKey ? (thresholdLevels ? { unit: UNIT_OF[threshold(thresholdKey).value], levels: thresholdLevels } : undefined) : ownLevels(key, p);
+    if (!own) continue;
+    const r = { ...recipe(key, p, forSeconds), ...own };
     const severity = override.severity ?? entry.defaultSeverity;
     const levels: AlertLevel[] = [
-      { level: "critical", threshold: r.levels.critical, severity, channels: p.routing[severity], ruleUid: ruleUid(p.name, key, "critical") },
+      { level: "critical", threshold: r.levels.critical, severity, channels: p.routing[severity] },
     ];
     if (r.levels.warning !== undefined) {
       const ws = warningSeverity(severity);
-      levels.push({ level: "warning", threshold: r.levels.warning, severity: ws, channels: p.routing[ws], ruleUid: ruleUid(p.name, key, "warning") });
+      levels.push({ level: "warning", threshold: r.levels.warning, severity: ws, channels: p.routing[ws] });
     }
     const critical = formatThreshold(r.levels.critical, r.unit);
     const window = formatDuration(r.windowSeconds);
@@ -277,10 +194,9 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
       whenAbsent: entry.whenAbsent,
       onQueryError: entry.onQueryError,
       promql: r.promql,
-      datadog: r.datadog,
       unit: r.unit,
       windowSeconds: r.windowSeconds,
-      panelId: panelForAlert(key, p.type),
+      panel: panelForAlert(key, p.type),
       summary: `${p.name}: ${entry.title.toLowerCase()}`,
       firesWhen,
       description: `${p.name} (${p.team}): ${firesWhen}. ${entry.meaning}`,

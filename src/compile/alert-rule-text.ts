@@ -5,6 +5,7 @@
  */
 import { CATALOG } from "../model/catalog.js";
 import { dashboardUid, MANAGED_BY_LABEL, MANAGED_BY_VALUE, runbookUrl } from "../model/identity.js";
+import { PANEL } from "../model/panels.js";
 import type { Pipeline, Project } from "../model/types.js";
 import { describeLevel, type AlertDefinition, type AlertLevel, type Unit } from "./alert-definitions.js";
 
@@ -42,6 +43,6 @@ export function ruleAnnotations(project: Project, p: Pipeline, def: AlertDefinit
     runbook_url: runbookUrl(p, project),
     // Grafana's own keys; Grafana links data-source-managed (Prometheus) rules to a panel by them too.
     __dashboardUid__: dashboardUid(p.name),
-    __panelId__: String(def.panelId),
+    __panelId__: String(PANEL[def.panel]),
   };
 }

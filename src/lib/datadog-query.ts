@@ -72,10 +72,12 @@ const SPACE_AGGREGATIONS = ["avg", "sum", "min", "max"];
 const PERCENTILES = ["p50", "p75", "p90", "p95", "p99"];
 /** Datadog's longest metric-monitor window, one week (OpenAPI: last_#m up to 10080). */
 export const DATADOG_MAX_WINDOW_SECONDS = 7 * 86400;
+/** The Datadog site when neither the config nor DD_SITE names one. */
+export const DATADOG_DEFAULT_SITE = "datadoghq.com";
 const CURRENT_WINDOWS: Readonly<Record<string, number>> = {
   current_1h: 3600,
   current_1d: 86400,
-  current_1w: 604800,
+  current_1w: DATADOG_MAX_WINDOW_SECONDS,
   current_1mo: 30 * 86400,
   current_1y: 365 * 86400,
 };
@@ -99,7 +101,7 @@ const METHODS_WITH_ARGUMENTS = new Set(["rollup", "fill"]);
 /** Seconds a window covers, or undefined when Datadog has no such window. */
 export function windowSeconds(window: string): number | undefined {
   if (window === "last_1d") return 86400;
-  if (window === "last_1w") return 604800;
+  if (window === "last_1w") return DATADOG_MAX_WINDOW_SECONDS;
   if (window in CURRENT_WINDOWS) return CURRENT_WINDOWS[window];
   const m = /^last_([1-9]\d*)([mh])$/.exec(window);
   if (!m) return undefined;

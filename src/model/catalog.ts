@@ -1,3 +1,4 @@
+import { thresholdOfAlert, thresholdsOfType } from "./thresholds.js";
 import type { AlertKey, PipelineType, Severity, ThresholdKey } from "./types.js";
 
 export type WhenAbsent = "fire" | "afterReporting" | "silent";
@@ -26,8 +27,6 @@ export interface CatalogEntry {
   defaultForSeconds: number;
   /** `>`: fires above the threshold; `<`: fires below it. */
   comparator: ">" | "<";
-  /** The threshold that enables the alert (absent → the alert is not generated). */
-  threshold?: ThresholdKey;
   /**
    * Measured over its pending period rather than a schedule or rate window: Datadog, which
    * has no `for`, looks back that long, so the period is also the monitor's window.
@@ -69,39 +68,39 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
     meaning: "The share of failed records (failed / processed) is above the threshold for the whole pending period.",
   },
   lowVolume: {
-    key: "lowVolume", title: "Low volume", types: ["batch"], defaultSeverity: "medium", threshold: "minRecords",
+    key: "lowVolume", title: "Low volume", types: ["batch"], defaultSeverity: "medium",
     defaultForSeconds: 0, comparator: "<", whenAbsent: "silent", onQueryError: "KeepLast",
     meaning: "Fewer records than minRecords were processed within the schedule window.",
   },
   errors: {
-    key: "errors", title: "Errors", types: ["batch"], defaultSeverity: "medium", threshold: "errors",
+    key: "errors", title: "Errors", types: ["batch"], defaultSeverity: "medium",
     defaultForSeconds: 0, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
     meaning: "More errors than the threshold were reported within the schedule window.",
   },
   cpu: {
-    key: "cpu", title: "High CPU usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "cpu",
+    key: "cpu", title: "High CPU usage", types: ["batch", "streaming"], defaultSeverity: "medium",
     defaultForSeconds: USAGE_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
     meaning: "CPU usage ratio above the threshold for the whole pending period.",
   },
   memory: {
-    key: "memory", title: "High memory usage", types: ["batch", "streaming"], defaultSeverity: "medium", threshold: "memory",
+    key: "memory", title: "High memory usage", types: ["batch", "streaming"], defaultSeverity: "medium",
     defaultForSeconds: USAGE_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "KeepLast",
     meaning: "Memory usage ratio above the threshold for the whole pending period.",
   },
   highLatency: {
-    key: "highLatency", title: "High processing latency", types: ["streaming"], defaultSeverity: "high", threshold: "latencyP95",
+    key: "highLatency", title: "High processing latency", types: ["streaming"], defaultSeverity: "high",
     defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
     meaning: "p95 processing latency above the threshold for the whole pending period.",
   },
   lowThroughput: {
-    key: "lowThroughput", title: "Low throughput", types: ["streaming"], defaultSeverity: "high", threshold: "throughput",
+    key: "lowThroughput", title: "Low throughput", types: ["streaming"], defaultSeverity: "high",
     defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: "<", whenAbsent: "afterReporting", onQueryError: "Error",
     meaning:
       "Records per second below the threshold for the whole pending period, or a dead stream: one that reported " +
       "within the last day and has stopped reporting reads as 0/s. A stream that has never reported pages nobody.",
   },
   highBacklog: {
-    key: "highBacklog", title: "High backlog", types: ["streaming"], defaultSeverity: "high", threshold: "backlog",
+    key: "highBacklog", title: "High backlog", types: ["streaming"], defaultSeverity: "high",
     defaultForSeconds: DEFAULT_PENDING_SECONDS, sustained: true, comparator: ">", whenAbsent: "silent", onQueryError: "Error",
     meaning: "Records waiting above the threshold for the whole pending period.",
   },
@@ -115,7 +114,7 @@ export const RATIO_OR_RATE_ALERTS: readonly AlertKey[] = ["dataQuality", "cpu", 
 
 /** The threshold key that enables `dataQuality` depends on the pipeline type. */
 export function dataQualityThreshold(type: PipelineType): ThresholdKey {
-  return type === "batch" ? "failureRate" : "errorRate";
+  return thresholdOfAlert("dataQuality", type)!;
 }
 
 /** Severity one step lower: the severity of an alert's warning level. */
@@ -126,8 +125,8 @@ export function warningSeverity(severity: Severity): Severity {
 /** Datadog priority 1 (highest) .. 4 from a severity. */
 export const PRIORITY: Readonly<Record<Severity, number>> = { critical: 1, high: 2, medium: 3, low: 4 };
 
-/** Which thresholds a pipeline type may set. */
+/** Which thresholds a pipeline type may set (from the registry). */
 export const THRESHOLDS_BY_TYPE: Readonly<Record<PipelineType, readonly ThresholdKey[]>> = {
-  batch: ["failureRate", "minRecords", "cpu", "memory", "errors"],
-  streaming: ["latencyP95", "throughput", "backlog", "errorRate", "cpu", "memory"],
+  batch: thresholdsOfType("batch"),
+  streaming: thresholdsOfType("streaming"),
 };

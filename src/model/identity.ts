@@ -112,6 +112,11 @@ export function ownerSelected(owner: Owner | undefined, selection: Selection): b
   return false;
 }
 
+/** Whether a pipeline is in a `--select` (everything is, without one). */
+export function selects(selection: Selection | undefined, pipeline: string, team: string): boolean {
+  return !selection || ownerSelected({ pipeline, team }, selection);
+}
+
 /**
  * Uid of the Grafana dashboard that is the apply lock of one environment. The `_` keeps it
  * out of both pipemon namespaces (folders `pipemon-<team>`, dashboards `pm-…`): it is never

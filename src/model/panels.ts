@@ -1,25 +1,8 @@
+import { threshold, thresholdOfAlert } from "./thresholds.js";
 import type { AlertKey, PipelineType } from "./types.js";
 
-/**
- * Panel ids of a pipeline dashboard. Fixed numbers, not positions, so alert annotations
- * (`__panelId__`) and runbook links stay valid when panels are added.
- */
-export const PANEL = {
-  runStatus: 1,
-  lastSuccess: 2,
-  duration: 3,
-  records: 4,
-  failureRatio: 5,
-  volume: 6,
-  cpu: 7,
-  memory: 8,
-  errors: 9,
-  latency: 10,
-  throughput: 11,
-  backlog: 12,
-  streamErrorRate: 13,
-} as const;
-export type PanelKey = keyof typeof PANEL;
+export { PANEL, type PanelKey } from "./keys.js";
+import { PANEL, type PanelKey } from "./keys.js";
 
 /**
  * Each panel's title, given the pipeline's count window (e.g. `1h`): the dashboard sets it
@@ -43,26 +26,20 @@ export const PANEL_TITLE: Readonly<Record<PanelKey, (window: string) => string>>
 
 const PANEL_KEY_BY_ID: ReadonlyMap<number, PanelKey> = new Map((Object.keys(PANEL) as PanelKey[]).map((k) => [PANEL[k], k] as const));
 
-/** The key of a panel id (alert definitions carry the id). */
+/** The key of a panel id. */
 export function panelKey(id: number): PanelKey {
   const key = PANEL_KEY_BY_ID.get(id);
   if (key === undefined) throw new Error(`no dashboard panel has id ${id}`);
   return key;
 }
 
+/** Panels of the alerts no threshold enables; a threshold's alert is shown on the threshold's panel (registry). */
+const SLA_PANEL: Readonly<Partial<Record<AlertKey, PanelKey>>> = { pipelineFailed: "runStatus", slaBreach: "duration", stale: "lastSuccess" };
+
 /** The panel that shows the signal behind each alert. */
-export function panelForAlert(alert: AlertKey, type: PipelineType): number {
-  switch (alert) {
-    case "pipelineFailed": return PANEL.runStatus;
-    case "slaBreach": return PANEL.duration;
-    case "stale": return PANEL.lastSuccess;
-    case "dataQuality": return type === "batch" ? PANEL.failureRatio : PANEL.streamErrorRate;
-    case "lowVolume": return PANEL.records;
-    case "errors": return PANEL.errors;
-    case "cpu": return PANEL.cpu;
-    case "memory": return PANEL.memory;
-    case "highLatency": return PANEL.latency;
-    case "lowThroughput": return PANEL.throughput;
-    case "highBacklog": return PANEL.backlog;
-  }
+export function panelForAlert(alert: AlertKey, type: PipelineType): PanelKey {
+  const key = thresholdOfAlert(alert, type);
+  const panel = key !== undefined ? threshold(key).panel : SLA_PANEL[alert];
+  if (panel === undefined) throw new Error(`no dashboard panel shows ${alert} on ${type} pipelines`);
+  return panel;
 }

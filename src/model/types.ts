@@ -4,54 +4,12 @@
  * every default and overlay is merged, and routing is resolved per severity.
  * `${ENV}` references are kept verbatim: they are resolved only by plan/apply.
  */
+import type { ThresholdKey, ThresholdRegistry } from "./thresholds.js";
 
-export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const PIPELINE_TYPES = ["batch", "streaming"] as const;
-export type PipelineType = (typeof PIPELINE_TYPES)[number];
-
-export const TARGETS = ["grafana", "datadog", "prometheus"] as const;
-export type Target = (typeof TARGETS)[number];
-
-export const CHANNEL_TYPES = ["slack", "pagerduty", "email", "webhook"] as const;
-export type ChannelType = (typeof CHANNEL_TYPES)[number];
-
-export const ALERT_KEYS = [
-  "pipelineFailed",
-  "slaBreach",
-  "stale",
-  "dataQuality",
-  "lowVolume",
-  "errors",
-  "cpu",
-  "memory",
-  "highLatency",
-  "lowThroughput",
-  "highBacklog",
-] as const;
-export type AlertKey = (typeof ALERT_KEYS)[number];
-
-/** Signals of the metric contract (DESIGN §2). */
-export const SIGNAL_KEYS = [
-  "runs",
-  "duration",
-  "inProgress",
-  "startedAt",
-  "lastSuccess",
-  "lastFailure",
-  "recordsProcessed",
-  "recordsFailed",
-  "bytes",
-  "cpu",
-  "memory",
-  "errors",
-  "latency",
-  "throughput",
-  "backlog",
-  "streamErrors",
-] as const;
-export type SignalKey = (typeof SIGNAL_KEYS)[number];
+// The closed sets of names (severities, pipeline types, alerts, signals) live in keys.ts, a leaf
+// module, so the registries (thresholds.ts, panels.ts) can name them without an import cycle.
+export * from "./keys.js";
+import type { AlertKey, ChannelType, PipelineType, Severity, SignalKey, Target } from "./keys.js";
 
 /** A notification target. Settings keep `${ENV}` placeholders; they are secrets once resolved. */
 export interface Channel {
@@ -72,26 +30,12 @@ export interface ThresholdLevels {
   critical: number;
 }
 
-export interface Thresholds {
-  /** failed / processed records, ratio 0..1 (batch). */
-  failureRate?: ThresholdLevels;
-  /** fewer records per schedule window → low volume (batch). */
-  minRecords?: number;
-  /** usage ratio 0..1. */
-  cpu?: ThresholdLevels;
-  memory?: ThresholdLevels;
-  /** errors per schedule window (batch). */
-  errors?: ThresholdLevels;
-  /** p95 latency in seconds (streaming). */
-  latencyP95?: ThresholdLevels;
-  /** records per second; alerts when BELOW (streaming). */
-  throughput?: ThresholdLevels;
-  /** records waiting (streaming). */
-  backlog?: ThresholdLevels;
-  /** failed / processed stream records, ratio 0..1 (streaming). */
-  errorRate?: ThresholdLevels;
-}
-export type ThresholdKey = keyof Thresholds;
+/**
+ * Thresholds in base units (ratio 0..1, seconds, records per second, counts): levels, or a
+ * single number where the registry (thresholds.ts) says the threshold has no warning level.
+ */
+export type Thresholds = { [K in ThresholdKey]?: ThresholdRegistry[K]["levels"] extends true ? ThresholdLevels : number };
+export type { ThresholdKey };
 
 export interface AlertOverride {
   severity?: Severity;

@@ -17,3 +17,6 @@ export function sortedKeys(value: Json): Json {
   }
   return value;
 }
+
+/** Plain JSON: the SDK's builders return class-free objects, but undefined fields must go. */
+export const plainJson = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Json;

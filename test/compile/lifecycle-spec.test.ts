@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { alertDefinitions } from "../../src/compile/alert-definitions.js";
-import { monitorBody } from "../../src/compile/datadog/monitor.js";
+import { monitorBody } from "../../src/targets/datadog/compile/monitor.js";
+import { datadogAlerts } from "../../src/targets/datadog/compile/alert-query.js";
 import { SIGNALS } from "../../src/model/signals.js";
 import { loadSpecs } from "../../src/spec/index.js";
 
@@ -55,7 +56,7 @@ spec:
     const def = alertDefinitions(p).find((d) => d.key === "pipelineFailed")!;
     expect(def.promql).toContain('max(etl_last_failed_at_seconds{job="orders"}) > bool (max(pipeline_last_success_timestamp_seconds{pipeline="orders-etl"})');
     // Datadog counts failed runs over the window (see the parity test's exception), whatever the gauge is called.
-    expect(monitorBody(project!, p, def).query).toBe("sum(last_1h):sum:pipeline.runs{pipeline:orders-etl,status:failed}.as_count() > 0");
+    expect(monitorBody(project!, p, datadogAlerts(p).find((d) => d.key === "pipelineFailed")!).query).toBe("sum(last_1h):sum:pipeline.runs{pipeline:orders-etl,status:failed}.as_count() > 0");
   });
 
   it("is refused on a streaming pipeline, which has no runs", () => {

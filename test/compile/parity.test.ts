@@ -26,9 +26,10 @@ import { contactPointName } from "../../src/model/identity.js";
 import { CATALOG, DEFAULT_PENDING_SECONDS, PRIORITY, RATIO_OR_RATE_ALERTS } from "../../src/model/catalog.js";
 import type { AlertKey, Project, Severity, Target } from "../../src/model/types.js";
 import { parseDuration } from "../../src/lib/duration.js";
+import { parseMetricQuery } from "../../src/lib/datadog-query.js";
 import { loadSpecs } from "../../src/spec/index.js";
 import { REPO_ROOT } from "../support/cli.js";
-import { compileProject, edgeProjects, routesTest, scratch, writeTree } from "./prometheus/tools.js";
+import { compileProject, edgeProjects, routesTest, scratch, writeTree } from "../targets/prometheus/compile/tools.js";
 
 type Level = "critical" | "warning";
 
@@ -231,12 +232,13 @@ function datadogMeanings(project: Project, files: ReadonlyMap<string, string>): 
       const tag = (k: string): string => monitor.tags.find((t) => t.startsWith(`${k}:`))!.slice(k.length + 1);
       const key = tag("alert") as AlertKey;
       const pipeline = tag("pipeline");
-      const q = /^(\w+)\(last_(\w+)\):(.*) ([<>]=?) (\S+)$/s.exec(monitor.query);
-      if (!q) throw new Error(`unparsed query ${monitor.query}`);
-      const comparator = q[4] as ">" | "<";
+      // pipemon's one Datadog grammar (src/lib/datadog-query.ts), as validation and the emulator use it.
+      const q = parseMetricQuery(monitor.query, { isDistribution: () => true });
+      const comparator = q.comparator as ">" | "<";
       // The number in the query is the critical threshold Datadog evaluates.
-      expect(Number(q[5])).toBe(monitor.options.thresholds.critical);
-      const window = seconds(q[2]!);
+      expect(Number(q.threshold)).toBe(monitor.options.thresholds.critical);
+      const window = q.windowSeconds;
+      const expression = monitor.query.slice(monitor.query.indexOf(":") + 1, monitor.query.lastIndexOf(` ${q.comparator} `));
       const critical = block(monitor.message, "is_alert")!;
       expect(critical.severity).toBe(tag("severity"));
       expect(monitor.priority).toBe(PRIORITY[critical.severity]);
@@ -246,7 +248,7 @@ function datadogMeanings(project: Project, files: ReadonlyMap<string, string>): 
       if (noData.notify) expect(noDataChannels(monitor.message), `${pipeline}/${key} no data`).toEqual(critical.channels);
       const whenAbsent = noData.notify ? "fire" : "silent";
       const id = `${pipeline}/${key}`;
-      extra.set(id, { timeAggregation: q[1]!, query: q[3]!, message: monitor.message, condition: { comparator, threshold: monitor.options.thresholds.critical } });
+      extra.set(id, { timeAggregation: q.timeAggregation, query: expression, message: monitor.message, condition: { comparator, threshold: monitor.options.thresholds.critical } });
       observed.set(`${id}/critical`, { comparator, threshold: monitor.options.thresholds.critical, window, forSeconds: undefined, severity: critical.severity, channels: critical.channels, whenAbsent, noData });
       const warning = block(monitor.message, "is_warning");
       expect(warning === undefined).toBe(monitor.options.thresholds.warning === undefined);

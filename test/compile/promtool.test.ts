@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { grafanaPipelineFiles } from "../../src/compile/grafana/index.js";
+import { grafanaPipelineFiles } from "../../src/targets/grafana/compile/index.js";
 import { loadSpecs } from "../../src/spec/index.js";
 import type { Project } from "../../src/model/types.js";
 import { REPO_ROOT } from "../support/cli.js";

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SIGNALS } from "../../src/model/signals.js";
 import { SIGNAL_KEYS } from "../../src/model/types.js";
 import { loadSpecs } from "../../src/spec/index.js";
-import { run } from "../compile/prometheus/tools.js";
+import { run } from "../targets/prometheus/compile/tools.js";
 import { REPO_ROOT, runCliAsync } from "../support/cli.js";
 
 const EXAMPLES = join(REPO_ROOT, "docs/examples/metrics");

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alertmanagerConfig, prometheusAlertName, prometheusRuleFile, prometheusTeams, type AlertmanagerConfig } from "../../src/compile/prometheus/index.js";
+import { alertmanagerConfig, prometheusAlertName, prometheusRuleFile, prometheusTeams, type AlertmanagerConfig } from "../../src/targets/prometheus/compile/index.js";
 import { startExporter, type Exporter } from "./exporter.js";
 import { freePort, sleep, startAlertmanager, startPrometheus, startWebhooks, stopAll, writeCheckedAlertmanagerConfig, type Started, type Webhooks } from "./processes.js";
 import { LIVE_SCENARIOS, liveProject, type LiveScenario } from "./scenarios.js";

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertDefinitions } from "../../src/compile/alert-definitions.js";
-import { alertmanagerConfig, prometheusAlertName, prometheusRuleFile, prometheusTeams, type AlertmanagerConfig } from "../../src/compile/prometheus/index.js";
+import { alertmanagerConfig, prometheusAlertName, prometheusRuleFile, prometheusTeams, type AlertmanagerConfig } from "../../src/targets/prometheus/compile/index.js";
 import type { Pipeline, Project, Severity } from "../../src/model/types.js";
 import { loadSpecs } from "../../src/spec/index.js";
 import { PIPEMON_BIN, runCliAsync } from "../support/cli.js";

@@ -7,7 +7,7 @@ import { readDashboard, seriesName, seriesSettings, type PanelSpec, type Thresho
 import { escapeHtml, hrefTo, scriptJson } from "../../src/preview/html.js";
 import { renderSite, type DashboardPage, type PipelineInfo, type SiteInput } from "../../src/preview/site.js";
 import { syntheticPanel, walk } from "../../src/preview/synthetic.js";
-import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../../src/compile/grafana/index.js";
+import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../../src/targets/grafana/compile/index.js";
 import { loadSpecs } from "../../src/spec/index.js";
 
 const [project] = loadSpecs({ root: "specs", environment: "production" }).projects;

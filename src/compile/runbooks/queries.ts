@@ -5,7 +5,6 @@
  * (The alert's own query is never rebuilt here: checks show `def.promql` and the monitor
  * query verbatim.)
  */
-import * as dd from "../datadog-metrics.js";
 import * as promql from "../promql.js";
 import { formatDuration } from "../../lib/duration.js";
 import type { PanelKey } from "../../model/panels.js";
@@ -15,8 +14,6 @@ export interface SupportQuery {
   /** What the query shows, e.g. "errors by type over the last 1h". */
   label: string;
   promql: string;
-  /** A Datadog metric query (no time aggregation, no threshold), as typed in a notebook. */
-  datadog: string;
 }
 
 export type SupportKey =
@@ -68,78 +65,24 @@ export const SUPPORT_PANEL: Readonly<Record<SupportKey, PanelKey>> = {
   streamErrors: "streamErrorRate",
 };
 
+/** Each supporting query: what it shows (given the count window, e.g. `1h`) and its PromQL. */
+const SUPPORT_QUERY: Readonly<Record<SupportKey, { label: (w: string) => string; promql: (p: Pipeline) => string }>> = {
+  runsByStatus: { label: (w) => `runs by status over the last ${w}`, promql: promql.runsByStatus },
+  errorsByType: { label: (w) => `errors by type over the last ${w}`, promql: promql.errorsByType },
+  lastRunDuration: { label: () => "duration of the last run, seconds", promql: promql.lastRunDuration },
+  currentRun: { label: () => "how long the current run has been going, seconds (no value when no run is in progress)", promql: promql.currentRunDuration },
+  recordsProcessed: { label: (w) => `records processed over the last ${w}`, promql: promql.recordsProcessed },
+  recordsFailed: { label: (w) => `records failed over the last ${w}`, promql: promql.recordsFailed },
+  bytes: { label: (w) => `bytes processed over the last ${w}`, promql: promql.bytesProcessed },
+  cpu: { label: () => "CPU usage ratio", promql: promql.cpuUsage },
+  memory: { label: () => "memory usage ratio", promql: promql.memoryUsage },
+  latency: { label: () => "p95 processing latency, seconds", promql: promql.latencyP95 },
+  throughput: { label: () => "records processed per second", promql: promql.throughput },
+  backlog: { label: () => "records waiting", promql: promql.backlog },
+  streamErrors: { label: () => "failed stream records per second", promql: promql.streamErrorsPerSecond },
+};
+
 export function supportQuery(p: Pipeline, key: SupportKey): SupportQuery {
-  const w = formatDuration(promql.windowSeconds(p));
-  switch (key) {
-    case "runsByStatus":
-      return {
-        label: `runs by status over the last ${w}`,
-        promql: promql.runsByStatus(p),
-        datadog: dd.runsByStatus(p),
-      };
-    case "errorsByType":
-      return {
-        label: `errors by type over the last ${w}`,
-        promql: promql.errorsByType(p),
-        datadog: dd.errorsByType(p),
-      };
-    case "lastRunDuration":
-      return { label: "duration of the last run, seconds", promql: promql.lastRunDuration(p), datadog: dd.lastRunDuration(p) };
-    case "currentRun":
-      return {
-        label: "how long the current run has been going, seconds (no value when no run is in progress)",
-        promql: promql.currentRunDuration(p),
-        datadog: dd.inProgress(p),
-      };
-    case "recordsProcessed":
-      return {
-        label: `records processed over the last ${w}`,
-        promql: promql.recordsProcessed(p),
-        datadog: dd.recordsProcessed(p),
-      };
-    case "recordsFailed":
-      return {
-        label: `records failed over the last ${w}`,
-        promql: promql.recordsFailed(p),
-        datadog: dd.recordsFailed(p),
-      };
-    case "bytes":
-      return {
-        label: `bytes processed over the last ${w}`,
-        promql: promql.bytesProcessed(p),
-        datadog: dd.bytesProcessed(p),
-      };
-    case "cpu":
-      return { label: "CPU usage ratio", promql: promql.cpuUsage(p), datadog: dd.cpuUsage(p) };
-    case "memory":
-      return {
-        label: "memory usage ratio",
-        promql: promql.memoryUsage(p),
-        datadog: dd.memoryUsage(p),
-      };
-    case "latency":
-      return {
-        label: "p95 processing latency, seconds",
-        promql: promql.latencyP95(p),
-        datadog: dd.latencyP95(p),
-      };
-    case "throughput":
-      return {
-        label: "records processed per second",
-        promql: promql.throughput(p),
-        datadog: dd.throughput(p),
-      };
-    case "backlog":
-      return {
-        label: "records waiting",
-        promql: promql.backlog(p),
-        datadog: dd.backlog(p),
-      };
-    case "streamErrors":
-      return {
-        label: "failed stream records per second",
-        promql: promql.streamErrorsPerSecond(p),
-        datadog: dd.streamErrorsPerSecond(p),
-      };
-  }
+  const q = SUPPORT_QUERY[key];
+  return { label: q.label(formatDuration(promql.windowSeconds(p))), promql: q.promql(p) };
 }

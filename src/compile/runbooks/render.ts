@@ -15,11 +15,10 @@
 import { alertDefinitions, describeLevel } from "../alert-definitions.js";
 import { windowSeconds } from "../promql.js";
 import type { AlertDefinition } from "../alert-definitions.js";
-import { datadogCondition, monitorQuery } from "../datadog/index.js";
-import type { DatadogCondition } from "../datadog/index.js";
 import { CATALOG, dataQualityThreshold } from "../../model/catalog.js";
+import { thresholdOfAlert } from "../../model/thresholds.js";
 import { dashboardUid, dashboardUrl, datadogIdTag, folderUid, grafanaLinkBase, panelUrl, ruleGroupName } from "../../model/identity.js";
-import { PANEL, PANEL_TITLE, panelKey } from "../../model/panels.js";
+import { PANEL, PANEL_TITLE } from "../../model/panels.js";
 import type { PanelKey } from "../../model/panels.js";
 import type { AlertKey, Pipeline, Project, Severity } from "../../model/types.js";
 import { ALERT_KEYS, SEVERITIES } from "../../model/types.js";
@@ -28,6 +27,16 @@ import { checkGuides } from "./guidance.js";
 import { playbookAnchor, PLAYBOOK_FILE_NAME } from "./playbook.js";
 import { SUPPORT_NAME, SUPPORT_PANEL, supportQuery } from "./queries.js";
 import type { SupportKey } from "./queries.js";
+
+/**
+ * What the Datadog target writes into a runbook, given by that target (this layer never
+ * imports a target): the monitor query of an alert and a supporting query as typed in a
+ * Datadog notebook (no time aggregation, no threshold).
+ */
+export interface RunbookDatadogQueries {
+  monitorQuery(pipeline: Pipeline, def: AlertDefinition): string;
+  supportQuery(pipeline: Pipeline, key: SupportKey): string;
+}
 
 /** Streaming alerts have no schedule to wait for: escalate after this long. */
 const STREAMING_ESCALATE_AFTER = "30m";
@@ -157,7 +166,7 @@ function notMonitoredReason(p: Pipeline, key: AlertKey): string {
     case "stale": return `no ${code("sla.freshness")}`;
     case "dataQuality": return `no ${code(`thresholds.${dataQualityThreshold(p.type)}`)}`;
     default: {
-      const t = CATALOG[key].threshold;
+      const t = thresholdOfAlert(key, p.type);
       return t ? `no ${code(`thresholds.${t}`)}` : "not generated";
     }
   }
@@ -183,10 +192,10 @@ function overview(view: View, defs: readonly AlertDefinition[]): string {
 }
 
 /** What absence of the metric means, for the alerts where it matters. */
-function absence(def: AlertDefinition, condition: DatadogCondition | undefined): string {
+function absence(def: AlertDefinition, monitor: string | undefined): string {
   if (def.whenAbsent === "fire") return " A missing metric counts as firing: silence is the problem this alert looks for.";
   if (def.whenAbsent === "afterReporting") {
-    return ` A stream that reported within the last day and stopped reporting counts as 0/s (a dead stream${condition ? "; on Datadog: No Data for the pending period" : ""}); one that never reported stays silent.`;
+    return ` A stream that reported within the last day and stopped reporting counts as 0/s (a dead stream${monitor !== undefined ? "; on Datadog: No Data for the pending period" : ""}); one that never reported stays silent.`;
   }
   return "";
 }
@@ -196,16 +205,16 @@ function absence(def: AlertDefinition, condition: DatadogCondition | undefined):
  * severity and channels, and the pending period. It starts with the alert's own condition,
  * so no two alerts of a runbook share it.
  */
-function firing(def: AlertDefinition, condition: DatadogCondition | undefined): string {
+function firing(def: AlertDefinition, monitor: string | undefined): string {
   const levels = def.levels
     .map((l) => `${l.level} ${def.comparator} ${describeLevel(def, l)} is ${l.severity} (${l.channels.length > 0 ? l.channels.join(", ") : "no channel"})`)
     .join("; ");
   // Sustained alerts say their pending period in the condition ("above 95% for 10m").
   const held = def.forSeconds > 0 && !CATALOG[def.key].sustained ? `, held for ${formatDuration(def.forSeconds)}` : "";
-  return `Condition: ${def.firesWhen}${held}; ${levels}.${absence(def, condition)}\n\n`;
+  return `Condition: ${def.firesWhen}${held}; ${levels}.${absence(def, monitor)}\n\n`;
 }
 
-function checks(view: View, def: AlertDefinition, condition: DatadogCondition | undefined): string {
+function checks(view: View, def: AlertDefinition, monitorQuery: string | undefined): string {
   const guides = checkGuides(def.key, view.pipeline.type);
   let out = "";
   for (let i = 0; i < guides.length; i++) {
@@ -214,8 +223,8 @@ function checks(view: View, def: AlertDefinition, condition: DatadogCondition | 
     if (!guide.support) {
       // The alert's own panel and the exact queries that fire it.
       // The monitor query is one short line: inline; the PromQL gets a block.
-      const monitor = condition ? `Datadog monitor ${code(monitorQuery(def, condition))}` : "";
-      out += view.grafana ? ` on ${view.panel(panelKey(def.panelId))}${monitor ? `, ${monitor}` : ""}, the alert's PromQL:\n${fenced("promql", def.promql, IND)}` : `: ${monitor}.\n`;
+      const monitor = monitorQuery !== undefined ? `Datadog monitor ${code(monitorQuery)}` : "";
+      out += view.grafana ? ` on ${view.panel(def.panel)}${monitor ? `, ${monitor}` : ""}, the alert's PromQL:\n${fenced("promql", def.promql, IND)}` : `: ${monitor}.\n`;
     } else {
       for (const k of guide.support) view.queries.add(k);
       // The panel shows the query; without Grafana, the query itself (listed under Queries).
@@ -230,30 +239,31 @@ function checks(view: View, def: AlertDefinition, condition: DatadogCondition | 
  * Each supporting query of the checks once, with its panel. With panel links the PromQL is
  * the panel's own (one click away), so only the Datadog query is written out.
  */
-function queries(view: View): string {
+function queries(view: View, datadog: RunbookDatadogQueries): string {
   const promql = view.grafana && view.linkBase === undefined;
   if (view.queries.size === 0 || (!promql && !view.datadog)) return "";
   let out = `## ${promql ? "Queries" : "Datadog queries"}\n\n`;
   for (const key of view.queries) {
     const q = supportQuery(view.pipeline, key);
-    const shown = promql ? [`PromQL ${code(q.promql)}`, view.datadog ? `Datadog ${code(q.datadog)}` : ""].filter(Boolean).join(", ") : code(q.datadog);
+    const dd = view.datadog ? datadog.supportQuery(view.pipeline, key) : "";
+    const shown = promql ? [`PromQL ${code(q.promql)}`, view.datadog ? `Datadog ${code(dd)}` : ""].filter(Boolean).join(", ") : code(dd);
     // With Grafana the checks name panels: list each query under its panel, no anchor needed.
     out += view.grafana ? `- ${view.panel(SUPPORT_PANEL[key])}, ${SUPPORT_NAME[key]}: ${shown}\n` : `- <a id="${queryAnchor(key)}"></a>${q.label[0]!.toUpperCase()}${q.label.slice(1)}: ${shown}\n`;
   }
   return `${out}\n`;
 }
 
-export function renderRunbook(project: Project, pipeline: Pipeline): string {
+export function renderRunbook(project: Project, pipeline: Pipeline, datadog: RunbookDatadogQueries): string {
   const defs = alertDefinitions(pipeline);
   const view = new View(project, pipeline);
   let md = header(view) + routing(view, defs) + overview(view, defs);
   for (const def of defs) {
     md += `<a id="${anchor(def.key)}"></a>\n\n## [${def.title}](${PLAYBOOK_FILE_NAME}#${playbookAnchor(def.key)}) (${code(def.key)})\n\n`;
-    // Only Datadog pipelines need (and can always render) the monitor's condition.
-    const condition = view.datadog ? datadogCondition(def) : undefined;
-    md += firing(def, condition) + checks(view, def, condition);
+    // Only Datadog pipelines need (and can always render) the monitor's query.
+    const monitor = view.datadog ? datadog.monitorQuery(pipeline, def) : undefined;
+    md += firing(def, monitor) + checks(view, def, monitor);
   }
-  md += queries(view) + view.linkDefinitions();
+  md += queries(view, datadog) + view.linkDefinitions();
   // Every section ends with one blank line; the file ends with exactly one newline.
   return md.slice(0, -1);
 }

@@ -9,6 +9,7 @@
  * streaming pipeline) are dropped; written in the pipeline itself they are an error.
  */
 import { CATALOG, THRESHOLDS_BY_TYPE } from "../../model/catalog.js";
+import { THRESHOLD_KEYS, threshold } from "../../model/thresholds.js";
 import { DEFAULT_PIPELINE_LABEL, SIGNALS } from "../../model/signals.js";
 import type {
   AlertKey,
@@ -24,6 +25,7 @@ import type {
   SignalKey,
   Target,
   ThresholdKey,
+  ThresholdLevels,
   Thresholds,
 } from "../../model/types.js";
 import { ALERT_KEYS, SEVERITIES, SIGNAL_KEYS, TARGETS } from "../../model/types.js";
@@ -31,7 +33,7 @@ import { error, type Diagnostic } from "../diagnostics.js";
 import type { Located, RawChannel, RawConfig, RawEnvironment, RawGrafana, RawPipeline, RawPipelineDefaults, RawRouting, RawThresholds } from "./raw.js";
 import { scheduleWindows } from "./schedule.js";
 import { missingInputs } from "./semantics.js";
-import { parseRate, parseRatio, seconds } from "./units.js";
+import { seconds, VALUE_PARSER } from "./units.js";
 import { formatDuration } from "../../lib/duration.js";
 import { DATADOG_MAX_WINDOW_SECONDS, DATADOG_TAG, DATADOG_TAG_MAX_LENGTH } from "../../lib/datadog-query.js";
 
@@ -183,7 +185,7 @@ function mapPipeline(config: RawConfig, overlay: RawEnvironment, located: Locate
   const windows = type === "batch" && p.spec.schedule !== undefined ? scheduleWindows(p.spec.schedule) : undefined;
   if (targets.includes("datadog")) {
     // Datadog monitors look back at most one week; a longer window cannot mean the same there.
-    const suffix = `longer than Datadog's longest monitor window (1w): shorten it, or set targets: [grafana] for this pipeline`;
+    const suffix = `longer than Datadog's longest monitor window (${formatDuration(DATADOG_MAX_WINDOW_SECONDS)}): shorten it, or set targets: [grafana] for this pipeline`;
     if (windows && typeof windows !== "string" && windows.maxGapSeconds > DATADOG_MAX_WINDOW_SECONDS) {
       diagnostics.push(error(located.file, located.doc, ["spec", "schedule"], `schedule '${p.spec.schedule}' leaves up to ${formatDuration(windows.maxGapSeconds)} between runs, ${suffix}`));
     }
@@ -253,24 +255,22 @@ function configRoutedSeverities(config: RawConfig, p: RawPipeline, env: string |
   return SEVERITIES.filter((s) => !layers.findLast((l) => l.routing?.[s] !== undefined)?.own);
 }
 
+/** Each threshold set, parsed by its kind's parser (registry order, so models compare equal). */
 function mapThresholds(raw: RawThresholds): Thresholds {
-  const out: Thresholds = {};
-  const levels = <T>(l: { warning?: T; critical: T } | undefined, parse: (v: T) => number) =>
-    l === undefined ? undefined : { critical: parse(l.critical), ...(l.warning !== undefined ? { warning: parse(l.warning) } : {}) };
-  const id = (n: number) => n;
-  const set = <K extends keyof Thresholds>(key: K, value: Thresholds[K] | undefined) => {
-    if (value !== undefined) out[key] = value;
-  };
-  set("failureRate", levels(raw.failureRate, parseRatio));
-  set("minRecords", raw.minRecords);
-  set("cpu", levels(raw.cpu, parseRatio));
-  set("memory", levels(raw.memory, parseRatio));
-  set("errors", levels(raw.errors, id));
-  set("latencyP95", levels(raw.latencyP95, seconds));
-  set("throughput", levels(raw.throughput, parseRate));
-  set("backlog", levels(raw.backlog, id));
-  set("errorRate", levels(raw.errorRate, parseRatio));
-  return out;
+  const out: Record<string, ThresholdLevels | number> = {};
+  for (const key of THRESHOLD_KEYS) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    const entry = threshold(key);
+    const parse = VALUE_PARSER[entry.value] as (v: unknown) => number;
+    if (!entry.levels) {
+      out[key] = parse(value);
+      continue;
+    }
+    const l = value as { warning?: unknown; critical: unknown };
+    out[key] = { critical: parse(l.critical), ...(l.warning !== undefined ? { warning: parse(l.warning) } : {}) };
+  }
+  return out as Thresholds;
 }
 
 function mergeRouting(layers: (RawRouting | undefined)[]): Routing {

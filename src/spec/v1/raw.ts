@@ -1,21 +1,23 @@
 /** Types of pipemon/v1 documents as written, after they passed the JSON Schema. */
+import type { ThresholdKey, ThresholdRegistry } from "../../model/thresholds.js";
 import type { AlertKey, ChannelType, PipelineType, Severity, SignalKey, Target } from "../../model/types.js";
 
 export type RawRatio = string | number;
 export type RawLevels<T> = { warning?: T; critical: T };
 export type RawRouting = Partial<Record<Severity, string[]>>;
 
-export interface RawThresholds {
-  failureRate?: RawLevels<RawRatio>;
-  minRecords?: number;
-  cpu?: RawLevels<RawRatio>;
-  memory?: RawLevels<RawRatio>;
-  errors?: RawLevels<number>;
-  latencyP95?: RawLevels<string>;
-  throughput?: RawLevels<string | number>;
-  backlog?: RawLevels<number>;
-  errorRate?: RawLevels<RawRatio>;
+/** A threshold value as written, per kind (the schema's VALUE_SCHEMA accepts exactly these). */
+export interface RawValue {
+  ratio: RawRatio;
+  count: number;
+  duration: string;
+  rate: string | number;
 }
+
+/** Generated from the registry (model/thresholds.ts), as the schema's Thresholds definition is. */
+export type RawThresholds = {
+  [K in ThresholdKey]?: ThresholdRegistry[K]["levels"] extends true ? RawLevels<RawValue[ThresholdRegistry[K]["value"]]> : RawValue[ThresholdRegistry[K]["value"]];
+};
 
 export interface RawAlertOverride {
   severity?: Severity;

@@ -4,6 +4,7 @@
  * messages for patterns come from `x-expect`, so a rule and its explanation live together.
  */
 import { DATADOG_METRIC, DATADOG_METRIC_MAX_LENGTH } from "../../lib/datadog-query.js";
+import { THRESHOLD_KEYS, threshold, type ThresholdEntry, type ThresholdValueKind } from "../../model/thresholds.js";
 import { ALERT_KEYS, CHANNEL_TYPES, PIPELINE_TYPES, SEVERITIES, SIGNAL_KEYS, TARGETS } from "../../model/types.js";
 
 export const API_VERSION = "pipemon/v1";
@@ -97,21 +98,26 @@ const routing: Schema = {
   properties: Object.fromEntries(SEVERITIES.map((s) => [s, { ...channelList, description: `Channels notified at severity ${s}.` }])),
 };
 
+/** The schema fragment of each kind of threshold value (model/thresholds.ts); durations say what they measure. */
+const VALUE_SCHEMA: Readonly<Record<ThresholdValueKind, (entry: ThresholdEntry) => Schema>> = {
+  ratio: () => ratio,
+  count: () => count,
+  duration: (entry) => duration(entry.valueDescription ?? entry.description),
+  rate: () => rate,
+};
+
+/** Generated from the registry: levels where a threshold has them, else one value. */
 const thresholds: Schema = {
   type: "object",
   additionalProperties: false,
   description: "Alert thresholds. Each one set enables its alert.",
-  properties: {
-    failureRate: levels(ratio, "Batch: failed / processed records (dataQuality)."),
-    minRecords: { ...count, description: "Batch: fewer records per schedule window → lowVolume." },
-    cpu: levels(ratio, "CPU usage ratio (cpu)."),
-    memory: levels(ratio, "Memory usage ratio (memory)."),
-    errors: levels(count, "Batch: errors per schedule window (errors)."),
-    latencyP95: levels(duration("p95 processing latency (highLatency)."), "Streaming: p95 processing latency (highLatency)."),
-    throughput: levels(rate, "Streaming: records per second; alerts when BELOW (lowThroughput)."),
-    backlog: levels(count, "Streaming: records waiting (highBacklog)."),
-    errorRate: levels(ratio, "Streaming: failed / processed records (dataQuality)."),
-  },
+  properties: Object.fromEntries(
+    THRESHOLD_KEYS.map((key) => {
+      const entry = threshold(key);
+      const value = VALUE_SCHEMA[entry.value](entry);
+      return [key, entry.levels ? levels(value, entry.description) : { ...value, description: entry.description }];
+    }),
+  ),
 };
 
 const alertOverride: Schema = {

@@ -3,7 +3,8 @@
  * and rules that depend on the pipeline type. Runs only on documents that passed the schema,
  * and reports every problem, not the first.
  */
-import { CATALOG, THRESHOLDS_BY_TYPE, dataQualityThreshold } from "../../model/catalog.js";
+import { CATALOG, THRESHOLDS_BY_TYPE } from "../../model/catalog.js";
+import { THRESHOLD_KEYS, threshold, thresholdOfAlert } from "../../model/thresholds.js";
 import { QUERY_OVERRIDABLE_SIGNALS, SIGNALS } from "../../model/signals.js";
 import type { AlertKey, PipelineType, SignalKey, ThresholdKey } from "../../model/types.js";
 import { SEVERITIES } from "../../model/types.js";
@@ -13,7 +14,7 @@ import { error, warning, type Diagnostic, type PathSegment } from "../diagnostic
 import type { Located, RawConfig, RawPipeline, RawPipelineDefaults, RawRouting, RawSignalOverride, RawThresholds } from "./raw.js";
 import { CHANNEL_KEYS } from "./schema.js";
 import { NEVER_FIRES, scheduleWindows } from "./schedule.js";
-import { MAX_DURATION_SECONDS, MAX_DURATION_TEXT, MAX_NUMBER, parseRate, parseRatio, seconds } from "./units.js";
+import { MAX_DURATION_SECONDS, MAX_DURATION_TEXT, MAX_NUMBER, seconds, VALUE_PARSER } from "./units.js";
 import { checkValues } from "./values.js";
 import { checkPromql } from "../../lib/promql-check.js";
 import { GrammarError, parseMetricExpression } from "../../lib/datadog-query.js";
@@ -90,22 +91,14 @@ function checkRouting(routing: RawRouting, path: PathSegment[], channels: readon
 }
 
 type Sided = { warning?: unknown; critical: unknown };
-type NumberParser = (v: never) => number;
 
-/** How each threshold's levels are parsed and which side of critical the warning must be on. */
-const LEVELS: Partial<Record<ThresholdKey, { parse: NumberParser; below: boolean }>> = {
-  failureRate: { parse: parseRatio as NumberParser, below: false },
-  cpu: { parse: parseRatio as NumberParser, below: false },
-  memory: { parse: parseRatio as NumberParser, below: false },
-  errors: { parse: ((n: number) => n) as NumberParser, below: false },
-  latencyP95: { parse: seconds as NumberParser, below: false },
-  throughput: { parse: parseRate as NumberParser, below: true },
-  backlog: { parse: ((n: number) => n) as NumberParser, below: false },
-  errorRate: { parse: parseRatio as NumberParser, below: false },
-};
+/** Thresholds with levels: each level parses in its kind, and warning sits on the side of critical that fires first. */
+const LEVELLED: readonly ThresholdKey[] = THRESHOLD_KEYS.filter((k) => threshold(k).levels);
 
 function checkThresholdLevels(thresholds: RawThresholds, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
-  for (const [key, rule] of Object.entries(LEVELS) as [ThresholdKey, { parse: NumberParser; below: boolean }][]) {
+  for (const key of LEVELLED) {
+    const entry = threshold(key);
+    const rule = { parse: VALUE_PARSER[entry.value] as (v: never) => number, below: entry.fires === "below" };
     const t = thresholds[key] as Sided | undefined;
     if (!t) continue;
     let sound = true;
@@ -114,11 +107,11 @@ function checkThresholdLevels(thresholds: RawThresholds, path: PathSegment[], fi
       if (v === undefined) continue;
       const n = rule.parse(v as never);
       // A rate like 99999999999999999999/s is a string the schema cannot bound.
-      if (typeof v === "string" && key === "throughput" && !(n <= MAX_NUMBER)) {
+      if (typeof v === "string" && entry.value === "rate" && !(n <= MAX_NUMBER)) {
         out.push(error(file, doc, [...path, key, level], `${key} ${level} is too large: at most ${MAX_NUMBER}/s`));
         sound = false;
       }
-      if (RATIOS.has(key) && n > 1) {
+      if (entry.value === "ratio" && n > 1) {
         out.push(error(file, doc, [...path, key, level], `${key} ${level} ${String(v)} is above 100%`));
         sound = false;
       }
@@ -134,8 +127,6 @@ function checkThresholdLevels(thresholds: RawThresholds, path: PathSegment[], fi
     }
   }
 }
-
-const RATIOS: ReadonlySet<ThresholdKey> = new Set(["failureRate", "errorRate", "cpu", "memory"]);
 
 /**
  * Durations within what every target accepts: an SLA of zero divides by nothing and a window
@@ -153,8 +144,11 @@ function checkDurations(d: RawPipelineDefaults, path: PathSegment[], file: strin
   check(d.sla?.maxDuration, [...path, "sla", "maxDuration"], true);
   check(d.sla?.freshness, [...path, "sla", "freshness"], true);
   for (const [key, o] of Object.entries(d.alerts ?? {})) check(o?.for, [...path, "alerts", key, "for"], false);
-  const latency = d.thresholds?.latencyP95;
-  if (latency) for (const level of ["warning", "critical"] as const) check(latency[level], [...path, "thresholds", "latencyP95", level], false);
+  // Duration thresholds (latencyP95) may be zero, like a pending period.
+  for (const key of LEVELLED) {
+    const levels = threshold(key).value === "duration" ? (d.thresholds?.[key] as { warning?: string; critical: string } | undefined) : undefined;
+    if (levels) for (const level of ["warning", "critical"] as const) check(levels[level], [...path, "thresholds", key, level], false);
+  }
 }
 
 function checkDefaults(d: RawPipelineDefaults, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
@@ -268,7 +262,7 @@ function checkTypedDefaults(d: RawPipelineDefaults, path: PathSegment[], type: P
 /** After merging: an alert explicitly enabled needs the threshold or SLA that defines it. */
 export function missingInputs(type: PipelineType, key: AlertKey, has: (threshold: ThresholdKey | "maxDuration" | "freshness") => boolean): string | undefined {
   const needs: ThresholdKey | "maxDuration" | "freshness" | undefined =
-    key === "slaBreach" ? "maxDuration" : key === "stale" ? "freshness" : key === "dataQuality" ? dataQualityThreshold(type) : CATALOG[key].threshold;
+    key === "slaBreach" ? "maxDuration" : key === "stale" ? "freshness" : thresholdOfAlert(key, type);
   if (needs === undefined || has(needs)) return undefined;
   return needs === "maxDuration" || needs === "freshness" ? `sla.${needs}` : `thresholds.${needs}`;
 }

@@ -1,5 +1,7 @@
 /** Units of the spec language, parsed into the model's base units. */
 import { formatDuration, parseDuration } from "../../lib/duration.js";
+import type { ThresholdValueKind } from "../../model/thresholds.js";
+import type { RawValue } from "./raw.js";
 
 /** The largest threshold: every integer up to it is exact in a double, on every target. */
 export const MAX_NUMBER = Number.MAX_SAFE_INTEGER;
@@ -35,6 +37,14 @@ export function seconds(value: string): number {
   if (s === undefined) throw new Error(`not a duration: ${value}`);
   return s;
 }
+
+/** The parser of each kind of threshold value (model/thresholds.ts), into the kind's base unit. */
+export const VALUE_PARSER: { readonly [K in ThresholdValueKind]: (value: RawValue[K]) => number } = {
+  ratio: parseRatio,
+  count: (n) => n,
+  duration: seconds,
+  rate: parseRate,
+};
 
 const FRACTIONAL_DURATION = /^(\d*\.\d+)(ms|s|m|h|d|w|y)$/;
 const AMOUNT_AND_WORD = /^(\d+)\s*([A-Za-z]+)$/;

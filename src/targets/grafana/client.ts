@@ -11,12 +11,11 @@ import type { JsonObject } from "../json.js";
 import { CircuitOpenError, classifyStatus, defaultRetryPolicy, isTransportFault, withRetry, type CircuitBreaker, type FaultVerdict, type RetryPolicy } from "../resilience.js";
 
 // ---------------------------------------------------------------------------------------
-// Wire types (only the fields pipemon reads or writes; the rest passes through as Json).
+// Wire types: folders, rules, contact points and policy routes are in wire.ts (shared with compile/).
+export type { Folder, FolderHit } from "./wire.js";
+export type { LiveAlertRule as ProvisionedAlertRule, LiveAlertRuleGroup as AlertRuleGroup, LiveContactPoint as ContactPoint, LivePolicyRoute as PolicyRoute } from "./wire.js";
+import type { Folder, FolderHit, LiveAlertRule as ProvisionedAlertRule, LiveAlertRuleGroup as AlertRuleGroup, LiveContactPoint as ContactPoint, LivePolicyRoute as PolicyRoute } from "./wire.js";
 
-/** `GET /api/folders` item. */
-export type FolderHit = { id?: number; uid: string; title: string; parentUid?: string };
-/** `GET/POST/PUT /api/folders/{uid}` answer. */
-export type Folder = FolderHit & { version?: number; url?: string };
 
 /** `GET /api/search` hit. */
 export type SearchHit = {
@@ -47,17 +46,7 @@ export type DashboardWithMeta = {
 export type SaveDashboardRequest = { dashboard: JsonObject; folderUid: string; overwrite: boolean; message?: string };
 export type SaveDashboardResult = { id?: number; uid: string; url?: string; status?: string; version: number; folderUid?: string };
 
-/** `GET /api/v1/provisioning/alert-rules` item. */
-export type ProvisionedAlertRule = JsonObject & {
-  uid: string;
-  folderUID: string;
-  ruleGroup: string;
-  title: string;
-  labels?: { [key: string]: string };
-};
 
-/** `GET/PUT /api/v1/provisioning/folder/{folderUid}/rule-groups/{group}` body. */
-export type AlertRuleGroup = { title: string; folderUid: string; interval: number; rules: JsonObject[] };
 
 /** `GET /api/v1/provisioning/alert-rules/export?format=json` answer (groups carry the interval). */
 export type AlertingFileExport = {
@@ -65,11 +54,7 @@ export type AlertingFileExport = {
   groups?: { orgId?: number; name: string; folder?: string; interval: string | number; rules: (JsonObject & { uid?: string })[] }[];
 };
 
-/** Contact point (one integration). */
-export type ContactPoint = JsonObject & { uid: string; name: string; type: string; settings: JsonObject; disableResolveMessage?: boolean };
 
-/** Notification policy route (the root is one too). Unknown fields are kept as they are. */
-export type PolicyRoute = JsonObject & { receiver?: string; routes?: PolicyRoute[]; object_matchers?: Json; matchers?: Json };
 
 export type HealthStatus = { database: string; version?: string; commit?: string };
 

@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { alertDefinitions, describeLevel } from "../../../src/compile/alert-definitions.js";
-import { monitorQuery } from "../../../src/compile/datadog/index.js";
-import { ERROR_CLASSES, PLAYBOOK_PATH, RECOVERY_ACTION, recoveryRows, renderPlaybook, renderRunbook, runbookFile } from "../../../src/compile/runbooks/index.js";
-import { datadogCondition } from "../../../src/compile/datadog/index.js";
+import { ERROR_CLASSES, PLAYBOOK_PATH, RECOVERY_ACTION, recoveryRows, renderPlaybook, renderRunbook as render, runbookFile as file } from "../../../src/compile/runbooks/index.js";
+import { DATADOG_RUNBOOK_QUERIES, datadogAlerts, monitorQuery } from "../../../src/targets/datadog/compile/index.js";
 import { windowSeconds } from "../../../src/compile/promql.js";
 import { formatDuration } from "../../../src/lib/duration.js";
 import { CATALOG } from "../../../src/model/catalog.js";
-import { PANEL, PANEL_TITLE, panelKey } from "../../../src/model/panels.js";
+import { PANEL, PANEL_TITLE } from "../../../src/model/panels.js";
 import type { Pipeline, Project } from "../../../src/model/types.js";
 import { alertsDisabledPipeline, batchPipeline, fullProject, overriddenBatchPipeline, streamingPipeline } from "../../fixtures/model.js";
 import { repeatedSentences } from "./prose.js";
+
+/** The runbook as generate writes it: with the Datadog target's queries. */
+const renderRunbook = (project: Project, p: Pipeline): string => render(project, p, DATADOG_RUNBOOK_QUERIES);
+const runbookFile = (project: Project, p: Pipeline) => file(project, p, DATADOG_RUNBOOK_QUERIES);
 
 const proj = fullProject();
 /** The same project with a public Grafana URL: runbooks link panels. */
@@ -132,11 +135,11 @@ describe("per alert", () => {
     }
     // The alert's own panel, by the dashboard's title, and the exact queries that fire it.
     const w = formatDuration(windowSeconds(p));
-    const key = panelKey(def.panelId);
+    const key = def.panel;
     expect(s).toMatch(/^1\. .+ on \[.+\]\[p\d+\], Datadog monitor `.+`, the alert's PromQL:$/m);
     expect(s).toContain(`[${PANEL_TITLE[key](w)}][p${PANEL[key]}]`);
     expect(s).toContain(["```promql", def.promql, "```"].map((l) => `   ${l}`).join("\n"));
-    expect(s).toContain(`\`${monitorQuery(def, datadogCondition(def))}\``);
+    expect(s).toContain(`\`${monitorQuery(datadogAlerts(p).find((a) => a.key === def.key)!)}\``);
     // Checks 2 and 3 link their panels; the panel links are defined once at the end.
     expect(s.match(/^[23]\. .+: (\[.+?\]\[p\d+\](, )?)+\.$/gm)).toHaveLength(2);
     for (const m of s.matchAll(/\]\[p(\d+)\]/g)) expect(md).toContain(`\n[p${m[1]}]: https://grafana.example.com/d/${`pm-${p.name}`}?viewPanel=${m[1]}\n`);

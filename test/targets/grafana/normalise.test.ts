@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DASHBOARD_OWNER_TAG as COMPILER_OWNER_TAG } from "../../../src/compile/grafana/dashboard.js";
+import { DASHBOARD_OWNER_TAG as COMPILER_OWNER_TAG } from "../../../src/targets/grafana/compile/dashboard.js";
 import { boundedUid } from "../../../src/lib/uid.js";
 import type { Json } from "../../../src/plan/resource.js";
 import type { KindHandler } from "../../../src/targets/handler.js";
