@@ -57,7 +57,7 @@ const RUNS: Run[] = Array.from({ length: 24 }, (_, h) => {
   const start = h * 3600 + 300;
   const failed = h === 7 || (h >= 12 && h <= 14);
   const duration = h === 20 ? 2400 : 600 + h * 30;
-  return { start, end: start + duration, status: failed ? "failed" : "success", records: h === 22 ? 200 : 5000, failedRecords: h === 9 ? 400 : 10 };
+  return { start, end: start + duration, status: failed ? ("failed" as const) : ("success" as const), records: h === 22 ? 200 : 5000, failedRecords: h === 9 ? 400 : 10 };
 }).filter((r) => r.end <= DAY.until);
 
 describe("report of a batch pipeline", () => {
