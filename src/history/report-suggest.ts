@@ -23,7 +23,7 @@ export interface SuggestionInput {
   /** The spec's current levels; `warning` only where the threshold has levels. */
   current: Levels;
   levelled: boolean;
-  /** The alert's value query over the period, at the rule interval. */
+  /** The alert's value query at the rule interval, from before the period (the rule's warm-up) to its end. */
   values: readonly MatrixSeries[];
 }
 
@@ -60,8 +60,11 @@ export interface Suggestion {
   none?: string;
 }
 
-/** Counts the firing episodes of `values <comparator> threshold` held for `forSeconds` (backtest's evaluation). */
-export type PageCounter = (values: readonly MatrixSeries[], comparator: ">" | "<", threshold: number, forSeconds: number, step: number) => number;
+/**
+ * The firing episodes in the period of the alert's rule with this threshold: the app counts
+ * them with backtest's evaluation (src/history/backtest.ts) over the same values.
+ */
+export type PageCounter = (threshold: number) => number;
 
 const clean = (n: number): number => Number(n.toPrecision(12));
 
@@ -86,8 +89,9 @@ export function readable(x: number, unit: FigureUnit, rounding: "up" | "down"): 
   return twoDigits(x, rounding);
 }
 
-export function suggest(input: SuggestionInput, step: number, countPages: PageCounter): Suggestion {
-  const values = finiteValues(input.values);
+/** The statistics are taken over the period only, not its warm-up: `since` is its start. */
+export function suggest(input: SuggestionInput, since: number, countPages: PageCounter): Suggestion {
+  const values = finiteValues(input.values.map((s) => ({ metric: s.metric, values: s.values.filter(([t]) => t >= since) })));
   const method = SUGGESTION_METHOD[input.comparator];
   const base = { alert: input.alert, threshold: input.threshold, levelled: input.levelled, unit: input.unit, comparator: input.comparator, samples: values.length };
   if (values.length === 0) return { ...base, levels: [], none: "no history of this alert's value in the period" };
@@ -109,8 +113,8 @@ export function suggest(input: SuggestionInput, step: number, countPages: PageCo
       statistic: `p${Math.round(m.quantile * 100)} × ${m.margin}`,
       basis,
       suggested,
-      ...(current !== undefined ? { current, currentPages: countPages(input.values, input.comparator, current, input.forSeconds, step) } : {}),
-      pages: countPages(input.values, input.comparator, suggested, input.forSeconds, step),
+      ...(current !== undefined ? { current, currentPages: countPages(current) } : {}),
+      pages: countPages(suggested),
     });
   }
   return { ...base, levels };
