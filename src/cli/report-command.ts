@@ -1,0 +1,72 @@
+/**
+ * `pipemon report [--since 30d] [--env E] [--select S]... [--suggest] [--format text|markdown|json|html]`:
+ * the performance analysis of each pipeline from its history in a Prometheus-compatible store
+ * (src/app/report.ts), printed to stdout in the chosen format. Exit 0 when the report was
+ * made (bottlenecks are findings, not failures); 1 on invalid specs, a --select that matches
+ * nothing, or a query API that cannot answer completely.
+ */
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { parseDuration } from "../lib/duration.js";
+import { uplotAssets } from "../lib/uplot-assets.js";
+import { renderReportHtml } from "../history/report-html.js";
+import { renderReportJson, renderReportMarkdown, renderReportText } from "../history/report-render.js";
+import { summarise } from "./diagnostics.js";
+import { selectOption } from "./options.js";
+import { EXIT_ERROR, err, print, printDiagnostics } from "./output.js";
+
+type Format = "text" | "markdown" | "json" | "html";
+
+function parsePeriod(value: string): number {
+  const seconds = parseDuration(value);
+  if (seconds === undefined || seconds <= 0) throw new InvalidArgumentError("expected a duration like 30d, 7d or 12h");
+  return seconds;
+}
+
+export function registerReportCommand(cli: Command): void {
+  selectOption(
+    cli
+      .command("report")
+      .description("performance report per pipeline from its history (runs, durations, freshness, volume, peaks), bottlenecks flagged against the spec's thresholds")
+      .option("--since <duration>", "how far back to look", parsePeriod, 30 * 86400)
+      .option("--env <name>", "only this environment"),
+  )
+    .option("--suggest", "propose thresholds from the history, with how often each would have paged")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json", "html"]).default("text"))
+    .action(async (opts: { since: number; env?: string; select: string[]; suggest?: boolean; format: Format }) => {
+      const { report } = await import("../app/report.js");
+      const { QueryApiError, QueryApiSettingsError } = await import("../targets/prometheus/query-api.js");
+      const root = cli.opts<{ specs: string }>().specs;
+      let result: Awaited<ReturnType<typeof report>>;
+      try {
+        result = await report({
+          root,
+          select: opts.select,
+          sinceSeconds: opts.since,
+          suggest: opts.suggest === true,
+          charts: opts.format === "html",
+          env: (name) => process.env[name],
+          ...(opts.env !== undefined ? { environment: opts.env } : {}),
+        });
+      } catch (e) {
+        if (e instanceof QueryApiError || e instanceof QueryApiSettingsError) {
+          err(`pipemon report: ${e.message}`);
+          process.exitCode = EXIT_ERROR;
+          return;
+        }
+        throw e;
+      }
+      printDiagnostics(result.load);
+      if (!result.document) {
+        err(result.problem !== undefined ? `pipemon report: ${result.problem}` : `${summarise(result.load.diagnostics)}: no report was made`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const doc = result.document;
+      const text =
+        opts.format === "json" ? renderReportJson(doc) :
+        opts.format === "markdown" ? renderReportMarkdown(doc) :
+        opts.format === "html" ? renderReportHtml(doc, result.charts ?? [], uplotAssets()) :
+        renderReportText(doc);
+      print(text);
+    });
+}
