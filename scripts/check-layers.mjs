@@ -11,9 +11,10 @@ const ALLOWED = {
   spec: ["spec", "model", "lib"],
   compile: ["compile", "model", "lib"],
   plan: ["plan", "model", "lib"],
+  history: ["history", "model", "lib"],
   targets: ["targets", "plan", "model", "lib"],
-  app: ["app", "spec", "compile", "plan", "targets", "model", "lib"],
-  cli: ["cli", "app", "spec", "plan", "model", "lib"],
+  app: ["app", "spec", "compile", "plan", "targets", "history", "model", "lib"],
+  cli: ["cli", "app", "spec", "plan", "history", "model", "lib"],
 };
 const FORBIDDEN_PACKAGES = { compile: ["@datadog/datadog-api-client"], plan: ["@datadog/datadog-api-client"], spec: ["@datadog/datadog-api-client", "@grafana/grafana-foundation-sdk"], model: ["@datadog/datadog-api-client"], lib: ["@datadog/datadog-api-client"] };
 
