@@ -9,6 +9,7 @@ import { scrubSecrets } from "../lib/scrub.js";
 import { EXIT_ERROR, err, out, print, printDiagnostics } from "./output.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
 import { registerRunCommand } from "./run-command.js";
+import { registerBacktestCommand } from "./backtest-command.js";
 import { registerTestCommand } from "./test-command.js";
 import { styleFor } from "./style.js";
 
@@ -137,6 +138,7 @@ function program(): Command {
   registerReconcileCommands(cli);
   registerTestCommand(cli);
   registerRunCommand(cli);
+  registerBacktestCommand(cli);
   return cli;
 }
 

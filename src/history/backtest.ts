@@ -78,16 +78,17 @@ export const alertKey = (a: { pipeline: string; alert: string; severity: Severit
 /**
  * Per pipeline, alert and severity: the union of the episodes of every rule (level) and alert
  * instance with that severity, clipped to [since, until]. Every rule appears, quiet ones with
- * no episodes. `seriesOf` gives the rule's value-expression series over its grid.
+ * no episodes. `episodesOf` gives each rule's episodes over its grid, every instance's
+ * (from `evaluateRule`, so a caller can evaluate a query's rules as soon as it answers and let
+ * its series go).
  */
-export function backtestAlerts(rules: readonly BacktestRule[], seriesOf: (rule: BacktestRule) => readonly HistorySeries[], since: number, until: number, warmUp: number): BacktestAlert[] {
+export function backtestAlerts(rules: readonly BacktestRule[], episodesOf: (rule: BacktestRule) => readonly Episode[], since: number, until: number): BacktestAlert[] {
   const grouped = new Map<string, { alert: BacktestAlert; all: Episode[] }>();
   for (const rule of rules) {
-    const instances = evaluateRule(seriesOf(rule), rule, ruleGrid(since, until, rule.intervalSeconds, warmUp));
     const key = alertKey(rule);
     let g = grouped.get(key);
     if (!g) grouped.set(key, (g = { alert: { pipeline: rule.pipeline, alert: rule.alert, severity: rule.severity, episodes: [], firingSeconds: 0, channels: [] }, all: [] }));
-    for (const i of instances) g.all.push(...i.episodes);
+    g.all.push(...episodesOf(rule));
     g.alert.channels = [...new Set([...g.alert.channels, ...rule.channels])];
   }
   const out = [...grouped.values()].map(({ alert, all }) => {
@@ -95,6 +96,11 @@ export function backtestAlerts(rules: readonly BacktestRule[], seriesOf: (rule: 
     return { ...alert, episodes, firingSeconds: firingSeconds(episodes, until) };
   });
   return out.sort((a, b) => (a.pipeline < b.pipeline ? -1 : a.pipeline > b.pipeline ? 1 : 0) || (a.alert < b.alert ? -1 : a.alert > b.alert ? 1 : 0) || severityRank[a.severity] - severityRank[b.severity]);
+}
+
+/** The episodes of every instance of one rule, from its value expression's series on its grid. */
+export function ruleEpisodes(rule: BacktestRule, series: readonly HistorySeries[], grid: EvaluationGrid): Episode[] {
+  return evaluateRule(series, rule, grid).flatMap((i) => i.episodes);
 }
 
 /** One alert before → after: either side may be missing (an alert added or removed by the change). */
