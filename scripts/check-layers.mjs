@@ -11,8 +11,8 @@ const ALLOWED = {
   spec: ["spec", "model", "lib"],
   compile: ["compile", "model", "lib"],
   plan: ["plan", "model", "lib"],
-  targets: ["targets", "plan", "model", "lib"],
   history: ["history", "model", "lib"],
+  targets: ["targets", "plan", "model", "lib"],
   app: ["app", "spec", "compile", "plan", "targets", "history", "model", "lib"],
   cli: ["cli", "app", "spec", "plan", "history", "model", "lib"],
 };

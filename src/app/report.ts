@@ -19,13 +19,14 @@ import { BATCH_INPUTS, pipelineReport, STREAM_INPUTS, type BatchInput, type Flag
 import { reportCharts, type ReportChart } from "../history/report-html.js";
 import type { ReportDocument, ReportEntry } from "../history/report-render.js";
 import type { MatrixSeries, Period } from "../history/report-series.js";
-import { backtestAlerts, type BacktestRule } from "../history/backtest.js";
+import { backtestAlerts, ruleEpisodes, ruleGrid, type BacktestRule } from "../history/backtest.js";
 import { suggest, type PageCounter, type SuggestionInput } from "../history/report-suggest.js";
-import { alertExpression, prometheusAlertName } from "../compile/prometheus/rules.js";
+import { alertExpression } from "../compile/prometheus/rules.js";
 import { hasErrors } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
 import { locate, parseSpecFile } from "../spec/load.js";
-import { PrometheusQueryApi, resolveQueryApiConnection } from "../targets/prometheus/query-api.js";
+import { PrometheusQueryApi, QueryApiError, QueryApiSettingsError, resolveQueryApiConnection } from "../targets/prometheus/query-api.js";
+import { pipelineRules } from "./backtest.js";
 import { parseSelection, selectionProblem, selects } from "./desired.js";
 
 /** What the report needs of a query client: range queries in Prometheus's matrix shape. */
@@ -153,18 +154,17 @@ function locateThreshold(load: LoadResult, root: string, p: Pipeline, specPath: 
 
 /**
  * How many times the alert's rule with another threshold would have paged in the period:
- * backtest's own evaluation (src/history/backtest.ts) of that rule over the same values, so
+ * backtest's own rule (app/backtest.ts) with only the threshold changed, walked by backtest's
+ * evaluation (src/history/backtest.ts) over the same values on the same grid, so
  * `report --suggest` and `backtest` of a spec with the suggested threshold agree.
  */
-function pagesOf(p: Pipeline, def: AlertDefinition, values: readonly MatrixSeries[], at: { since: number; until: number; step: number; warmUp: number }): PageCounter {
-  const critical = def.levels[0]!;
+function pagesOf(project: Project, p: Pipeline, def: AlertDefinition, values: readonly MatrixSeries[], at: { since: number; until: number; warmUp: number }): PageCounter {
+  const rule = pipelineRules(project, p).find((r) => r.alert === def.key && r.level === "critical")!;
+  const level = def.levels.find((l) => l.level === "critical")!;
   return (threshold) => {
-    const rule: BacktestRule = {
-      pipeline: p.name, team: p.team, alert: def.key, severity: critical.severity, level: "critical",
-      alertName: prometheusAlertName(def.key, "critical"), expr: alertExpression(def, { ...critical, threshold }), valueExpr: def.promql,
-      comparator: def.comparator, threshold, forSeconds: def.forSeconds, intervalSeconds: at.step, channels: critical.channels,
-    };
-    return backtestAlerts([rule], () => values, at.since, at.until, at.warmUp)[0]?.episodes.length ?? 0;
+    const changed: BacktestRule = { ...rule, threshold, expr: alertExpression(def, { ...level, threshold }) };
+    const grid = ruleGrid(at.since, at.until, changed.intervalSeconds, at.warmUp);
+    return backtestAlerts([changed], () => ruleEpisodes(changed, values, grid), at.since, at.until)[0]?.episodes.length ?? 0;
   };
 }
 
@@ -177,7 +177,22 @@ async function inTurn<T>(items: readonly T[], limit: number, task: (item: T) => 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/**
+ * The report, or why there is none: invalid specs, a --select that matches nothing, or a
+ * query API that is not configured or cannot answer completely (one line, `problem`).
+ */
 export async function report(options: ReportOptions): Promise<ReportResult> {
+  try {
+    return await reportOrThrow(options);
+  } catch (e) {
+    if (e instanceof QueryApiError || e instanceof QueryApiSettingsError) return { load: emptyLoad, problem: e.message, queryCount: 0 };
+    throw e;
+  }
+}
+
+const emptyLoad: LoadResult = { projects: [], diagnostics: [], sources: new Map(), environments: [], fileCount: 0 };
+
+async function reportOrThrow(options: ReportOptions): Promise<ReportResult> {
   const load = loadSpecs(options);
   if (hasErrors(load.diagnostics)) return { load, queryCount: 0 };
   const selection = parseSelection(options.select);
@@ -234,7 +249,7 @@ export async function report(options: ReportOptions): Promise<ReportResult> {
             alert: def.key, threshold: where.path.slice(1).join("."), specPath: where.path, comparator: def.comparator, unit: def.unit,
             forSeconds: def.forSeconds, current: levelsOf(def), levelled: where.levelled, values,
           };
-          entry.suggestions.push(suggest(input, since, pagesOf(p, def, values, { since, until, step, warmUp })));
+          entry.suggestions.push(suggest(input, since, pagesOf(project, p, def, values, { since, until, warmUp })));
         }
       }
       results.set(p, { entry, ...(options.charts ? { charts: reportCharts(spec, inputs, period!) } : {}) });

@@ -10,6 +10,7 @@ import { EXIT_ERROR, err, out, print, printDiagnostics } from "./output.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
 import { registerReportCommand } from "./report-command.js";
 import { registerRunCommand } from "./run-command.js";
+import { registerBacktestCommand } from "./backtest-command.js";
 import { registerTestCommand } from "./test-command.js";
 import { styleFor } from "./style.js";
 
@@ -138,6 +139,7 @@ function program(): Command {
   registerReconcileCommands(cli);
   registerTestCommand(cli);
   registerRunCommand(cli);
+  registerBacktestCommand(cli);
   registerReportCommand(cli);
   return cli;
 }

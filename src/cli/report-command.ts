@@ -34,27 +34,16 @@ export function registerReportCommand(cli: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json", "html"]).default("text"))
     .action(async (opts: { since: number; env?: string; select: string[]; suggest?: boolean; format: Format }) => {
       const { report } = await import("../app/report.js");
-      const { QueryApiError, QueryApiSettingsError } = await import("../targets/prometheus/query-api.js");
       const root = cli.opts<{ specs: string }>().specs;
-      let result: Awaited<ReturnType<typeof report>>;
-      try {
-        result = await report({
-          root,
-          select: opts.select,
-          sinceSeconds: opts.since,
-          suggest: opts.suggest === true,
-          charts: opts.format === "html",
-          env: (name) => process.env[name],
-          ...(opts.env !== undefined ? { environment: opts.env } : {}),
-        });
-      } catch (e) {
-        if (e instanceof QueryApiError || e instanceof QueryApiSettingsError) {
-          err(`pipemon report: ${e.message}`);
-          process.exitCode = EXIT_ERROR;
-          return;
-        }
-        throw e;
-      }
+      const result = await report({
+        root,
+        select: opts.select,
+        sinceSeconds: opts.since,
+        suggest: opts.suggest === true,
+        charts: opts.format === "html",
+        env: (name) => process.env[name],
+        ...(opts.env !== undefined ? { environment: opts.env } : {}),
+      });
       printDiagnostics(result.load);
       if (!result.document) {
         err(result.problem !== undefined ? `pipemon report: ${result.problem}` : `${summarise(result.load.diagnostics)}: no report was made`);
