@@ -159,17 +159,15 @@ function perWindow(increases: readonly Increase[], series: readonly MatrixSeries
 }
 
 function successGap(inputs: HistoryInputs<BatchInput>, successes: readonly Increase[], period: Period): BatchFigures["longestSuccessGap"] {
-  // Exact end times from the gauge; its first sample is the last success before the period.
+  // Exact end times from the gauge. When it reports from the period's start, its first value
+  // is the last success before the period; when it is born inside the period (a first
+  // success), the gap before it runs from the period's start, as the stale alert sees it.
+  const firstSample = Math.min(...inputs.lastSuccess.flatMap((s) => (s.values.length ? [s.values[0]![0]] : [])));
   let times = [...new Set(finiteValues(inputs.lastSuccess))].sort((a, b) => a - b);
-  let start = times[0];
-  if (times.length === 0) {
-    times = successes.map((s) => s.t);
-    start = period.since;
-  } else {
-    times = times.slice(1);
-  }
+  let from = period.since;
+  if (times.length === 0) times = successes.map((s) => s.t);
+  else if (firstSample <= period.since) [from, times] = [times[0]!, times.slice(1)];
   let best: { seconds: number; from: number; to: number | null } | null = null;
-  let from = start ?? period.since;
   for (const t of [...times, null]) {
     const seconds = (t ?? period.until) - from;
     if (!best || seconds > best.seconds) best = { seconds, from, to: t };

@@ -90,6 +90,13 @@ describe("report of a batch pipeline", () => {
     expect(report.flags).toContainEqual(expect.objectContaining({ threshold: "sla.freshness", level: "critical", value: longest.seconds, limit: 7200, specPath: ["spec", "sla", "freshness"] }));
   });
 
+  it("counts the gap from the period's start when the first success comes inside the period, as the stale alert does", () => {
+    const lateStart = RUNS.map((r, i) => (i < 5 ? { ...r, status: "failed" as const } : r));
+    const firstSuccess = lateStart.find((r) => r.status === "success")!.end;
+    const g = pipelineReport(spec, batchSeries(lateStart), DAY).batch!.longestSuccessGap!;
+    expect(g).toEqual({ seconds: firstSuccess - DAY.since, from: DAY.since, to: firstSuccess });
+  });
+
   it("sums records per schedule window and counts windows under minRecords", () => {
     // Full windows of an hour from midnight; each holds the runs that ended in it.
     const perWindow = Array.from({ length: 24 }, (_, w) => RUNS.filter((r) => r.end > w * 3600 && r.end <= (w + 1) * 3600).reduce((a, r) => a + r.records, 0));
