@@ -86,6 +86,8 @@ export function readable(x: number, unit: FigureUnit, rounding: "up" | "down"): 
     const size = x >= 7200 ? 3600 : 60;
     return clean(twoDigits(x / size, rounding) * size);
   }
+  // Counts (records, errors, backlog) are whole numbers in a spec.
+  if (unit === "count") return rounding === "up" ? Math.ceil(twoDigits(x, rounding)) : Math.floor(twoDigits(x, rounding));
   return twoDigits(x, rounding);
 }
 
@@ -96,7 +98,8 @@ export function suggest(input: SuggestionInput, since: number, countPages: PageC
   const base = { alert: input.alert, threshold: input.threshold, levelled: input.levelled, unit: input.unit, comparator: input.comparator, samples: values.length };
   if (values.length === 0) return { ...base, levels: [], none: "no history of this alert's value in the period" };
   const levels: SuggestedLevel[] = [];
-  for (const level of input.levelled ? (["critical", "warning"] as const) : (["critical"] as const)) {
+  // A warning level is suggested where the spec has one: a suggestion reshapes a threshold, it does not add levels.
+  for (const level of input.current.warning !== undefined ? (["critical", "warning"] as const) : (["critical"] as const)) {
     const m = method[level];
     const basis = quantile(values, m.quantile)!;
     const suggested = readable(basis * m.margin, input.unit, method.rounding);
@@ -105,6 +108,11 @@ export function suggest(input: SuggestionInput, since: number, countPages: PageC
     if (level === "warning" && critical !== undefined && (input.comparator === ">" ? suggested >= critical : suggested <= critical)) continue;
     if (input.comparator === "<" && suggested <= 0) {
       if (level === "critical") return { ...base, levels: [], none: `the history's p${m.quantile * 100} is 0: no threshold below it can page` };
+      continue;
+    }
+    // A ratio cannot pass 100%: the history's own peaks are too frequent for this margin.
+    if (input.unit === "ratio" && input.comparator === ">" && suggested >= 1) {
+      if (level === "critical") return { ...base, levels: [], none: `p${m.quantile * 100} × ${m.margin} of the history is ${Number((basis * m.margin * 100).toPrecision(3))}%, beyond 100%: the history spends more than ${Math.round((1 - m.quantile) * 100)}% of the time near its peak` };
       continue;
     }
     const current = level === "critical" ? input.current.critical : input.current.warning;
