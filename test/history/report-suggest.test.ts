@@ -19,6 +19,9 @@ describe("readable values", () => {
     expect(readable(9.6 * 3600, "seconds", "up")).toBe(9.6 * 3600);
     expect(readable(12_345, "count", "down")).toBe(12_000);
     expect(readable(437.2, "perSecond", "down")).toBe(430);
+    // Counts are whole numbers in a spec (errors: 1.3 is refused by validation).
+    expect(readable(1.08, "count", "up")).toBe(2);
+    expect(readable(1.08, "count", "down")).toBe(1);
   });
 });
 
@@ -60,6 +63,14 @@ describe("suggest", () => {
     const s = suggest(input({ levelled: false, current: { critical: 0.95 }, values: series([1, 1, 1, 0.5, 0.5, 0.5], -180) }), 0, () => 0);
     expect(s.samples).toBe(3);
     expect(s.levels[0]!.basis).toBe(0.5);
+  });
+
+  it("suggests no ratio beyond 100% and no warning level the spec does not have", () => {
+    const peaks = suggest(input({ values: series([0.5, 0.97, 0.97, 0.97]) }), 0, () => 0);
+    expect(peaks).toMatchObject({ levels: [], none: expect.stringMatching(/beyond 100%/) });
+    const single = suggest(input({ alert: "errors", threshold: "thresholds.errors", unit: "count", current: { critical: 10 }, values: series([1, 2, 3, 12]) }), 0, () => 0);
+    expect(single.levels.map((l) => l.level)).toEqual(["critical"]);
+    expect(Number.isInteger(single.levels[0]!.suggested)).toBe(true);
   });
 
   it("says why when the alert's value has no history", () => {
