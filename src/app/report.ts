@@ -37,10 +37,9 @@ export interface RangeQueries {
 
 export interface ReportOptions extends LoadOptions {
   select?: readonly string[];
-  /** The period's length, seconds (`--since 30d`). */
-  sinceSeconds: number;
-  /** The period's end, unix seconds; now by default. */
-  until?: number;
+  /** The period, unix seconds; both are aligned down to the rule interval. */
+  since: number;
+  until: number;
   suggest?: boolean;
   /** Build the html charts too. */
   charts?: boolean;
@@ -209,8 +208,8 @@ async function reportOrThrow(options: ReportOptions): Promise<ReportResult> {
   for (const project of load.projects) {
     const client = options.queryApi ? options.queryApi(project) : new PrometheusQueryApi(resolveQueryApiConnection(project.prometheus, options.env));
     const step = project.grafana.ruleIntervalSeconds;
-    const until = Math.floor((options.until ?? Date.now() / 1000) / step) * step;
-    const since = until - Math.ceil(options.sinceSeconds / step) * step;
+    const until = Math.floor(options.until / step) * step;
+    const since = Math.floor(options.since / step) * step;
     period = { since, until, step };
     const range = { start: since, end: until, step };
     const pipelines = project.pipelines.filter((p) => selects(selection, p.name, p.team));

@@ -11,7 +11,7 @@ import { EXIT_ERROR, err, print, printDiagnostics } from "./output.js";
 import { selectOption } from "./options.js";
 
 /** `7d`, `36h` (a length before --until), an ISO 8601 time, or unix seconds. */
-type TimeSpec = { ago: number } | { at: number };
+export type TimeSpec = { ago: number } | { at: number };
 
 function parseInstant(value: string): number | undefined {
   if (value === "now") return Date.now() / 1000;
@@ -21,7 +21,7 @@ function parseInstant(value: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms / 1000;
 }
 
-function parseSince(value: string): TimeSpec {
+export function parseSince(value: string): TimeSpec {
   const seconds = parseDuration(value);
   if (seconds !== undefined && seconds > 0) return { ago: seconds };
   const at = parseInstant(value);
@@ -29,7 +29,7 @@ function parseSince(value: string): TimeSpec {
   return { at };
 }
 
-function parseUntil(value: string): number {
+export function parseUntil(value: string): number {
   const at = parseInstant(value);
   if (at !== undefined) return at;
   const seconds = parseDuration(value);

@@ -123,7 +123,7 @@ function markdownSection(e: ReportEntry): string {
  */
 export function renderReportMarkdown(doc: ReportDocument, limit = GITHUB_COMMENT_LIMIT): string {
   const ordered = [...doc.pipelines].sort((a, b) => Number(b.flags.length > 0) - Number(a.flags.length > 0));
-  const head = [`### pipemon report`, "", header(doc), ""];
+  const head = [`### pipemon report`, "", header(doc), "", ""];
   const summary = [`| pipeline | type | runs / success | bottlenecks |`, `|---|---|---|---|`];
   const summaryRow = (e: ReportEntry): string => {
     const runs = e.batch ? `${e.batch.runs.toLocaleString("en-US")} / ${formatShare(e.batch.successRate)}` : "–";

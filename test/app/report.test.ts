@@ -144,7 +144,7 @@ beforeAll(async () => {
   until = prom.origin + DURATION;
   root = mkdtempSync(join(tmpdir(), "pipemon-report-"));
   writeSpecs(join(root, "specs"), CURRENT);
-  result = await report({ root: join(root, "specs"), sinceSeconds: DURATION - START, until, suggest: true, charts: true, env });
+  result = await report({ root: join(root, "specs"), since, until, suggest: true, charts: true, env });
 }, 180_000);
 
 afterAll(async () => {

@@ -47,6 +47,9 @@ describe("markdown report", () => {
 
   it("shows a small report whole: figures table, bottleneck with its spec line, suggestion with page counts", () => {
     const root = gfmHtmlOf(renderReportMarkdown(doc(2)));
+    const summary = root.querySelector("table")!;
+    expect(summary.querySelector("th")!.textContent).toBe("pipeline");
+    expect(summary.querySelectorAll("tbody tr").map((r) => r.querySelector("td")!.textContent)).toEqual(["etl-0000", "etl-0001"]);
     expect(root.querySelectorAll("details")).toHaveLength(2);
     const text = root.textContent;
     expect(text).toContain("critical: CPU peak 97% > 95% (thresholds.cpu.critical) at specs/t/etl-0.yaml:12:17");
