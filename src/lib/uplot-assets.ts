@@ -11,7 +11,9 @@ let cached: { js: string; css: string } | undefined;
 export function uplotAssets(): { js: string; css: string } {
   if (!cached) {
     // Resolved from this module's own location, so the bundle finds pipemon's dependency
-    // whatever the working directory is.
+    // whatever the working directory is. Only resolve() is used, with literal paths: the files
+    // are read as text to inline them, never loaded as modules.
+    // lint-allow-computed-import: resolves uPlot's two asset files (literal paths) to read them as text
     const require = createRequire(import.meta.url);
     cached = {
       js: readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8"),
