@@ -31,6 +31,7 @@ const plural = (n: number, word: string): string => `${n.toLocaleString("en-US")
 /** The figures of one pipeline as label → text rows, shared by text, markdown and html. */
 export function figureRows(e: ReportEntry): [string, string][] {
   const rows: [string, string][] = [];
+  if (e.noHistory) rows.push(["history", "no series of this pipeline in the period: check its metric names (spec.metrics) and the query URL"]);
   const b = e.batch;
   if (b) {
     rows.push(["runs", b.runs === 0 ? "no run in the period" : `${plural(b.runs, "run")}: ${b.succeeded.toLocaleString("en-US")} succeeded, ${b.failed.toLocaleString("en-US")} failed (${formatShare(b.successRate)} success)`]);
@@ -62,7 +63,6 @@ export function figureRows(e: ReportEntry): [string, string][] {
   }
   if (e.cpu) rows.push(["CPU", `peak ${formatFigure(e.cpu.peak, "ratio")}, p95 ${formatFigure(e.cpu.p95, "ratio")}`]);
   if (e.memory) rows.push(["memory", `peak ${formatFigure(e.memory.peak, "ratio")}, p95 ${formatFigure(e.memory.p95, "ratio")}`]);
-  if (rows.length === 0 || (b && b.runs === 0 && rows.length === 1)) rows.push(["history", "no series of this pipeline in the period: check its metric names (spec.metrics) and the query URL"]);
   return rows;
 }
 

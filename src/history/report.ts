@@ -132,6 +132,8 @@ export interface PipelineReport {
   stream?: StreamFigures;
   cpu: Peak | null;
   memory: Peak | null;
+  /** No query returned any series: the metric names or the query URL are likely wrong. */
+  noHistory?: true;
   flags: Flag[];
 }
 
@@ -311,6 +313,7 @@ export function pipelineReport(spec: ReportSpec, inputs: HistoryInputs<BatchInpu
       : { stream: streamFigures(inputs as HistoryInputs<StreamInput>, period) }),
     cpu: peak(inputs.cpu),
     memory: peak(inputs.memory),
+    ...(Object.values<readonly MatrixSeries[]>(inputs).every((series) => series.length === 0) ? { noHistory: true as const } : {}),
     flags: [],
   };
   report.flags = bottlenecks(report, spec);
