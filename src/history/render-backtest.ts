@@ -15,7 +15,7 @@ const iso = (t: number): string => new Date(t * 1000).toISOString().replace(".00
 /** A duration for reading: whole minutes (the evaluation interval is never finer than 10s, and minutes suffice for pages). */
 const span = (seconds: number): string => (seconds === 0 ? "0m" : seconds < 60 ? formatDuration(seconds) : formatDuration(Math.round(seconds / 60) * 60));
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string): string => `${n} ${n === 1 ? word : word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 
 function episodeLine(e: Episode): string {
   return e.end === null ? `${iso(e.start)} → still firing` : `${iso(e.start)} → ${iso(e.end)} (${span(e.end - e.start)})`;
