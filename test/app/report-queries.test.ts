@@ -3,9 +3,11 @@
  * builders, so a spec's `metrics` overrides (names, selectors, whole queries) are read as the
  * alerts read them. Run on the README's metric-override examples with a recording client.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { report, type RangeQueries } from "../../src/app/report.js";
 import { renderReportText } from "../../src/history/report-render.js";
+import type { MatrixSeries } from "../../src/history/report-series.js";
 
 function recording(): { client: RangeQueries; asked: { expr: string; start: number; end: number; step: number }[] } {
   const asked: { expr: string; start: number; end: number; step: number }[] = [];
@@ -40,5 +42,22 @@ describe("report's queries", () => {
     const [entry] = r.document!.pipelines;
     expect(entry).toMatchObject({ pipeline: "orders-daily-dag", noHistory: true, batch: { runs: 0, successRate: null, duration: null }, cpu: null, memory: null });
     expect(renderReportText(r.document!)).toContain("history                        no series of this pipeline in the period: check its metric names (spec.metrics) and the query URL");
+  });
+
+  it("points a flag at the config line that sets the threshold when the pipeline does not (a team's defaults)", async () => {
+    // settlement-recon (team payments) takes failureRate from teams.payments.defaults: 1% of
+    // records fail. Its weekday schedule's window is 3 days: a week holds two full windows.
+    const since = until - 7 * 86400;
+    const counter = (perHour: number): MatrixSeries[] => [{ metric: {}, values: Array.from({ length: 7 * 1440 + 1 }, (_, i) => [since + i * 60, String(Math.floor(i / 60) * perHour)] as [number, string]) }];
+    const client: RangeQueries = {
+      queryRange: async (expr) => (expr === 'pipeline_records_processed_total{pipeline="settlement-recon"}' ? counter(10_000) : expr === 'pipeline_records_failed_total{pipeline="settlement-recon"}' ? counter(100) : []),
+    };
+    const r = await report({ root: "specs", since, until: since + 7 * 86400, env: () => undefined, queryApi: () => client, select: ["settlement-recon"], environment: "production" });
+    expect(r.document!.pipelines[0]!.batch!.recordsPerWindow!.windows).toBe(2);
+    const flag = r.document!.pipelines[0]!.flags.find((f) => f.threshold.startsWith("thresholds.failureRate"))!;
+    const config = readFileSync("specs/pipemon.yaml", "utf8").split("\n");
+    const line = config.findIndex((l) => l.includes("thresholds: { failureRate: { warning: 0.1%, critical: 0.5% } }")) + 1;
+    expect(flag).toMatchObject({ threshold: "thresholds.failureRate.critical", value: 0.01, limit: 0.005 });
+    expect(flag.location).toMatch(new RegExp(`^specs/pipemon\\.yaml:${line}:\\d+$`));
   });
 });
