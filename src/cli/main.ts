@@ -9,7 +9,9 @@ import { scrubSecrets } from "../lib/scrub.js";
 import { EXIT_ERROR, err, out, print, printDiagnostics } from "./output.js";
 import { registerPreviewCommand } from "./preview-command.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
+import { registerReportCommand } from "./report-command.js";
 import { registerRunCommand } from "./run-command.js";
+import { registerBacktestCommand } from "./backtest-command.js";
 import { registerTestCommand } from "./test-command.js";
 import { registerInitCommand } from "./init-command.js";
 import { registerCommentCommand } from "./comment-command.js";
@@ -150,6 +152,8 @@ function program(): Command {
   registerCommentCommand(cli);
   registerCompletionCommand(cli);
   registerPreviewCommand(cli);
+  registerBacktestCommand(cli);
+  registerReportCommand(cli);
   return cli;
 }
 

@@ -108,6 +108,18 @@ export interface MetricSinkSettings {
   pushgatewayUrl?: string;
 }
 
+/**
+ * The Prometheus-compatible query API that backtest and report read history from. Values may
+ * hold `${ENV}` references (the token and password always do), resolved only when querying.
+ */
+export interface PrometheusQuerySettings {
+  url?: string;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+  /** Mimir/Cortex tenant: the X-Scope-OrgID header. */
+  tenant?: string;
+}
+
 /** One compiled view of the project: the base, or one environment overlay applied. */
 export interface Project {
   /** Environment name, or undefined when the config declares no environments. */
@@ -115,6 +127,8 @@ export interface Project {
   grafana: GrafanaSettings;
   datadog: DatadogSettings;
   metrics?: MetricSinkSettings;
+  /** Where history is read (backtest, report); undefined → PROMETHEUS_URL, no auth. */
+  prometheus?: PrometheusQuerySettings;
   channels: Readonly<Record<string, Channel>>;
   /**
    * Where generated runbooks are published (e.g. the repository's blob URL of `generated/`),

@@ -5,6 +5,9 @@
  */
 import type { TargetName } from "../plan/resource.js";
 
+/** What a breaker guards: a target pipemon writes to, or the query API history is read from. */
+export type BreakerTarget = TargetName | "prometheus";
+
 export interface RetryPolicy {
   /** Attempts in total, including the first. */
   attempts: number;
@@ -74,7 +77,7 @@ export function isTransportFault(e: unknown): boolean {
 }
 
 export class CircuitOpenError extends Error {
-  constructor(readonly target: TargetName, failures: number) {
+  constructor(readonly target: BreakerTarget, failures: number) {
     super(`${target}: stopped after ${failures} consecutive failed requests (circuit open); nothing more was sent to ${target}`);
     this.name = "CircuitOpenError";
   }
@@ -87,7 +90,7 @@ export class CircuitOpenError extends Error {
 export class CircuitBreaker {
   private consecutive = 0;
   private open = false;
-  constructor(readonly target: TargetName, readonly threshold = envNumber("PIPEMON_CIRCUIT_THRESHOLD", 5)) {}
+  constructor(readonly target: BreakerTarget, readonly threshold = envNumber("PIPEMON_CIRCUIT_THRESHOLD", 5)) {}
   guard(): void {
     if (this.open) throw new CircuitOpenError(this.target, this.consecutive);
   }

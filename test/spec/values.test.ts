@@ -13,7 +13,7 @@ describe("rules on every value of a document", () => {
     expect(messages("Config", { grafana: { url: "${GRAFANA_URL}", token: "${T}" }, datadog: { site: "${DD_SITE:-datadoghq.com}" } })).toEqual([]);
     expect(messages("Config", { environments: { staging: { grafana: { url: "${STAGING_URL}" } } }, channels: { oncall: { integrationKey: "${K}" } } })).toEqual([]);
     expect(messages("Config", { channels: { alerts: { channel: "${SLACK_CHANNEL}" } } })).toEqual([
-      "channels.alerts.channel: channels.alerts.channel holds ${...}, which pipemon never resolves here (only in grafana.url and token, datadog.site, apiKey and appKey, metrics.pushgateway.url, and channel secrets): write the value itself",
+      "channels.alerts.channel: channels.alerts.channel holds ${...}, which pipemon never resolves here (only in grafana.url and token, datadog.site, apiKey and appKey, metrics.pushgateway.url, prometheus.*, and channel secrets): write the value itself",
     ]);
     expect(messages("Pipeline", { metadata: { labels: { region: "eu-${REGION}" } } })).toHaveLength(1);
   });

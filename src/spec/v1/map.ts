@@ -100,6 +100,9 @@ function mapProject(config: RawConfig, pipelines: readonly Located<RawPipeline>[
     grafana: grafanaSettings(config.grafana, overlay.grafana),
     datadog: { ...config.datadog, ...overlay.datadog },
     metrics: metricSinks(config, overlay),
+    // An environment's block replaces the config's whole: each environment reads its own store,
+    // and a token must never be sent to another environment's URL.
+    ...((overlay.prometheus ?? config.prometheus) !== undefined ? { prometheus: { ...(overlay.prometheus ?? config.prometheus) } } : {}),
     channels: mapChannels(config.channels),
     ...(runbookBaseUrl ? { runbookBaseUrl } : {}),
     pipelines: pipelines.map((p) => mapPipeline(config, overlay, p, env, diagnostics)),

@@ -61,11 +61,20 @@ export interface RawMetricSinks {
   pushgateway?: { url: string };
 }
 
+/** Where backtest and report read history (a Prometheus-compatible query API). */
+export interface RawPrometheusQuery {
+  url?: string;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+  tenant?: string;
+}
+
 export interface RawEnvironment {
   grafana?: RawGrafana;
   datadog?: RawDatadog;
   runbooks?: { baseUrl?: string };
   metrics?: RawMetricSinks;
+  prometheus?: RawPrometheusQuery;
   routing?: RawRouting;
   overrides?: RawPipelineDefaults;
 }
@@ -77,6 +86,7 @@ export interface RawConfig {
   datadog?: RawDatadog;
   runbooks?: { baseUrl?: string };
   metrics?: RawMetricSinks;
+  prometheus?: RawPrometheusQuery;
   channels: Record<string, RawChannel>;
   routing: RawRouting;
   teams?: Record<string, { routing?: RawRouting; defaults?: RawPipelineDefaults }>;

@@ -290,6 +290,32 @@ const metricSinks: Schema = {
   },
 };
 
+/** The Prometheus-compatible query API that `backtest` and `report` read history from. */
+const prometheusQuery: Schema = {
+  type: "object",
+  additionalProperties: false,
+  description: "The Prometheus-compatible query API (Prometheus, Mimir, Thanos, VictoriaMetrics, Grafana Cloud) read by backtest and report.",
+  properties: {
+    url: {
+      ...text("Query API base URL, e.g. http://prometheus:9090 or ${PROMETHEUS_URL}; PROMETHEUS_URL when unset."),
+      pattern: "^(https?://|\\$\\{)",
+      "x-expect": "an http(s) URL or an environment reference like ${PROMETHEUS_URL}",
+    },
+    bearerToken: secret("Bearer token (Authorization: Bearer)."),
+    basicAuth: {
+      type: "object",
+      additionalProperties: false,
+      required: ["username", "password"],
+      description: "HTTP Basic auth (Grafana Cloud: the instance id and an access token).",
+      properties: {
+        username: text("User name, literal or ${ENV}."),
+        password: secret("Password or access token."),
+      },
+    },
+    tenant: text("Mimir/Cortex tenant, sent as X-Scope-OrgID; literal or ${ENV}."),
+  },
+};
+
 const runbooks: Schema = {
   type: "object",
   additionalProperties: false,
@@ -313,6 +339,7 @@ const config: Schema = {
     datadog: ref("Datadog"),
     runbooks: ref("Runbooks"),
     metrics: ref("MetricSinks"),
+    prometheus: ref("PrometheusQuery"),
     channels: {
       type: "object",
       description: "Every notification target, once.",
@@ -343,6 +370,7 @@ const config: Schema = {
           datadog: ref("Datadog"),
           runbooks: ref("Runbooks"),
           metrics: ref("MetricSinks"),
+          prometheus: ref("PrometheusQuery"),
           routing: ref("Routing"),
           overrides: ref("PipelineDefaults"),
         },
@@ -420,6 +448,7 @@ export const SCHEMA: Schema = {
     Datadog: datadog,
     Runbooks: runbooks,
     MetricSinks: metricSinks,
+    PrometheusQuery: prometheusQuery,
     Channel: channel,
     Routing: routing,
     PipelineDefaults: pipelineDefaults,

@@ -70,6 +70,11 @@ function checkConfig(config: Located<RawConfig>, out: Diagnostic[]): void {
     if (e.grafana?.ruleInterval) checkRuleInterval(e.grafana.ruleInterval, ["environments", env, "grafana", "ruleInterval"], file, doc, out);
   }
   if (c.grafana?.ruleInterval) checkRuleInterval(c.grafana.ruleInterval, ["grafana", "ruleInterval"], file, doc, out);
+  for (const [path, q] of [[["prometheus"], c.prometheus] as const, ...Object.entries(c.environments ?? {}).map(([env, e]) => [["environments", env, "prometheus"], e?.prometheus] as const)]) {
+    if (q?.bearerToken !== undefined && q.basicAuth !== undefined) {
+      at([...path, "basicAuth"], "set either bearerToken or basicAuth, not both: the query API takes one Authorization header", true);
+    }
+  }
   checkValues("Config", c, file, doc, out);
 }
 

@@ -33,8 +33,10 @@ const RESOLVED = [
   "environments.*.datadog.site", "environments.*.datadog.apiKey", "environments.*.datadog.appKey",
   // Resolved by `pipemon run`.
   "metrics.pushgateway.url", "environments.*.metrics.pushgateway.url",
+  // Resolved by `pipemon backtest` and `pipemon report`.
+  ...["url", "bearerToken", "basicAuth.username", "basicAuth.password", "tenant"].flatMap((k) => [`prometheus.${k}`, `environments.*.prometheus.${k}`]),
 ].map((p) => p.split("."));
-const RESOLVED_WHERE = "grafana.url and token, datadog.site, apiKey and appKey, metrics.pushgateway.url, and channel secrets";
+const RESOLVED_WHERE = "grafana.url and token, datadog.site, apiKey and appKey, metrics.pushgateway.url, prometheus.*, and channel secrets";
 
 /** Text that may span lines: a description, runbook notes, a PromQL or Datadog expression written as a YAML block. */
 const MULTILINE_KEYS = new Set(["description", "notes", "promql", "datadogQuery"]);

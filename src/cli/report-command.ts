@@ -1,0 +1,65 @@
+/**
+ * `pipemon report [--since 30d] [--until T] [--env E] [--select S]... [--suggest] [--format text|markdown|json|html]`:
+ * the performance analysis of each pipeline from its history in a Prometheus-compatible store
+ * (src/app/report.ts), printed to stdout in the chosen format. Exit 0 when the report was
+ * made (bottlenecks are findings, not failures); 1 on invalid specs, a --select that matches
+ * nothing, or a query API that cannot answer completely.
+ */
+import { Option, type Command } from "commander";
+import { uplotAssets } from "../lib/uplot-assets.js";
+import { renderReportHtml } from "../history/report-html.js";
+import { renderReportJson, renderReportMarkdown, renderReportText } from "../history/report-render.js";
+import { parseSince, parseUntil, type TimeSpec } from "./backtest-command.js";
+import { summarise } from "./diagnostics.js";
+import { selectOption } from "./options.js";
+import { EXIT_ERROR, err, print, printDiagnostics } from "./output.js";
+
+type Format = "text" | "markdown" | "json" | "html";
+
+export function registerReportCommand(cli: Command): void {
+  selectOption(
+    cli
+      .command("report")
+      .description("performance report per pipeline from its history (runs, durations, freshness, volume, peaks), bottlenecks flagged against the spec's thresholds")
+      // The period is read as backtest reads it, so both commands can be pointed at the same one.
+      .addOption(new Option("--since <when>", "start of the period: a duration before --until (30d) or a time").argParser(parseSince).default({ ago: 30 * 86400 } as TimeSpec, "30d"))
+      .addOption(new Option("--until <when>", "end of the period: a time, unix seconds or now").argParser(parseUntil).default(undefined, "now"))
+      .option("--env <name>", "only this environment"),
+  )
+    .option("--suggest", "propose thresholds from the history, with how often each would have paged")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json", "html"]).default("text"))
+    .action(async (opts: { since: TimeSpec; until?: number; env?: string; select: string[]; suggest?: boolean; format: Format }) => {
+      const { report } = await import("../app/report.js");
+      const root = cli.opts<{ specs: string }>().specs;
+      const until = Math.floor(opts.until ?? Date.now() / 1000);
+      const since = Math.floor("ago" in opts.since ? until - opts.since.ago : opts.since.at);
+      if (!(since < until)) {
+        err(`pipemon report: --since must be before --until (got ${new Date(since * 1000).toISOString()} → ${new Date(until * 1000).toISOString()})`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const result = await report({
+        root,
+        select: opts.select,
+        since,
+        until,
+        suggest: opts.suggest === true,
+        charts: opts.format === "html",
+        env: (name) => process.env[name],
+        ...(opts.env !== undefined ? { environment: opts.env } : {}),
+      });
+      printDiagnostics(result.load);
+      if (!result.document) {
+        err(result.problem !== undefined ? `pipemon report: ${result.problem}` : `${summarise(result.load.diagnostics)}: no report was made`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const doc = result.document;
+      const text =
+        opts.format === "json" ? renderReportJson(doc) :
+        opts.format === "markdown" ? renderReportMarkdown(doc) :
+        opts.format === "html" ? renderReportHtml(doc, result.charts ?? [], uplotAssets()) :
+        renderReportText(doc);
+      print(text);
+    });
+}
