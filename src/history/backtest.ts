@@ -21,8 +21,6 @@ export interface BacktestRule {
   alertName: string;
   /** The rule's whole expression, as generated: `(value) > threshold`. */
   expr: string;
-  /** The value expression the threshold is compared with (queried once for every level). */
-  valueExpr: string;
   comparator: ">" | "<";
   threshold: number;
   forSeconds: number;

@@ -62,7 +62,6 @@ const rule = (over: Partial<BacktestRule>): BacktestRule => ({
   level: "critical",
   alertName: "PipemonStaleCritical",
   expr: "(x) > 1",
-  valueExpr: "x",
   comparator: ">",
   threshold: 1,
   forSeconds: 0,
