@@ -65,6 +65,7 @@ bench: build test-deps ## time validate + generate (1,000 and 10,000 pipelines),
 	node bench/generate-bench.mjs
 	node bench/plan-bench.mjs
 	node bench/run-bench.mjs
+	node bench/backtest-bench.mjs
 
 ci: install typecheck lint test check-generated ## what CI runs
 

@@ -55,7 +55,10 @@ export function registerBacktestCommand(cli: Command): void {
       // Whole seconds: the evaluation grid is aligned to the rule interval anyway.
       const until = Math.floor(opts.until ?? Date.now() / 1000);
       const since = Math.floor("ago" in opts.since ? until - opts.since.ago : opts.since.at);
+      // A store with more cores than a laptop's Prometheus answers more queries at once.
+      const concurrency = Number(process.env.PIPEMON_QUERY_CONCURRENCY);
       const outcome = await backtest({
+        ...(Number.isInteger(concurrency) && concurrency > 0 ? { queryApi: { concurrency } } : {}),
         root,
         since,
         until,

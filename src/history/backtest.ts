@@ -21,7 +21,7 @@ export interface BacktestRule {
   alertName: string;
   /** The rule's whole expression, as generated: `(value) > threshold`. */
   expr: string;
-  /** The value expression the threshold is compared with (queried once for every level). */
+  /** The value expression compared with the threshold: `value` in `(value) > threshold`. */
   valueExpr: string;
   comparator: ">" | "<";
   threshold: number;
@@ -101,6 +101,20 @@ export function backtestAlerts(rules: readonly BacktestRule[], episodesOf: (rule
 /** The episodes of every instance of one rule, from its value expression's series on its grid. */
 export function ruleEpisodes(rule: BacktestRule, series: readonly HistorySeries[], grid: EvaluationGrid): Episode[] {
   return evaluateRule(series, rule, grid).flatMap((i) => i.episodes);
+}
+
+/**
+ * The expression that answers every rule of a group sharing one value expression and
+ * comparator (the levels of an alert, base and head of a threshold change): the value
+ * compared with the loosest threshold. Every step where a stricter rule holds is in its
+ * answer, with its value, so each rule's own comparison picks exactly its steps. With one
+ * rule, it is that rule's expression as generated.
+ */
+export function loosestRuleExpression(rules: readonly BacktestRule[]): string {
+  const first = rules[0]!;
+  if (rules.some((r) => r.valueExpr !== first.valueExpr || r.comparator !== first.comparator)) throw new Error("rules of one query must share the value expression and comparator");
+  const loosest = rules.reduce((a, r) => ((first.comparator === ">" ? r.threshold < a.threshold : r.threshold > a.threshold) ? r : a));
+  return loosest.expr;
 }
 
 /** One alert before → after: either side may be missing (an alert added or removed by the change). */

@@ -151,8 +151,8 @@ describe("--base on a git repository", () => {
     expect(new Set(result.alerts.map((a) => a.pipeline))).toEqual(new Set(["orders-etl"]));
     const key = "orders-etl/stale/high";
     expect(episodesOf(result.alerts, key)).toBeGreaterThan(episodesOf(result.base!.alerts, key));
-    // Only orders-etl's value expressions were read: one query per distinct expression of its
-    // rules (base and head share every expression, the threshold moved).
+    // Only orders-etl's rules were read, and base and head shared every query: the stale
+    // threshold moved, its expression did not.
     const headOnly = await run({ root: specs(), selectors: ["orders-etl"] });
     expect(result.stats.queries).toBe(headOnly.stats.queries);
     // The work tree is untouched: the edit is still there, uncommitted.

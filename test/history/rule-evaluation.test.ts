@@ -4,7 +4,7 @@
  * pending alert dropped (its `for` starts again) by a single false evaluation.
  */
 import { describe, expect, it } from "vitest";
-import { backtestAlerts, compareAlerts, ruleEpisodes, ruleGrid, type BacktestRule } from "../../src/history/backtest.js";
+import { backtestAlerts, compareAlerts, loosestRuleExpression, ruleEpisodes, ruleGrid, type BacktestRule } from "../../src/history/backtest.js";
 import { clipEpisodes, evaluateRule, parseSample, unionEpisodes, walkSteps, type HistorySeries } from "../../src/history/rule-evaluation.js";
 import { backtestJson, backtestMarkdown, backtestText } from "../../src/history/render-backtest.js";
 
@@ -100,5 +100,20 @@ describe("results and rendering", () => {
     expect(backtestText(based)).toContain("  stale high: 0 episodes, 0m firing → 2 episodes, 3m firing; pages alerts\n");
     expect(backtestMarkdown(based)).toContain("| p | stale | high | 0 episodes, 0m firing | **2 episodes, 3m firing** | alerts |");
     expect(compareAlerts([alerts[1]!], [])).toEqual([{ pipeline: "p", alert: "stale", severity: "high", before: alerts[1] }]);
+  });
+});
+
+describe("one query for the rules of one value expression", () => {
+  it("asks with the loosest threshold, one of the rules' own expressions", () => {
+    const crit = rule({ threshold: 0.95, expr: "(x) > 0.95" });
+    const warn = rule({ threshold: 0.8, expr: "(x) > 0.8", level: "warning" });
+    expect(loosestRuleExpression([crit, warn])).toBe("(x) > 0.8");
+    expect(loosestRuleExpression([rule({ comparator: "<", threshold: 100, expr: "(x) < 100" }), rule({ comparator: "<", threshold: 500, expr: "(x) < 500" })])).toBe("(x) < 500");
+  });
+  it("each rule keeps the steps its own threshold passes", () => {
+    const crit = rule({ threshold: 0.95 });
+    const answer = [{ metric: {}, values: [[0, "0.9"], [60, "0.97"], [120, "0.85"]] as [number, string][] }];
+    expect(ruleEpisodes(crit, answer, { start: 0, step: 60, count: 3 })).toEqual([{ start: 60, end: 120 }]);
+    expect(ruleEpisodes(rule({ threshold: 0.8 }), answer, { start: 0, step: 60, count: 3 })).toEqual([{ start: 0, end: null }]);
   });
 });

@@ -261,6 +261,7 @@ export interface HistoryPrometheus {
   /** Unix seconds of the timeline's offset 0. */
   origin: number;
   timeline: Timeline;
+  /** Samples backfilled (-1 when an existing TSDB was reused). */
   samples: number;
   dir: string;
   process: Started;
@@ -274,8 +275,10 @@ export interface HistoryOptions {
   maxBlockDuration?: string;
   /** Prometheus's --query.lookback-delta (default 5m, as in the rules' own Prometheus). */
   lookbackDelta?: string;
-  /** Reuse this directory's backfilled TSDB when it is there (the bench's cache). */
+  /** Work in this directory (kept after stop: the bench's cache) instead of a temporary one. */
   dir?: string;
+  /** The directory's TSDB was backfilled from this very timeline and origin: start on it as it is. */
+  reuse?: boolean;
 }
 
 /** The default origin: the timeline ends an hour ago (inside any retention), aligned to the scrape interval. */
@@ -294,12 +297,15 @@ export async function startHistoryPrometheus(timeline: Timeline, options: Histor
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "pipemon-history-"));
   mkdirSync(dir, { recursive: true });
   const data = join(dir, "data");
-  const input = join(dir, "history.om");
-  const samples = await writeOpenMetrics(input, timelineSeries(timeline, origin));
-  rmSync(data, { recursive: true, force: true });
-  const backfill = spawnSync(binary("promtool"), ["tsdb", "create-blocks-from", "openmetrics", ...(options.maxBlockDuration ? [`--max-block-duration=${options.maxBlockDuration}`] : []), input, data], { encoding: "utf8", maxBuffer: 1 << 26 });
-  if (backfill.status !== 0) throw new Error(`promtool backfill failed:\n${backfill.stdout.slice(-2000)}${backfill.stderr.slice(-2000)}`);
-  rmSync(input, { force: true });
+  let samples = -1;
+  if (!options.reuse) {
+    const input = join(dir, "history.om");
+    samples = await writeOpenMetrics(input, timelineSeries(timeline, origin));
+    rmSync(data, { recursive: true, force: true });
+    const backfill = spawnSync(binary("promtool"), ["tsdb", "create-blocks-from", "openmetrics", ...(options.maxBlockDuration ? [`--max-block-duration=${options.maxBlockDuration}`] : []), input, data], { encoding: "utf8", maxBuffer: 1 << 26 });
+    if (backfill.status !== 0) throw new Error(`promtool backfill failed:\n${backfill.stdout.slice(-2000)}${backfill.stderr.slice(-2000)}`);
+    rmSync(input, { force: true });
+  }
   writeFileSync(join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\n");
   const port = await freePort();
   const prometheus = start("prometheus-history", binary("prometheus"), [
