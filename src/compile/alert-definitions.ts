@@ -170,16 +170,16 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
     const thresholdLevels = thresholdKey && levelsOf(p, thresholdKey);
     const own = thresholdKey ? (thresholdLevels ? { unit: UNIT_OF[threshold(thresholdKey).value], levels: thresholdLevels } : undefined) : ownLevels(key, p);
     if (!own) continue;
-    const r = { ...recipe(key, p, forSeconds), ...own };
+    const r = recipe(key, p, forSeconds);
     const severity = override.severity ?? entry.defaultSeverity;
     const levels: AlertLevel[] = [
-      { level: "critical", threshold: r.levels.critical, severity, channels: p.routing[severity] },
+      { level: "critical", threshold: own.levels.critical, severity, channels: p.routing[severity] },
     ];
-    if (r.levels.warning !== undefined) {
+    if (own.levels.warning !== undefined) {
       const ws = warningSeverity(severity);
-      levels.push({ level: "warning", threshold: r.levels.warning, severity: ws, channels: p.routing[ws] });
+      levels.push({ level: "warning", threshold: own.levels.warning, severity: ws, channels: p.routing[ws] });
     }
-    const critical = formatThreshold(r.levels.critical, r.unit);
+    const critical = formatThreshold(own.levels.critical, own.unit);
     const window = formatDuration(r.windowSeconds);
     const firesWhen = r.describe(critical, window);
     out.push({
@@ -194,7 +194,7 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
       whenAbsent: entry.whenAbsent,
       onQueryError: entry.onQueryError,
       promql: r.promql,
-      unit: r.unit,
+      unit: own.unit,
       windowSeconds: r.windowSeconds,
       panel: panelForAlert(key, p.type),
       summary: `${p.name}: ${entry.title.toLowerCase()}`,

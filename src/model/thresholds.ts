@@ -82,12 +82,26 @@ export function thresholdsOfType(type: PipelineType): ThresholdKey[] {
   return THRESHOLD_KEYS.filter((k) => threshold(k).types.includes(type));
 }
 
+/**
+ * `<type>:<alert>` and `<type>:<panel>` → threshold, built once: compilers ask per alert and
+ * per panel of every pipeline (10,000 pipelines × a dozen alerts), and a scan of the
+ * registry's differently shaped entries there cost generate and validate ~0.2s.
+ */
+const BY_ALERT = new Map<string, ThresholdKey>();
+const BY_PANEL = new Map<string, ThresholdKey>();
+for (const key of THRESHOLD_KEYS) {
+  for (const type of threshold(key).types) {
+    BY_ALERT.set(`${type}:${threshold(key).alert}`, key);
+    BY_PANEL.set(`${type}:${threshold(key).panel}`, key);
+  }
+}
+
 /** The threshold that enables an alert on a pipeline type (dataQuality: failureRate on batch, errorRate on streaming), if any. */
 export function thresholdOfAlert(alert: AlertKey, type: PipelineType): ThresholdKey | undefined {
-  return THRESHOLD_KEYS.find((k) => threshold(k).alert === alert && threshold(k).types.includes(type));
+  return BY_ALERT.get(`${type}:${alert}`);
 }
 
 /** The threshold whose levels a dashboard panel draws for this pipeline type, if any. */
 export function thresholdOfPanel(panel: PanelKey, type: PipelineType): ThresholdKey | undefined {
-  return THRESHOLD_KEYS.find((k) => threshold(k).panel === panel && threshold(k).types.includes(type));
+  return BY_PANEL.get(`${type}:${panel}`);
 }
