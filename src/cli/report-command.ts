@@ -9,7 +9,7 @@ import { Option, type Command } from "commander";
 import { uplotAssets } from "../lib/uplot-assets.js";
 import { renderReportHtml } from "../history/report-html.js";
 import { renderReportJson, renderReportMarkdown, renderReportText } from "../history/report-render.js";
-import { parseSince, parseUntil, type TimeSpec } from "./backtest-command.js";
+import { periodOptions, resolvePeriod, type TimeSpec } from "./history-options.js";
 import { summarise } from "./diagnostics.js";
 import { selectOption } from "./options.js";
 import { EXIT_ERROR, err, print, printDiagnostics } from "./output.js";
@@ -18,12 +18,13 @@ type Format = "text" | "markdown" | "json" | "html";
 
 export function registerReportCommand(cli: Command): void {
   selectOption(
-    cli
-      .command("report")
-      .description("performance report per pipeline from its history (runs, durations, freshness, volume, peaks), bottlenecks flagged against the spec's thresholds")
+    periodOptions(
+      cli
+        .command("report")
+        .description("performance report per pipeline from its history (runs, durations, freshness, volume, peaks), bottlenecks flagged against the spec's thresholds"),
       // The period is read as backtest reads it, so both commands can be pointed at the same one.
-      .addOption(new Option("--since <when>", "start of the period: a duration before --until (30d) or a time").argParser(parseSince).default({ ago: 30 * 86400 } as TimeSpec, "30d"))
-      .addOption(new Option("--until <when>", "end of the period: a time, unix seconds or now").argParser(parseUntil).default(undefined, "now"))
+      "30d",
+    )
       .option("--env <name>", "only this environment"),
   )
     .option("--suggest", "propose thresholds from the history, with how often each would have paged")
@@ -31,8 +32,7 @@ export function registerReportCommand(cli: Command): void {
     .action(async (opts: { since: TimeSpec; until?: number; env?: string; select: string[]; suggest?: boolean; format: Format }) => {
       const { report } = await import("../app/report.js");
       const root = cli.opts<{ specs: string }>().specs;
-      const until = Math.floor(opts.until ?? Date.now() / 1000);
-      const since = Math.floor("ago" in opts.since ? until - opts.since.ago : opts.since.at);
+      const { since, until } = resolvePeriod(opts);
       if (!(since < until)) {
         err(`pipemon report: --since must be before --until (got ${new Date(since * 1000).toISOString()} → ${new Date(until * 1000).toISOString()})`);
         process.exitCode = EXIT_ERROR;
