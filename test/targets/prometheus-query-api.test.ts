@@ -185,6 +185,8 @@ describe("authentication", () => {
   it("names the variable to set, never a value", () => {
     expect(() => resolveQueryApiConnection(undefined, () => undefined)).toThrow(QueryApiSettingsError);
     expect(() => resolveQueryApiConnection(undefined, () => undefined)).toThrow(/export PROMETHEUS_URL/);
+    // One sentence naming both ways to set it (it used to read "…in the config or is not set: …").
+    expect(() => resolveQueryApiConnection(undefined, () => undefined)).toThrow(/^the Prometheus query URL is not set: set prometheus\.url in the config, or export PROMETHEUS_URL$/);
     expect(() => resolveQueryApiConnection({ url: "http://x:9090", bearerToken: "${T}" }, () => undefined)).toThrow(/prometheus.bearerToken is not set: export T/);
   });
 });

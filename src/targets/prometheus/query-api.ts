@@ -101,7 +101,10 @@ export function resolveQueryApiConnection(settings: PrometheusQuerySettings | un
     return value;
   };
   for (const name of referencedVariables(urlReference)) runSecrets.addUrlCredentials(env(name));
-  const rawUrl = expand(urlReference, settings?.url !== undefined ? `the Prometheus query URL (${source})` : "the Prometheus query URL: set prometheus.url in the config or");
+  if (settings?.url === undefined && (env("PROMETHEUS_URL") ?? "").trim() === "") {
+    throw new QueryApiSettingsError("the Prometheus query URL is not set: set prometheus.url in the config, or export PROMETHEUS_URL");
+  }
+  const rawUrl = expand(urlReference, `the Prometheus query URL (${source})`);
   runSecrets.addUrlCredentials(rawUrl);
   if (!/^https?:\/\/[^\s]+$/.test(rawUrl)) throw new QueryApiSettingsError(`the Prometheus query URL from ${source} must be an http(s) URL, e.g. http://prometheus:9090`);
   const headers: Record<string, string> = {};
