@@ -5,7 +5,7 @@
  * alert compares with its threshold, the query is the alert's own (a test pins that).
  */
 import { formatDuration } from "../lib/duration.js";
-import { DEAD_STREAM_LOOKBACK_SECONDS } from "../model/catalog.js";
+import { COUNTER_SEEN_LOOKBACK_SECONDS, DEAD_STREAM_LOOKBACK_SECONDS } from "../model/catalog.js";
 import type { Pipeline, ResolvedSignal } from "../model/types.js";
 
 /** Rates and quantiles of streams are measured over this window (DESIGN: "for 5m"). */
@@ -31,17 +31,22 @@ export function windowSeconds(p: Pipeline): number {
 
 const RATE_WINDOW = formatDuration(STREAM_RATE_WINDOW_SECONDS);
 
+const COUNTER_SEEN_LOOKBACK = formatDuration(COUNTER_SEEN_LOOKBACK_SECONDS);
+
 /**
  * A counter's increase over the schedule window, summed (`by` e.g. ` by (status) `), that
  * also counts a series born inside the window with its first non-zero value (DESIGN §8: the
  * first failure, the first error of a type, the first records of a new job). `increase()`
  * reads such a series as 0, its first sample being already the event; so a series with no
- * sample one window ago counts its whole value instead, and only series that existed a
- * window ago are read by `increase()`. Every windowed counter of the contract is read so.
+ * sample in the hour before the window counts its whole value instead, and only series seen
+ * then are read by `increase()`. An instant `offset` (5m lookback) is not enough: after a
+ * scrape gap the series looked newly born one window later and its whole value paged again
+ * (found by backtesting a gap). Every windowed counter of the contract is read so.
  */
 function increase(p: Pipeline, selector: string, by = ""): string {
   const w = formatDuration(windowSeconds(p));
-  return `sum${by}((increase(${selector}[${w}]) and ${selector} offset ${w}) or (${selector} unless ${selector} offset ${w}))`;
+  const seenBefore = `present_over_time(${selector}[${COUNTER_SEEN_LOOKBACK}] offset ${w})`;
+  return `sum${by}((increase(${selector}[${w}]) and ${seenBefore}) or (${selector} unless ${seenBefore}))`;
 }
 
 export const failedRuns = (p: Pipeline): string => increase(p, promSelector(p.signals.runs, { status: "failed" }));

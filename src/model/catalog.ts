@@ -15,6 +15,13 @@ const USAGE_PENDING_SECONDS = 2 * DEFAULT_PENDING_SECONDS;
 export const DEAD_STREAM_LOOKBACK_SECONDS = 86400;
 
 /**
+ * How far before a counter's window its series must have been seen for the window to read
+ * it as an increase rather than as a series born inside the window. A scrape gap shorter
+ * than this (a restart, a deploy) does not make a counter look new.
+ */
+export const COUNTER_SEEN_LOOKBACK_SECONDS = 3600;
+
+/**
  * The alert catalog (DESIGN §3). One entry per alert key; the meaning is the same on every
  * target, so compilers take comparator, window and no-data behaviour from here.
  */

@@ -59,6 +59,9 @@ type Observed = Map<string, Meaning>; // `${pipeline}/${key}/${level}` → meani
 
 const SUSTAINED: ReadonlySet<AlertKey> = new Set<AlertKey>(["cpu", "memory", "highLatency", "lowThroughput", "highBacklog"]);
 
+/** How throughput reads a dead stream as 0 (a counter's `present_over_time(…) offset` is only a presence check). */
+const DEAD_STREAM_BRANCH = "(0 * group(present_over_time(";
+
 const dir = scratch("parity");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let scratchFiles = 0;
@@ -76,7 +79,8 @@ function seconds(text: string): number {
  */
 function promWindow(key: AlertKey, expr: string, forSeconds: number): number | undefined {
   if (SUSTAINED.has(key)) return forSeconds;
-  const ranges = [...new Set([...expr.matchAll(/\[(\w+)\]/g)].map((m) => seconds(m[1]!)))];
+  // A range read one window back (`[1h] offset 1d`) only asks whether a counter was seen then.
+  const ranges = [...new Set([...expr.matchAll(/\[(\w+)\](?! offset)/g)].map((m) => seconds(m[1]!)))];
   expect(ranges.length, `${key}: one range in ${expr}`).toBeLessThanOrEqual(1);
   return ranges[0];
 }
@@ -156,7 +160,7 @@ function grafanaMeanings(project: Project, files: ReadonlyMap<string, string>): 
         channels: channelsVia(config, toChannel, { ...rule.labels, alertname: rule.title }, cache),
         // noDataState Alerting pages on absence itself; a dead stream is covered by the query
         // (present_over_time), so its rule must not page on no data (a stream that never reported).
-        whenAbsent: rule.noDataState === "Alerting" ? "fire" : rule.noDataState === "OK" && expr.includes("present_over_time(") ? "afterReporting" : "silent",
+        whenAbsent: rule.noDataState === "Alerting" ? "fire" : rule.noDataState === "OK" && expr.includes(DEAD_STREAM_BRANCH) ? "afterReporting" : "silent",
         expr,
       });
     }
@@ -189,7 +193,7 @@ function prometheusMeanings(project: Project, files: ReadonlyMap<string, string>
           severity: rule.labels.severity as Severity,
           channels: channelsVia(config, toChannel, { ...rule.labels, alertname: rule.alert }, cache),
           // Prometheus has no no-data state: an expression fires on absence only if it turns absence into a value.
-          whenAbsent: /or on \(\) \(absent\(.*\) \* Inf\)$/.test(m[1]!) ? "fire" : m[1]!.includes("present_over_time(") ? "afterReporting" : "silent",
+          whenAbsent: /or on \(\) \(absent\(.*\) \* Inf\)$/.test(m[1]!) ? "fire" : m[1]!.includes(DEAD_STREAM_BRANCH) ? "afterReporting" : "silent",
           expr: m[1]!,
         });
       }
@@ -377,7 +381,7 @@ function checkParity(c: Case): { compared: number; exceptions: number } {
         // DATADOG_EXCEPTIONS.pipelineFailed: Grafana/Prometheus read the last-failure time against the last success,
         // and count a failed-runs series born with its first failure; Datadog sums the failed runs of the window.
         expect(g.expr, where).toContain(`max(${p.signals.lastFailure.prometheus}{`);
-        expect(g.expr, where).toMatch(/ unless \S+ offset \w+\)\)$/);
+        expect(g.expr, where).toMatch(/ unless present_over_time\(\S+\[\w+\] offset \w+\)\)\)$/);
         const dd = extra.get(id.replace(/\/\w+$/, ""))!;
         expect(dd.timeAggregation, where).toBe("sum");
         expect(dd.query, where).toMatch(/status:failed\}\.as_count\(\)$/);

@@ -187,6 +187,17 @@ function slowPeriods(runs: readonly BatchRun[], maxDuration: number, forSeconds:
   return out;
 }
 
+/**
+ * errors (no pending period): a run that reports more than `threshold` errors pages from its
+ * end (its error series is born then, with its count) until that end leaves the window; a
+ * scrape gap in between changes nothing. (The timeline's error runs are a window apart.)
+ */
+function errorPeriods(runs: readonly BatchRun[], threshold: number, window: number): ExpectedEpisode[] {
+  return runs
+    .filter((r) => r.duration !== null && Object.values(r.errors ?? {}).reduce((a, n) => a + n, 0) > threshold)
+    .map((r) => ({ start: r.start + r.duration!, end: r.start + r.duration! + window }));
+}
+
 /** A level above threshold from `from` to `to` (offsets of the first and first normal scrape), pending for F. */
 const gaugeIncident = (from: number, to: number, forSeconds: number): ExpectedEpisode => ({ start: from + forSeconds, end: to });
 
@@ -210,6 +221,7 @@ export function expectedEpisodes(): Record<string, ExpectedEpisode[]> {
     "orders-etl/pipelineFailed/critical": failedPeriods(ORDERS_RUNS),
     "orders-etl/slaBreach/critical": slowPeriods(ORDERS_RUNS, 45 * MINUTE, 5 * MINUTE),
     "orders-etl/stale/high": stalePeriods(ORDERS_RUNS, 2 * HOUR, [ORDERS_GAP], TIMELINE.duration),
+    "orders-etl/errors/medium": errorPeriods(ORDERS_RUNS, 10, HOUR),
     "nightly-load/pipelineFailed/critical": failedPeriods(NIGHTLY_RUNS),
     "nightly-load/stale/high": stalePeriods(NIGHTLY_RUNS, 26 * HOUR, [], TIMELINE.duration),
     "clickstream/highLatency/high": [rateIncident(CLICKSTREAM.latency.from, CLICKSTREAM.latency.to, 5 * MINUTE)],

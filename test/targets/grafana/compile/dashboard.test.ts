@@ -187,8 +187,8 @@ describe("pipeline dashboard", () => {
     const d = JSON.parse(stableJson(pipelineDashboard(pr, custom, alertDefinitions(custom)))) as Dashboard;
     expect(exprs(panel(d, PANEL.cpu))).toEqual(['avg(container_cpu_ratio{job="orders"})']);
     expect(exprs(panel(d, PANEL.errors))).toEqual([
-      'sum by (error_type) ((increase(etl_errors_total{job="orders"}[1h]) and etl_errors_total{job="orders"} offset 1h) or (etl_errors_total{job="orders"} unless etl_errors_total{job="orders"} offset 1h))',
-      'sum((increase(etl_errors_total{job="orders"}[1h]) and etl_errors_total{job="orders"} offset 1h) or (etl_errors_total{job="orders"} unless etl_errors_total{job="orders"} offset 1h))',
+      'sum by (error_type) ((increase(etl_errors_total{job="orders"}[1h]) and present_over_time(etl_errors_total{job="orders"}[1h] offset 1h)) or (etl_errors_total{job="orders"} unless present_over_time(etl_errors_total{job="orders"}[1h] offset 1h)))',
+      'sum((increase(etl_errors_total{job="orders"}[1h]) and present_over_time(etl_errors_total{job="orders"}[1h] offset 1h)) or (etl_errors_total{job="orders"} unless present_over_time(etl_errors_total{job="orders"}[1h] offset 1h)))',
     ]);
     for (const x of panels(d)) {
       expect(x.datasource).toEqual({ type: "prometheus", uid: "mimir" });
