@@ -5,9 +5,10 @@
  * temporary directory that the caller removes.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { makeDirs } from "../lib/make-dirs.js";
 
 /** A ref that cannot be read: one line for the user. */
 export class GitRefError extends Error {
@@ -65,7 +66,7 @@ export function specsAtRef(root: string, ref: string): SpecsAtRef {
       const size = Number(/^[0-9a-f]+ blob (\d+)$/.exec(header)?.[1]);
       if (!Number.isFinite(size)) throw new GitRefError(`cannot read ${prefix}${blob.path} at '${ref}': ${header}`);
       const file = join(dir, blob.path);
-      mkdirSync(dirname(file), { recursive: true });
+      makeDirs(dirname(file));
       writeFileSync(file, out.subarray(headerEnd + 1, headerEnd + 1 + size));
       at = headerEnd + 1 + size + 1;
     }

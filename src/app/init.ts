@@ -4,8 +4,9 @@
  * workflow of the pull-request loop. The contents are the files under templates/init/ of the
  * installed package; this module only decides where each goes and writes them all or none.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
+import { makeDirs } from "../lib/make-dirs.js";
 import { SCHEMA_PATH } from "./generate.js";
 
 /** Where generate writes by default (its --out): the modeline points into it. */
@@ -97,7 +98,7 @@ export function init(options: InitOptions): InitResult {
     for (const f of files) {
       current = f.path;
       const dest = join(options.cwd, f.path);
-      mkdirSync(dirname(dest), { recursive: true });
+      makeDirs(dirname(dest));
       const tmp = `${dest}.${process.pid}.pipemon-init.tmp`;
       staged.push({ tmp, dest });
       writeFileSync(tmp, f.content);

@@ -6,9 +6,10 @@
  * verdict: which alert, which level, what it proves, and promtool's account of a failure.
  */
 import { spawn } from "node:child_process";
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { makeDirs } from "../lib/make-dirs.js";
 import { pipelineAlertTests, type AlertTestCase, type PipelineAlertTests, type SkippedAlertTest } from "../targets/prometheus/promtool-tests/index.js";
 import type { Project } from "../model/types.js";
 import { hasErrors } from "../spec/diagnostics.js";
@@ -83,7 +84,7 @@ interface Unit {
 function writeUnit(dir: string, tests: PipelineAlertTests): void {
   for (const file of [tests.rules, ...tests.tests]) {
     const path = join(dir, file.path);
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     writeFileSync(path, file.content);
   }
 }

@@ -15,8 +15,9 @@
  * What is not covered: another process replacing a folder with a link while generate runs
  * (Node has no openat to make each step relative to a checked folder).
  */
-import { closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants, lstatSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, parse, relative, resolve, sep } from "node:path";
+import { makeDirs } from "./make-dirs.js";
 
 /** The record of what pipemon wrote, in the output root. */
 export const MANIFEST = ".pipemon-manifest.json";
@@ -185,7 +186,13 @@ export class OutputTree {
     }
     if (options.check) return new OutputTree(root, options, listing, previous, manifestOnDisk, undefined, false);
     const createdRoot = lstatSync(root, { throwIfNoEntry: false }) === undefined;
-    if (createdRoot) mkdirSync(root, { recursive: true });
+    if (createdRoot) {
+      try {
+        makeDirs(root);
+      } catch (e) {
+        throw new OutputRefusal(`--out ${root} cannot be made (${e instanceof Error ? e.message : String(e)}): choose another --out`);
+      }
+    }
     // Private (mode 0700) and unpredictably named: nothing can be planted in it beforehand.
     const staging = mkdtempSync(join(root, STAGING_PREFIX));
     return new OutputTree(root, options, listing, previous, manifestOnDisk, staging, createdRoot);
@@ -283,7 +290,7 @@ export class OutputTree {
     for (const { path, temp } of staged) {
       const dir = parentOf(path);
       if (dir !== "" && !made.has(dir)) {
-        mkdirSync(join(this.root, dir), { recursive: true });
+        makeDirs(join(this.root, dir));
         made.add(dir);
       }
       renameSync(temp, join(this.root, path));

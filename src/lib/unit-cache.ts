@@ -7,8 +7,9 @@
  * The cache is keyed to the exact build of pipemon: new code starts from nothing.
  */
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { makeDirs } from "./make-dirs.js";
 
 export interface CachedFile {
   path: string;
@@ -98,7 +99,7 @@ export class UnitCache {
     // Saved even when nothing changed: a later save time clears racy entries for the next run.
     const body: CacheFile = { version: 1, build: this.build, out: this.out, entries: this.next };
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
+      makeDirs(dirname(this.file));
       const tmp = `${this.file}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(body));
       renameSync(tmp, this.file);

@@ -165,6 +165,12 @@ describe("pipemon generate on the bundled specs", () => {
     }
   });
 
+  it("refuses an --out that cannot be made in one line, where Node's recursive mkdir would hang (/proc)", () => {
+    const r = runCli(["generate", "--out", "/proc/pipemon-nope"], work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("pipemon: --out /proc/pipemon-nope cannot be made (ENOENT: no such file or directory, mkdir '/proc/pipemon-nope'): choose another --out\n");
+  });
+
   it("rejects unknown commands and options with usage help and exit 1", () => {
     const command = runCli(["frobnicate"], work);
     expect(command.code).toBe(1);

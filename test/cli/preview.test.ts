@@ -68,6 +68,12 @@ describe("pipemon preview", () => {
     expect(intoSpecs.stderr).toBe("pipemon: --out specs is the specs folder: choose another folder, such as preview; nothing was written\n");
   });
 
+  it("refuses an --out that cannot be made in one line instead of hanging (/proc)", () => {
+    const r = runCli(["--specs", specs, "preview", "--out", "/proc/pipemon-nope/site"], work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("pipemon: --out /proc/pipemon-nope/site cannot be made (ENOENT: no such file or directory, mkdir '/proc/pipemon-nope'): choose another --out; nothing was written\n");
+  });
+
   it("--png names the Debian package when Chromium is missing, and writes nothing", () => {
     const r = runCli(["--specs", specs, "preview", "--out", "png-missing", "--png"], work, { PIPEMON_CHROMIUM: "/nonexistent/chromium" });
     expect(r.code).toBe(1);
