@@ -5,10 +5,11 @@
  * rewritten, nothing followed through a symbolic link, nothing written on failure). With
  * `png`, every dashboard is also photographed by headless Chromium.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { makeDirs } from "../lib/make-dirs.js";
 import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
 import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../targets/grafana/compile/index.js";
 import { contactPointName, runbookUrl } from "../model/identity.js";
@@ -244,7 +245,7 @@ async function screenshots(files: readonly SiteFile[], pages: readonly string[],
   const dir = mkdtempSync(join(tmpdir(), "pipemon-preview-"));
   try {
     for (const f of files) {
-      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      makeDirs(dirname(join(dir, f.path)));
       writeFileSync(join(dir, f.path), f.content);
     }
     const browser = await launchChromium(chromium);
@@ -265,7 +266,9 @@ async function screenshots(files: readonly SiteFile[], pages: readonly string[],
 /**
  * A minimal range-query client (fetch, `GET /api/v1/query_range`). Credentials in the URL
  * (`https://user:pass@host`) are sent as basic auth and never shown; `display` is the URL
- * without them. The shared query client replaces this one when it lands.
+ * without them. Not backtest's client (targets/prometheus/query-api.ts) on purpose: a preview
+ * on a laptop should fail at once and name --prometheus, not retry for a minute and point at
+ * the config's prometheus settings; its few hours of data need no chunking.
  */
 export function prometheusQueryRange(url: string): { queryRange: QueryRange; display: string } {
   let base: URL;
