@@ -18,7 +18,7 @@
  */
 import { alertDefinitions } from "../compile/alert-definitions.js";
 import { alertExpression, prometheusAlertName, prometheusRuleGroup } from "../targets/prometheus/compile/index.js";
-import { backtestAlerts, loosestRuleExpression, ruleEpisodes, ruleGrid, warmUpSeconds, type BacktestResult, type BacktestRule } from "../history/backtest.js";
+import { backtestAlerts, backtestQueries, ruleEpisodes, type BacktestResult, type BacktestRule } from "../history/backtest.js";
 import type { Episode } from "../history/rule-evaluation.js";
 import type { EnvLookup } from "../lib/env-ref.js";
 import type { Pipeline, Project } from "../model/types.js";
@@ -128,8 +128,6 @@ export async function backtest(options: BacktestOptions): Promise<BacktestOutcom
 
   const headRules = headPipelines.flatMap((p) => pipelineRules(head, p));
   const baseRules = basePart ? basePart.pipelines.flatMap((p) => pipelineRules(basePart!.project, p)) : [];
-  const allRules = [...headRules, ...baseRules];
-  const warmUp = warmUpSeconds(allRules);
 
   let api: PrometheusQueryApi;
   try {
@@ -139,26 +137,20 @@ export async function backtest(options: BacktestOptions): Promise<BacktestOutcom
     throw e;
   }
 
-  // One query per value expression, comparator and interval. A fixed set of workers takes the
-  // queries in turn, so only their answers are in memory at once: each is walked for every
-  // rule that reads it as soon as it arrives, and its series let go.
-  const byQuery = new Map<string, BacktestRule[]>();
-  for (const rule of allRules) {
-    const key = `${rule.intervalSeconds}\0${rule.comparator}\0${rule.valueExpr}`;
-    byQuery.set(key, [...(byQuery.get(key) ?? []), rule]);
-  }
-  const groups = [...byQuery.values()];
+  // A fixed set of workers takes the queries in turn, so only their answers are in memory at
+  // once: each is walked for every rule that reads it as soon as it arrives, and its series
+  // let go.
+  const queries = backtestQueries([...headRules, ...baseRules], since, until);
   const episodes = new Map<BacktestRule, Episode[]>();
   const worker = async (): Promise<void> => {
-    for (let rules = groups.pop(); rules !== undefined; rules = groups.pop()) {
-      const grid = ruleGrid(since, until, rules[0]!.intervalSeconds, warmUp);
-      if (grid.count === 0) continue;
-      const series = await api.queryRange(loosestRuleExpression(rules), { start: grid.start, end: grid.start + (grid.count - 1) * grid.step, step: grid.step }).catch((e: unknown) => {
+    for (let q = queries.pop(); q !== undefined; q = queries.pop()) {
+      const { grid } = q;
+      const series = await api.queryRange(q.expr, { start: grid.start, end: grid.start + (grid.count - 1) * grid.step, step: grid.step }).catch((e: unknown) => {
         // One failed query fails the backtest: the other workers take nothing more.
-        groups.length = 0;
+        queries.length = 0;
         throw e;
       });
-      for (const rule of rules) episodes.set(rule, ruleEpisodes(rule, series, grid));
+      for (const rule of q.rules) episodes.set(rule, ruleEpisodes(rule, series, grid));
     }
   };
   try {

@@ -117,6 +117,35 @@ export function loosestRuleExpression(rules: readonly BacktestRule[]): string {
   return loosest.expr;
 }
 
+/** One range query of a backtest: the rules it answers and the grid it is evaluated on. */
+export interface BacktestQuery {
+  expr: string;
+  grid: EvaluationGrid;
+  rules: BacktestRule[];
+}
+
+/**
+ * The queries that answer `rules` over [since, until]: one per value expression, comparator
+ * and interval (the levels of an alert; base and head when a change moved only a
+ * threshold), each the value compared with the loosest of its rules' thresholds.
+ */
+export function backtestQueries(rules: readonly BacktestRule[], since: number, until: number): BacktestQuery[] {
+  const warmUp = warmUpSeconds(rules);
+  const byQuery = new Map<string, BacktestRule[]>();
+  for (const rule of rules) {
+    const key = `${rule.intervalSeconds}\0${rule.comparator}\0${rule.valueExpr}`;
+    const group = byQuery.get(key);
+    if (group) group.push(rule);
+    else byQuery.set(key, [rule]);
+  }
+  const out: BacktestQuery[] = [];
+  for (const group of byQuery.values()) {
+    const grid = ruleGrid(since, until, group[0]!.intervalSeconds, warmUp);
+    if (grid.count > 0) out.push({ expr: loosestRuleExpression(group), grid, rules: group });
+  }
+  return out;
+}
+
 /** One alert before → after: either side may be missing (an alert added or removed by the change). */
 export interface AlertChange {
   pipeline: string;

@@ -4,7 +4,7 @@
  * pending alert dropped (its `for` starts again) by a single false evaluation.
  */
 import { describe, expect, it } from "vitest";
-import { backtestAlerts, compareAlerts, loosestRuleExpression, ruleEpisodes, ruleGrid, type BacktestRule } from "../../src/history/backtest.js";
+import { backtestAlerts, backtestQueries, compareAlerts, loosestRuleExpression, ruleEpisodes, ruleGrid, type BacktestRule } from "../../src/history/backtest.js";
 import { clipEpisodes, evaluateRule, parseSample, unionEpisodes, walkSteps, type HistorySeries } from "../../src/history/rule-evaluation.js";
 import { backtestJson, backtestMarkdown, backtestText } from "../../src/history/render-backtest.js";
 
@@ -109,6 +109,22 @@ describe("one query for the rules of one value expression", () => {
     const warn = rule({ threshold: 0.8, expr: "(x) > 0.8", level: "warning" });
     expect(loosestRuleExpression([crit, warn])).toBe("(x) > 0.8");
     expect(loosestRuleExpression([rule({ comparator: "<", threshold: 100, expr: "(x) < 100" }), rule({ comparator: "<", threshold: 500, expr: "(x) < 500" })])).toBe("(x) < 500");
+  });
+  it("groups rules by value expression, comparator and interval, on grids warmed up by the longest `for`", () => {
+    const crit = rule({ threshold: 0.95, expr: "(x) > 0.95", forSeconds: 300 });
+    const warn = rule({ threshold: 0.8, expr: "(x) > 0.8", level: "warning", forSeconds: 300 });
+    const other = rule({ valueExpr: "y", threshold: 3, expr: "(y) > 3", forSeconds: 600 });
+    const below = rule({ comparator: "<", threshold: 1, expr: "(x) < 1" });
+    const slower = rule({ threshold: 0.9, expr: "(x) > 0.9", intervalSeconds: 120 });
+    const queries = backtestQueries([crit, warn, other, below, slower], 6000, 9000);
+    expect(queries.map((q) => [q.expr, q.rules.length, q.grid])).toEqual([
+      ["(x) > 0.8", 2, { start: 5400, step: 60, count: 61 }],
+      ["(y) > 3", 1, { start: 5400, step: 60, count: 61 }],
+      ["(x) < 1", 1, { start: 5400, step: 60, count: 61 }],
+      ["(x) > 0.9", 1, { start: 5400, step: 120, count: 31 }],
+    ]);
+    // A period shorter than one step of the interval has nothing to ask.
+    expect(backtestQueries([slower], 6010, 6050)).toEqual([]);
   });
   it("each rule keeps the steps its own threshold passes", () => {
     const crit = rule({ threshold: 0.95 });
