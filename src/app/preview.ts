@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { makeDirs } from "../lib/make-dirs.js";
+import { sampleValue, type MatrixSeries } from "../lib/prometheus-matrix.js";
 import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
 import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../targets/grafana/compile/index.js";
 import { contactPointName, runbookUrl } from "../model/identity.js";
@@ -28,11 +29,6 @@ import { PreviewFailure } from "./preview-browser.js";
 
 export { OutputRefusal } from "../lib/output-tree.js";
 
-/** One series of a Prometheus range query result (`resultType: matrix`). */
-export interface MatrixSeries {
-  metric: Record<string, string>;
-  values: [number, string][];
-}
 
 /** Evaluates a PromQL expression over [start, end] (Unix seconds) every `step` seconds. */
 export type QueryRange = (expr: string, start: number, end: number, step: number) => Promise<MatrixSeries[]>;
@@ -130,9 +126,9 @@ function projectPages(project: Project): { pages: Omit<DashboardPage, "data">[];
   return { pages, undrawn };
 }
 
-/** Prometheus's sample values: numbers, or "NaN", "+Inf", "-Inf". */
-function sampleValue(text: string): number | null {
-  const v = Number(text === "+Inf" ? Infinity : text === "-Inf" ? -Infinity : text);
+/** A sample as the page draws it: NaN is a gap. */
+function drawnValue(text: string): number | null {
+  const v = sampleValue(text);
   return Number.isNaN(v) ? null : v;
 }
 
@@ -153,7 +149,7 @@ async function livePanel(panel: PanelSpec, live: NonNullable<PreviewOptions["liv
       const values: (number | null)[] = x.map(() => null);
       for (const [t, v] of s.values) {
         const i = index.get(Math.round(t));
-        if (i !== undefined) values[i] = sampleValue(v);
+        if (i !== undefined) values[i] = drawnValue(v);
       }
       const name = seriesName(target, s.metric);
       series.push({ name, values, ...seriesSettings(panel, name) });

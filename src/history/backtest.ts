@@ -7,7 +7,8 @@
  * the query API; nothing here reads or prints.
  */
 import type { Severity } from "../model/types.js";
-import { clipEpisodes, evaluateRule, firingSeconds, unionEpisodes, type Episode, type EvaluationGrid, type HistorySeries } from "./rule-evaluation.js";
+import { clipEpisodes, evaluateRule, firingSeconds, unionEpisodes, type Episode, type EvaluationGrid, } from "./rule-evaluation.js";
+import type { MatrixSeries } from "../lib/prometheus-matrix.js";
 
 /** One alerting rule (one threshold level of one alert of one pipeline), as generated. */
 export interface BacktestRule {
@@ -99,7 +100,7 @@ export function backtestAlerts(rules: readonly BacktestRule[], episodesOf: (rule
 }
 
 /** The episodes of every instance of one rule, from its value expression's series on its grid. */
-export function ruleEpisodes(rule: BacktestRule, series: readonly HistorySeries[], grid: EvaluationGrid): Episode[] {
+export function ruleEpisodes(rule: BacktestRule, series: readonly MatrixSeries[], grid: EvaluationGrid): Episode[] {
   return evaluateRule(series, rule, grid).flatMap((i) => i.episodes);
 }
 

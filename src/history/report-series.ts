@@ -3,11 +3,9 @@
  * for the report: counter increases between samples, gauge values, quantiles. Pure.
  */
 
-/** One series of a range query's matrix result: unix seconds and the value as Prometheus prints it. */
-export interface MatrixSeries {
-  metric: Readonly<Record<string, string>>;
-  values: readonly (readonly [number, string])[];
-}
+import { sampleValue, type MatrixSeries } from "../lib/prometheus-matrix.js";
+
+export type { MatrixSeries };
 
 /** The period a report covers, unix seconds; `step` is the range queries' resolution. */
 export interface Period {
@@ -22,9 +20,6 @@ export interface Increase {
   amount: number;
   metric: Readonly<Record<string, string>>;
 }
-
-/** A sample's value; Prometheus prints `NaN`, `+Inf`, `-Inf`, which Number() reads. */
-export const sampleValue = (v: string): number => (v === "+Inf" ? Infinity : v === "-Inf" ? -Infinity : Number(v));
 
 /**
  * The increases of counter series between consecutive samples, the way `increase()` reads a

@@ -14,12 +14,7 @@
  *
  * Pure: no I/O. Times are unix seconds.
  */
-
-/** A series of a range query: Prometheus's matrix shape (values as Prometheus prints them). */
-export interface HistorySeries {
-  metric: Readonly<Record<string, string>>;
-  values: ReadonlyArray<readonly [number, string]>;
-}
+import { sampleValue, type MatrixSeries } from "../lib/prometheus-matrix.js";
 
 /** The evaluation steps: `start + i * step` for i in [0, count). */
 export interface EvaluationGrid {
@@ -47,13 +42,6 @@ export interface InstanceEpisodes {
   episodes: Episode[];
 }
 
-/** Prometheus's text for special floats: `Number()` reads none of the infinities. */
-export function parseSample(text: string): number {
-  if (text === "+Inf" || text === "Inf") return Infinity;
-  if (text === "-Inf") return -Infinity;
-  return Number(text);
-}
-
 function instanceKey(metric: Readonly<Record<string, string>>): { key: string; labels: Record<string, string> } {
   const labels = Object.fromEntries(Object.entries(metric).filter(([k]) => k !== "__name__").sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { key: JSON.stringify(labels), labels };
@@ -64,7 +52,7 @@ function instanceKey(metric: Readonly<Record<string, string>>): { key: string; l
  * value expression (before the comparison) or of the whole rule expression (already
  * filtered): either way a step is true when a sample is there and passes the comparison.
  */
-function trueSteps(series: readonly HistorySeries[], condition: RuleCondition, grid: EvaluationGrid): Map<string, { labels: Record<string, string>; steps: Set<number> }> {
+function trueSteps(series: readonly MatrixSeries[], condition: RuleCondition, grid: EvaluationGrid): Map<string, { labels: Record<string, string>; steps: Set<number> }> {
   const out = new Map<string, { labels: Record<string, string>; steps: Set<number> }>();
   const holds = condition.comparator === ">" ? (v: number) => v > condition.threshold : (v: number) => v < condition.threshold;
   for (const s of series) {
@@ -75,7 +63,7 @@ function trueSteps(series: readonly HistorySeries[], condition: RuleCondition, g
       const i = Math.round((t - grid.start) / grid.step);
       if (i < 0 || i >= grid.count || grid.start + i * grid.step !== t) continue;
       // NaN compares false in PromQL as in JS: the comparison filters it out.
-      if (holds(parseSample(text))) entry.steps.add(i);
+      if (holds(sampleValue(text))) entry.steps.add(i);
     }
   }
   return out;
@@ -102,7 +90,7 @@ export function walkSteps(steps: ReadonlySet<number>, forSeconds: number, grid: 
 }
 
 /** Every instance of one rule with its firing episodes over the grid (instances that never fired included, with none). */
-export function evaluateRule(series: readonly HistorySeries[], condition: RuleCondition, grid: EvaluationGrid): InstanceEpisodes[] {
+export function evaluateRule(series: readonly MatrixSeries[], condition: RuleCondition, grid: EvaluationGrid): InstanceEpisodes[] {
   return [...trueSteps(series, condition, grid).values()].map(({ labels, steps }) => ({ labels, episodes: walkSteps(steps, condition.forSeconds, grid) }));
 }
 

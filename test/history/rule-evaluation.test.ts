@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { backtestAlerts, backtestQueries, compareAlerts, loosestRuleExpression, ruleEpisodes, ruleGrid, type BacktestRule } from "../../src/history/backtest.js";
-import { clipEpisodes, evaluateRule, parseSample, unionEpisodes, walkSteps, type HistorySeries } from "../../src/history/rule-evaluation.js";
+import { clipEpisodes, evaluateRule, unionEpisodes, walkSteps } from "../../src/history/rule-evaluation.js";
+import { sampleValue, type MatrixSeries } from "../../src/lib/prometheus-matrix.js";
 import { backtestJson, backtestMarkdown, backtestText } from "../../src/history/render-backtest.js";
 
 const grid = { start: 0, step: 60, count: 20 };
@@ -31,7 +32,7 @@ describe("walkSteps", () => {
 
 describe("evaluateRule", () => {
   it("compares values as PromQL does (+Inf above everything, NaN never), per instance without __name__", () => {
-    const series: HistorySeries[] = [
+    const series: MatrixSeries[] = [
       { metric: { __name__: "x", pipeline: "a" }, values: [[0, "+Inf"], [60, "NaN"], [120, "5"]] as [number, string][] },
       { metric: { pipeline: "b" }, values: [[0, "1"], [60, "7"]] as [number, string][] },
     ];
@@ -40,7 +41,7 @@ describe("evaluateRule", () => {
       { labels: { pipeline: "a" }, episodes: [{ start: 0, end: 60 }, { start: 120, end: null }] },
       { labels: { pipeline: "b" }, episodes: [{ start: 60, end: 120 }] },
     ]);
-    expect(parseSample("-Inf")).toBe(-Infinity);
+    expect(sampleValue("-Inf")).toBe(-Infinity);
   });
 });
 

@@ -15,7 +15,6 @@ import {
   QueryApiSettingsError,
   rangeChunks,
   resolveQueryApiConnection,
-  sampleValue,
   type QueryApiConnection,
 } from "../../src/targets/prometheus/query-api.js";
 
@@ -147,11 +146,6 @@ describe("the query API client", () => {
     const api = new PrometheusQueryApi(connection(url), { retry: fast });
     await expect(api.queryRange("warn", { start: 0, end: 60, step: 60 })).rejects.toThrow(/warnings, so the result may be partial: partial response: store gateway 3 unavailable/);
     await expect(api.queryRange("other", { start: 0, end: 60, step: 60 })).rejects.toThrow(/expected a matrix result, got "vector"/);
-  });
-
-  it("reads Prometheus's special values", () => {
-    expect([sampleValue("+Inf"), sampleValue("-Inf"), sampleValue("1.5e+03")]).toEqual([Infinity, -Infinity, 1500]);
-    expect(sampleValue("NaN")).toBeNaN();
   });
 });
 

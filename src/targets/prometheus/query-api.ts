@@ -15,6 +15,7 @@
  *   for or a malformed series all throw a `QueryApiError` with one clear line.
  */
 import { expandReferences, referencedVariables, type EnvLookup } from "../../lib/env-ref.js";
+import type { MatrixSeries } from "../../lib/prometheus-matrix.js";
 import { boundedLine, runSecrets, urlCredentials, withoutCredentials } from "../../lib/scrub.js";
 import type { PrometheusQuerySettings } from "../../model/types.js";
 import { CircuitBreaker, classifyStatus, defaultRetryPolicy, isTransportFault, withRetry, type FaultVerdict, type RetryPolicy } from "../resilience.js";
@@ -25,12 +26,6 @@ export const MAX_POINTS_PER_SERIES = 11_000;
 /** Requests in flight at once, by default: enough to hide latency, little for a shared server. */
 export const DEFAULT_QUERY_CONCURRENCY = 4;
 
-/** One series of a range query result: Prometheus's matrix shape. */
-export interface MatrixSeries {
-  metric: Record<string, string>;
-  /** [unix seconds, value as Prometheus prints it ("1.5", "+Inf", "NaN")], in time order. */
-  values: [number, string][];
-}
 
 /** One series of an instant query result: Prometheus's vector shape. */
 export interface VectorSample {
@@ -72,12 +67,6 @@ export class QueryApiSettingsError extends Error {
   }
 }
 
-/** Prometheus prints these for special float values; `Number()` reads none of the infinities. */
-export function sampleValue(text: string): number {
-  if (text === "+Inf" || text === "Inf") return Infinity;
-  if (text === "-Inf") return -Infinity;
-  return Number(text);
-}
 
 /**
  * Resolves the query API's URL and auth headers, and registers every secret value with the
@@ -199,7 +188,7 @@ export class PrometheusQueryApi {
     const answers = await Promise.all(
       chunks.map((c) => this.call("query_range", "matrix", { query: expr, start: String(c.start), end: String(c.end), step: String(range.step) })),
     );
-    const merged = new Map<string, MatrixSeries>();
+    const merged = new Map<string, { metric: MatrixSeries["metric"]; values: Array<readonly [number, string]> }>();
     for (const answer of answers) {
       for (const s of answer as MatrixSeries[]) {
         const key = seriesKey(s.metric);
