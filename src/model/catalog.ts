@@ -1,4 +1,4 @@
-import { thresholdOfAlert, thresholdsOfType } from "./thresholds.js";
+import { threshold, thresholdOfAlert, thresholdsOfType } from "./thresholds.js";
 import type { AlertKey, PipelineType, Severity, ThresholdKey } from "./types.js";
 
 export type WhenAbsent = "fire" | "afterReporting" | "silent";
@@ -133,6 +133,9 @@ export function warningSeverity(severity: Severity): Severity {
 export const PRIORITY: Readonly<Record<Severity, number>> = { critical: 1, high: 2, medium: 3, low: 4 };
 
 /** Which thresholds a pipeline type may set (from the registry). */
+/** Which side of a threshold fires its alert: the alert's comparator, the one place that says it. */
+export const thresholdFires = (key: ThresholdKey): "above" | "below" => (CATALOG[threshold(key).alert].comparator === ">" ? "above" : "below");
+
 export const THRESHOLDS_BY_TYPE: Readonly<Record<PipelineType, readonly ThresholdKey[]>> = {
   batch: thresholdsOfType("batch"),
   streaming: thresholdsOfType("streaming"),

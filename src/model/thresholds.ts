@@ -2,7 +2,7 @@
  * The registry of thresholds: one entry per `spec.thresholds.<key>`, and everything else
  * derives from it — the JSON Schema (spec/v1/schema.ts), the semantic checks and the
  * mapping to the model (spec/v1), which alert each enables (catalog, alert definitions),
- * the dashboard panel that draws its levels and on which side, and the README's reference
+ * the dashboard panel that draws its levels (on the side its alert's comparator fires), and the README's reference
  * table (pinned by test/model/thresholds.test.ts). Adding a threshold starts here.
  */
 import type { AlertKey, PanelKey, PipelineType, SignalKey } from "./keys.js";
@@ -22,8 +22,6 @@ export interface ThresholdEntry {
   value: ThresholdValueKind;
   /** `true`: `{ warning?, critical }`; `false`: a single number (the critical level). */
   levels: boolean;
-  /** Which side of the threshold fires the alert. */
-  fires: "above" | "below";
   /** Pipeline types that may set it. */
   types: readonly PipelineType[];
   /** The alert it enables (on each of its pipeline types). */
@@ -45,27 +43,27 @@ const BOTH = ["batch", "streaming"] as const;
 /** In the order the schema (and so editors) list them. */
 export const THRESHOLDS = {
   failureRate: {
-    value: "ratio", levels: true, fires: "above", types: BATCH, alert: "dataQuality", panel: "failureRatio", signals: ["recordsFailed", "recordsProcessed"],
+    value: "ratio", levels: true, types: BATCH, alert: "dataQuality", panel: "failureRatio", signals: ["recordsFailed", "recordsProcessed"],
     description: "Batch: failed / processed records (dataQuality).",
   },
   minRecords: {
-    value: "count", levels: false, fires: "below", types: BATCH, alert: "lowVolume", panel: "records", signals: ["recordsProcessed"],
+    value: "count", levels: false, types: BATCH, alert: "lowVolume", panel: "records", signals: ["recordsProcessed"],
     description: "Batch: fewer records per schedule window → lowVolume.",
   },
-  cpu: { value: "ratio", levels: true, fires: "above", types: BOTH, alert: "cpu", panel: "cpu", signals: ["cpu"], description: "CPU usage ratio (cpu)." },
-  memory: { value: "ratio", levels: true, fires: "above", types: BOTH, alert: "memory", panel: "memory", signals: ["memory"], description: "Memory usage ratio (memory)." },
-  errors: { value: "count", levels: true, fires: "above", types: BATCH, alert: "errors", panel: "errors", signals: ["errors"], description: "Batch: errors per schedule window (errors)." },
+  cpu: { value: "ratio", levels: true, types: BOTH, alert: "cpu", panel: "cpu", signals: ["cpu"], description: "CPU usage ratio (cpu)." },
+  memory: { value: "ratio", levels: true, types: BOTH, alert: "memory", panel: "memory", signals: ["memory"], description: "Memory usage ratio (memory)." },
+  errors: { value: "count", levels: true, types: BATCH, alert: "errors", panel: "errors", signals: ["errors"], description: "Batch: errors per schedule window (errors)." },
   latencyP95: {
-    value: "duration", levels: true, fires: "above", types: STREAMING, alert: "highLatency", panel: "latency", signals: ["latency"],
+    value: "duration", levels: true, types: STREAMING, alert: "highLatency", panel: "latency", signals: ["latency"],
     description: "Streaming: p95 processing latency (highLatency).", valueDescription: "p95 processing latency (highLatency).",
   },
   throughput: {
-    value: "rate", levels: true, fires: "below", types: STREAMING, alert: "lowThroughput", panel: "throughput", signals: ["throughput"],
+    value: "rate", levels: true, types: STREAMING, alert: "lowThroughput", panel: "throughput", signals: ["throughput"],
     description: "Streaming: records per second; alerts when BELOW (lowThroughput).",
   },
-  backlog: { value: "count", levels: true, fires: "above", types: STREAMING, alert: "highBacklog", panel: "backlog", signals: ["backlog"], description: "Streaming: records waiting (highBacklog)." },
+  backlog: { value: "count", levels: true, types: STREAMING, alert: "highBacklog", panel: "backlog", signals: ["backlog"], description: "Streaming: records waiting (highBacklog)." },
   errorRate: {
-    value: "ratio", levels: true, fires: "above", types: STREAMING, alert: "dataQuality", panel: "streamErrorRate", signals: ["streamErrors", "throughput"],
+    value: "ratio", levels: true, types: STREAMING, alert: "dataQuality", panel: "streamErrorRate", signals: ["streamErrors", "throughput"],
     description: "Streaming: failed / processed records (dataQuality).",
   },
 } as const satisfies Record<string, ThresholdEntry>;

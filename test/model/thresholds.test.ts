@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CATALOG, THRESHOLDS_BY_TYPE } from "../../src/model/catalog.js";
+import { CATALOG, THRESHOLDS_BY_TYPE, thresholdFires } from "../../src/model/catalog.js";
 import { PANEL, PANEL_TITLE } from "../../src/model/panels.js";
 import { SIGNALS } from "../../src/model/signals.js";
 import { THRESHOLD_KEYS, threshold, thresholdOfAlert, type ThresholdValueKind } from "../../src/model/thresholds.js";
@@ -25,7 +25,7 @@ export function thresholdReferenceTable(): string {
   const rows = THRESHOLD_KEYS.map((key) => {
     const e = threshold(key);
     const metrics = (target: "prometheus" | "datadog") => e.signals.map((s) => `\`${SIGNALS[s][target]}\``).join(", ");
-    return `| \`${key}\` | ${e.types.join(", ")} | ${VALUE[e.value]}${e.levels ? "; `{ warning, critical }`" : ""} | ${e.fires} | \`${e.alert}\` | ${PANEL_TITLE[e.panel]("window")} | ${metrics("prometheus")} | ${metrics("datadog")} |`;
+    return `| \`${key}\` | ${e.types.join(", ")} | ${VALUE[e.value]}${e.levels ? "; `{ warning, critical }`" : ""} | ${thresholdFires(key)} | \`${e.alert}\` | ${PANEL_TITLE[e.panel]("window")} | ${metrics("prometheus")} | ${metrics("datadog")} |`;
   });
   return [
     "| Threshold | Pipelines | Value | Fires when the value is | Alert | Dashboard panel | Prometheus metrics | Datadog metrics |",
@@ -47,11 +47,10 @@ describe("threshold registry", () => {
     expect(Object.keys(defs.Thresholds!.properties)).toEqual(THRESHOLD_KEYS);
   });
 
-  it("fires on the side the catalog's comparator says, for an alert of the threshold's pipeline types", () => {
+  it("enables an alert of the threshold's pipeline types", () => {
     for (const key of THRESHOLD_KEYS) {
       const e = threshold(key);
       const alert = CATALOG[e.alert];
-      expect(alert.comparator, key).toBe(e.fires === "above" ? ">" : "<");
       for (const type of e.types) {
         expect(alert.types, key).toContain(type);
         expect(thresholdOfAlert(e.alert, type), `${e.alert} on ${type}`).toBe(key);

@@ -3,7 +3,7 @@
  * and rules that depend on the pipeline type. Runs only on documents that passed the schema,
  * and reports every problem, not the first.
  */
-import { CATALOG, THRESHOLDS_BY_TYPE } from "../../model/catalog.js";
+import { CATALOG, THRESHOLDS_BY_TYPE, thresholdFires } from "../../model/catalog.js";
 import { THRESHOLD_KEYS, threshold, thresholdOfAlert } from "../../model/thresholds.js";
 import { QUERY_OVERRIDABLE_SIGNALS, SIGNALS } from "../../model/signals.js";
 import type { AlertKey, PipelineType, SignalKey, ThresholdKey } from "../../model/types.js";
@@ -103,7 +103,7 @@ const LEVELLED: readonly ThresholdKey[] = THRESHOLD_KEYS.filter((k) => threshold
 function checkThresholdLevels(thresholds: RawThresholds, path: PathSegment[], file: string, doc: number, out: Diagnostic[]): void {
   for (const key of LEVELLED) {
     const entry = threshold(key);
-    const rule = { parse: VALUE_PARSER[entry.value] as (v: never) => number, below: entry.fires === "below" };
+    const rule = { parse: VALUE_PARSER[entry.value] as (v: never) => number, below: thresholdFires(key) === "below" };
     const t = thresholds[key] as Sided | undefined;
     if (!t) continue;
     let sound = true;

@@ -1,6 +1,7 @@
 import type { Threshold } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { PanelKey } from "../../../model/panels.js";
-import { threshold, thresholdOfPanel } from "../../../model/thresholds.js";
+import { thresholdFires } from "../../../model/catalog.js";
+import { thresholdOfPanel } from "../../../model/thresholds.js";
 import type { Pipeline, ThresholdLevels } from "../../../model/types.js";
 
 export const COLOR_OK = "green";
@@ -53,7 +54,7 @@ export function drawn(p: Pipeline, panel: PanelKey): [ThresholdLevels | undefine
   const key = thresholdOfPanel(panel, p.type);
   if (key === undefined) return [undefined, "above"];
   const value = p.thresholds[key];
-  return [typeof value === "number" ? criticalOnly(value) : value, threshold(key).fires];
+  return [typeof value === "number" ? criticalOnly(value) : value, thresholdFires(key)];
 }
 
 /** Steps of a panel's threshold (see `drawn`), or undefined when the spec sets none. */
