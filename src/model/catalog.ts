@@ -1,4 +1,4 @@
-import { threshold, thresholdOfAlert, thresholdsOfType } from "./thresholds.js";
+import { threshold, thresholdsOfType } from "./thresholds.js";
 import type { AlertKey, PipelineType, Severity, ThresholdKey } from "./types.js";
 
 export type WhenAbsent = "fire" | "afterReporting" | "silent";
@@ -118,11 +118,6 @@ export const CATALOG: Readonly<Record<AlertKey, CatalogEntry>> = {
  * DEFAULT_PENDING_SECONDS by default (a test pins it).
  */
 export const RATIO_OR_RATE_ALERTS: readonly AlertKey[] = ["dataQuality", "cpu", "memory", "highLatency", "lowThroughput"];
-
-/** The threshold key that enables `dataQuality` depends on the pipeline type. */
-export function dataQualityThreshold(type: PipelineType): ThresholdKey {
-  return thresholdOfAlert("dataQuality", type)!;
-}
 
 /** Severity one step lower: the severity of an alert's warning level. */
 export function warningSeverity(severity: Severity): Severity {

@@ -2,7 +2,7 @@ import { threshold, thresholdOfAlert } from "./thresholds.js";
 import type { AlertKey, PipelineType } from "./types.js";
 
 export { PANEL, type PanelKey } from "./keys.js";
-import { PANEL, type PanelKey } from "./keys.js";
+import type { PanelKey } from "./keys.js";
 
 /**
  * Each panel's title, given the pipeline's count window (e.g. `1h`): the dashboard sets it
@@ -23,15 +23,6 @@ export const PANEL_TITLE: Readonly<Record<PanelKey, (window: string) => string>>
   backlog: () => "Backlog",
   streamErrorRate: () => "Error rate",
 };
-
-const PANEL_KEY_BY_ID: ReadonlyMap<number, PanelKey> = new Map((Object.keys(PANEL) as PanelKey[]).map((k) => [PANEL[k], k] as const));
-
-/** The key of a panel id. */
-export function panelKey(id: number): PanelKey {
-  const key = PANEL_KEY_BY_ID.get(id);
-  if (key === undefined) throw new Error(`no dashboard panel has id ${id}`);
-  return key;
-}
 
 /** Panels of the alerts no threshold enables; a threshold's alert is shown on the threshold's panel (registry). */
 const SLA_PANEL: Readonly<Partial<Record<AlertKey, PanelKey>>> = { pipelineFailed: "runStatus", slaBreach: "duration", stale: "lastSuccess" };

@@ -15,7 +15,7 @@
 import { alertDefinitions, describeLevel } from "../alert-definitions.js";
 import { windowSeconds } from "../promql.js";
 import type { AlertDefinition } from "../alert-definitions.js";
-import { CATALOG, dataQualityThreshold } from "../../model/catalog.js";
+import { CATALOG } from "../../model/catalog.js";
 import { thresholdOfAlert } from "../../model/thresholds.js";
 import { dashboardUid, dashboardUrl, datadogIdTag, folderUid, grafanaLinkBase, panelUrl, ruleGroupName } from "../../model/identity.js";
 import { PANEL, PANEL_TITLE } from "../../model/panels.js";
@@ -164,7 +164,6 @@ function notMonitoredReason(p: Pipeline, key: AlertKey): string {
   switch (key) {
     case "slaBreach": return `no ${code("sla.maxDuration")}`;
     case "stale": return `no ${code("sla.freshness")}`;
-    case "dataQuality": return `no ${code(`thresholds.${dataQualityThreshold(p.type)}`)}`;
     default: {
       const t = thresholdOfAlert(key, p.type);
       return t ? `no ${code(`thresholds.${t}`)}` : "not generated";
