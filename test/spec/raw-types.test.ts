@@ -32,6 +32,8 @@ const PAIRS: [string, string[], Definition][] = [
   ["RawAlertOverride", [], defs.AlertOverride!],
   ["RawSignalOverride", [], defs.SignalOverride!],
   ["RawEnvironment", [], configEnvironment],
+  ["RawPrometheusQuery", [], defs.PrometheusQuery!],
+  ["RawPrometheusQuery", ["basicAuth"], defs.PrometheusQuery!.properties!.basicAuth!],
 ];
 
 describe("raw spec types", () => {
