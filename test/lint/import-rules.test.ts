@@ -66,6 +66,8 @@ const FORBIDDEN: { kind: string; rule: string; file: string; text: string; also?
   },
   { kind: "unresolvable import", rule: "not-to-unresolvable", file: "src/lib/typo.ts", text: 'import { SECOND } from "./durations.js";\nexport const s = SECOND;\n' },
   { kind: "devDependency in product code", rule: "not-to-dev-dep", file: "src/lib/uses-vitest.ts", text: 'import { expect } from "vitest";\nexport const e = expect;\n' },
+  // Installed only as another package's dependency: it works here and vanishes from an install.
+  { kind: "package missing from package.json", rule: "no-non-package-json", file: "src/lib/uses-dequal.ts", text: 'import { dequal } from "dequal";\nexport const same = dequal;\n' },
 ];
 let options: ICruiseOptions;
 const dirs: string[] = [];
