@@ -6,7 +6,6 @@
  */
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
-import { runSecrets } from "../lib/scrub.js";
 import { EXIT_ERROR, err, out } from "./output.js";
 
 const pullNumber = (value: string): number => {
@@ -31,7 +30,6 @@ export function registerCommentCommand(cli: Command): void {
       };
       const token = process.env.GITHUB_TOKEN;
       if (!token) return fail("GITHUB_TOKEN is not set: in a workflow, pass env GITHUB_TOKEN: ${{ github.token }} (the Action does)");
-      runSecrets.add(token);
       if (!/^[\w.-]+$/.test(opts.marker)) return fail(`--marker '${opts.marker}' may hold only letters, digits, '.', '_' and '-'`);
       let body: string;
       try {

@@ -78,7 +78,8 @@ export function setting(configured: string | undefined, fallbackVariable: string
 /**
  * Registers every secret value this run may send with the run's scrubber, before anything is
  * sent: the token and keys (the config's references or the documented variables), the
- * user:password of the Grafana URL and of DD_HOST, and every `${VAR}` value a channel's
+ * user:password of the Grafana URL, of DD_HOST and of the Prometheus query URL, the query
+ * API's token or password, GITHUB_TOKEN, and every `${VAR}` value a channel's
  * settings resolve to. Without a project, the documented variables only (validate, generate
  * and test resolve nothing, but a value may still be echoed somewhere).
  */
@@ -96,6 +97,11 @@ export function registerRunSecrets(project: Project | undefined, env: EnvLookup)
   secret(project?.datadog.apiKey ?? "${DD_API_KEY}");
   secret(project?.datadog.appKey ?? "${DD_APP_KEY}");
   url(project?.grafana.url ?? "${GRAFANA_URL}");
+  // The history store (backtest, report) and the pull-request comment's token.
+  if (project?.prometheus?.bearerToken !== undefined) secret(project.prometheus.bearerToken);
+  if (project?.prometheus?.basicAuth !== undefined) secret(project.prometheus.basicAuth.password);
+  url(project?.prometheus?.url ?? "${PROMETHEUS_URL}");
+  secret("${GITHUB_TOKEN}");
   const host = env("DD_HOST");
   if (host) runSecrets.addUrlCredentials(/^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host : `https://${host}`);
   for (const channel of Object.values(project?.channels ?? {})) {

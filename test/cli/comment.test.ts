@@ -95,11 +95,13 @@ describe("pipemon comment and the Action, against the GitHub emulator", () => {
     expect(github.requests).toHaveLength(0);
   });
 
-  it("reports GitHub's refusal in one line and never prints the token", async () => {
+  it("reports GitHub's refusal in one line and never prints the token, even when the answer echoes it", async () => {
     writeFileSync(join(dir, "plan.md"), "plan\n");
+    github.echoCredentials = true;
     const r = await runCliAsync(["comment", "--file", "plan.md", "--repo", "acme/data-platform", "--pr", "3"], dir, { GITHUB_API_URL: github.baseUrl, GITHUB_TOKEN: "ghs_revokedTokenValue77" });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^pipemon: listing the comments of acme\/data-platform#3 failed \(HTTP 401\): Bad credentials.*is GITHUB_TOKEN set to a valid token\?\n$/);
+    github.echoCredentials = false;
     expect(r.stdout + r.stderr).not.toContain("ghs_revokedTokenValue77");
   });
 });

@@ -80,6 +80,8 @@ export class GitHubEmulator {
   readonly faults: number[] = [];
   /** The same, for one operation's requests only. */
   readonly operationFaults: Partial<Record<RecordedResponse["operation"], number[]>> = {};
+  /** Answer a 401 the way a careless proxy does, with the credentials it was sent in the message (GitHub itself does not). */
+  echoCredentials = false;
   private nextId = 1_000_000;
   private clock = Date.parse("2026-01-05T10:00:00Z");
   private server: Server | undefined;
@@ -154,7 +156,7 @@ export class GitHubEmulator {
       return this.error(res, operation, fault, fault === 429 ? "You have exceeded a secondary rate limit." : "Server Error", fault === 429 ? { "retry-after": "1" } : {});
     }
     const auth = req.headers.authorization ?? "";
-    if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) return this.error(res, operation, 401, "Bad credentials");
+    if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) return this.error(res, operation, 401, this.echoCredentials ? `Bad credentials (got '${auth}')` : "Bad credentials");
     if (operation === "unknown") return this.error(res, operation, 404, "Not Found");
     const [, owner = "", repo = "", n = ""] = (list ?? one)!;
     if (operation === "issues/list-comments") {
