@@ -4,7 +4,7 @@
  * workflow of the pull-request loop. The contents are the files under templates/init/ of the
  * installed package; this module only decides where each goes and writes them all or none.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { makeDirs } from "../lib/make-dirs.js";
 import { SCHEMA_PATH } from "./generate.js";
@@ -91,20 +91,29 @@ export function init(options: InitOptions): InitResult {
   const existing = files.map((f) => f.path).filter((p) => existsSync(join(options.cwd, p)));
   if (existing.length > 0 && !options.force) throw new InitRefusal(existing);
   // Every file is written beside its destination first, then all are renamed: a failure
-  // (no permission, a full disk) leaves no file half-written and none of the new ones.
+  // (no permission, a full disk) leaves no file half-written, none of the new ones, and none
+  // of the folders made for them.
   const staged: { tmp: string; dest: string }[] = [];
+  const madeDirs: string[] = [];
   let current = "";
   try {
     for (const f of files) {
       current = f.path;
       const dest = join(options.cwd, f.path);
-      makeDirs(dirname(dest));
+      madeDirs.push(...makeDirs(dirname(dest)));
       const tmp = `${dest}.${process.pid}.pipemon-init.tmp`;
       staged.push({ tmp, dest });
       writeFileSync(tmp, f.content);
     }
   } catch (e) {
     for (const s of staged) rmSync(s.tmp, { force: true });
+    for (const dir of madeDirs.reverse()) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Not empty after all (someone wrote there meanwhile): leave it.
+      }
+    }
     throw new InitWriteError(current, e);
   }
   for (const s of staged) renameSync(s.tmp, s.dest);

@@ -103,6 +103,8 @@ describe("pipemon init", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^pipemon: cannot write \.github\/workflows\/pipemon\.yml: .*; init wrote nothing\n$/);
     expect(listing(repo)).toEqual([".github"]);
+    // Nor the folders made for the files before the failing one.
+    expect(readdirSync(repo)).toEqual([".github"]);
   });
 
   it("follows --specs: the files, their modelines and the workflow's commands", () => {
