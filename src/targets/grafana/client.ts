@@ -13,8 +13,7 @@ import { CircuitOpenError, classifyStatus, defaultRetryPolicy, isTransportFault,
 // ---------------------------------------------------------------------------------------
 // Wire types: folders, rules, contact points and policy routes are in wire.ts (shared with compile/).
 export type { Folder, FolderHit } from "./wire.js";
-export type { LiveAlertRule as ProvisionedAlertRule, LiveAlertRuleGroup as AlertRuleGroup, LiveContactPoint as ContactPoint, LivePolicyRoute as PolicyRoute } from "./wire.js";
-import type { Folder, FolderHit, LiveAlertRule as ProvisionedAlertRule, LiveAlertRuleGroup as AlertRuleGroup, LiveContactPoint as ContactPoint, LivePolicyRoute as PolicyRoute } from "./wire.js";
+import type { Folder, FolderHit, LiveAlertRule, LiveAlertRuleGroup, LiveContactPoint, LivePolicyRoute } from "./wire.js";
 
 
 /** `GET /api/search` hit. */
@@ -221,9 +220,9 @@ export class GrafanaClient {
 
   // --- alert rules ----------------------------------------------------------------------
 
-  async listAlertRules(): Promise<ProvisionedAlertRule[]> {
+  async listAlertRules(): Promise<LiveAlertRule[]> {
     const answer = await this.call("GET", "/api/v1/provisioning/alert-rules");
-    return expectArray<ProvisionedAlertRule>(answer.body, "GET /api/v1/provisioning/alert-rules");
+    return expectArray<LiveAlertRule>(answer.body, "GET /api/v1/provisioning/alert-rules");
   }
 
   /** The export is the only list that carries each group's evaluation interval. */
@@ -235,13 +234,13 @@ export class GrafanaClient {
     return answer.body as AlertingFileExport;
   }
 
-  async getRuleGroup(folderUid: string, group: string): Promise<AlertRuleGroup | undefined> {
+  async getRuleGroup(folderUid: string, group: string): Promise<LiveAlertRuleGroup | undefined> {
     const answer = await this.call("GET", "/api/v1/provisioning/folder/{folderUid}/rule-groups/{group}", { params: { folderUid, group }, accept: [404] });
-    return answer.status === 404 ? undefined : (answer.body as AlertRuleGroup);
+    return answer.status === 404 ? undefined : (answer.body as LiveAlertRuleGroup);
   }
 
   /** Replaces the whole group: rules missing from `body` are deleted by Grafana. */
-  async putRuleGroup(folderUid: string, group: string, body: AlertRuleGroup): Promise<void> {
+  async putRuleGroup(folderUid: string, group: string, body: LiveAlertRuleGroup): Promise<void> {
     await this.call("PUT", "/api/v1/provisioning/folder/{folderUid}/rule-groups/{group}", { params: { folderUid, group }, body });
   }
 
@@ -252,17 +251,17 @@ export class GrafanaClient {
 
   // --- contact points -----------------------------------------------------------------
 
-  async listContactPoints(): Promise<ContactPoint[]> {
+  async listContactPoints(): Promise<LiveContactPoint[]> {
     const answer = await this.call("GET", "/api/v1/provisioning/contact-points");
-    return expectArray<ContactPoint>(answer.body, "GET /api/v1/provisioning/contact-points");
+    return expectArray<LiveContactPoint>(answer.body, "GET /api/v1/provisioning/contact-points");
   }
 
   /** `secrets`: the resolved values in `body`, scrubbed from any error message. */
-  async createContactPoint(body: ContactPoint, secrets: string[]): Promise<void> {
+  async createContactPoint(body: LiveContactPoint, secrets: string[]): Promise<void> {
     await this.call("POST", "/api/v1/provisioning/contact-points", { body, secrets });
   }
 
-  async updateContactPoint(uid: string, body: ContactPoint, secrets: string[]): Promise<void> {
+  async updateContactPoint(uid: string, body: LiveContactPoint, secrets: string[]): Promise<void> {
     await this.call("PUT", "/api/v1/provisioning/contact-points/{uid}", { params: { uid }, body, secrets });
   }
 
@@ -273,14 +272,14 @@ export class GrafanaClient {
 
   // --- notification policy ------------------------------------------------------------
 
-  async getPolicyTree(): Promise<PolicyRoute> {
+  async getPolicyTree(): Promise<LivePolicyRoute> {
     const answer = await this.call("GET", "/api/v1/provisioning/policies");
     if (!isObject(answer.body)) throw unexpectedShape("GET /api/v1/provisioning/policies");
-    return answer.body as PolicyRoute;
+    return answer.body as LivePolicyRoute;
   }
 
   /** Replaces the whole tree (Grafana has no partial policy write). */
-  async putPolicyTree(tree: PolicyRoute): Promise<void> {
+  async putPolicyTree(tree: LivePolicyRoute): Promise<void> {
     await this.call("PUT", "/api/v1/provisioning/policies", { body: tree });
   }
 

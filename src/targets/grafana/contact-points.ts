@@ -5,7 +5,8 @@
  */
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { TargetError, type KindHandler } from "../handler.js";
-import { GrafanaRequestError, type ContactPoint, type GrafanaClient } from "./client.js";
+import { GrafanaRequestError, type GrafanaClient } from "./client.js";
+import type { LiveContactPoint } from "./wire.js";
 import { contentHash, isJsonObject, sortedKeys } from "./comparable.js";
 import { comparableSettings, resolvedSettings } from "./contact-point-secrets.js";
 import { listing } from "./listing.js";
@@ -24,7 +25,7 @@ export class ContactPointHandler implements KindHandler {
    */
   list(): Promise<LiveResource[]> {
     return listing(this.kind, async () => {
-      const byName = new Map<string, ContactPoint[]>();
+      const byName = new Map<string, LiveContactPoint[]>();
       for (const cp of await this.client.listContactPoints()) {
         if (typeof cp.name !== "string" || !cp.name.startsWith(CONTACT_POINT_NAME_PREFIX)) continue;
         byName.set(cp.name, [...(byName.get(cp.name) ?? []), cp]);
@@ -85,7 +86,7 @@ export class ContactPointHandler implements KindHandler {
   }
 
   /** The POST/PUT body with placeholders resolved; only pipemon's own fields are sent. */
-  private writeBody(desired: DesiredResource): { body: ContactPoint; secrets: string[] } {
+  private writeBody(desired: DesiredResource): { body: LiveContactPoint; secrets: string[] } {
     const b = desired.body;
     if (!isJsonObject(b) || typeof b.uid !== "string" || typeof b.type !== "string") throw new TargetError("grafana", `grafana: desired contact point ${desired.key} has no uid or type`);
     const { settings, secrets } = resolvedSettings(desired.key, isJsonObject(b.settings) ? b.settings : {}, this.resolveSecret);

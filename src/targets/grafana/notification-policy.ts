@@ -13,7 +13,8 @@
  */
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { TargetError, type KindHandler } from "../handler.js";
-import type { GrafanaClient, PolicyRoute } from "./client.js";
+import type { GrafanaClient } from "./client.js";
+import type { LivePolicyRoute } from "./wire.js";
 import { comparableDuration, contentHash, isJsonObject, sortedKeys, type JsonObject } from "./comparable.js";
 import { listing } from "./listing.js";
 import { isManagedRoute, parseMatcher } from "./ownership.js";
@@ -74,14 +75,14 @@ export class NotificationPolicyHandler implements KindHandler {
     await this.client.putPolicyTree({ ...tree, routes: routes.filter((_, i) => i !== index) });
   }
 
-  private async write(subtree: PolicyRoute | undefined): Promise<void> {
+  private async write(subtree: LivePolicyRoute | undefined): Promise<void> {
     const tree = await this.client.getPolicyTree();
     const routes = Array.isArray(tree.routes) ? tree.routes : [];
     const first = routes.findIndex((r) => isManagedRoute(r));
     if (subtree === undefined && first < 0) return;
     // Duplicates carry pipemon's marker too; only the first could ever match, so they go.
     const kept = routes.filter((r, i) => i === first || !isManagedRoute(r));
-    let next: PolicyRoute[];
+    let next: LivePolicyRoute[];
     if (subtree === undefined) next = kept.filter((r) => !isManagedRoute(r));
     else if (first < 0) next = [subtree, ...kept];
     else next = kept.map((r) => (isManagedRoute(r) ? subtree : r));
@@ -89,11 +90,11 @@ export class NotificationPolicyHandler implements KindHandler {
   }
 }
 
-function subtreeOf(desired: DesiredResource): PolicyRoute {
+function subtreeOf(desired: DesiredResource): LivePolicyRoute {
   if (!isJsonObject(desired.body) || !isManagedRoute(desired.body)) {
     throw new TargetError("grafana", "grafana: the desired notification policy is not a route matching only managed_by=pipemon");
   }
-  return desired.body as PolicyRoute;
+  return desired.body as LivePolicyRoute;
 }
 
 const byText = (a: Json, b: Json): number => {

@@ -9,7 +9,8 @@
  */
 import type { DesiredResource, Json, LiveResource } from "../../plan/resource.js";
 import { ListingIncompleteError, TargetError, type KindHandler } from "../handler.js";
-import { GrafanaRequestError, type AlertingFileExport, type AlertRuleGroup, type GrafanaClient, type ProvisionedAlertRule } from "./client.js";
+import { GrafanaRequestError, type AlertingFileExport, type GrafanaClient } from "./client.js";
+import type { LiveAlertRule, LiveAlertRuleGroup } from "./wire.js";
 import { comparableDuration, comparableNumbers, contentHash, durationSeconds, isJsonObject, sortedKeys, type JsonObject } from "./comparable.js";
 import { listing } from "./listing.js";
 import { hasManagedLabel, isPipemonFolderUid } from "./ownership.js";
@@ -28,7 +29,7 @@ export class RuleGroupHandler implements KindHandler {
 
   list(): Promise<LiveResource[]> {
     return listing(this.kind, async () => {
-      const groups = new Map<string, { folderUid: string; title: string; rules: ProvisionedAlertRule[] }>();
+      const groups = new Map<string, { folderUid: string; title: string; rules: LiveAlertRule[] }>();
       for (const rule of await this.client.listAlertRules()) {
         const key = ruleGroupKey(rule.folderUID, rule.ruleGroup);
         let group = groups.get(key);
@@ -60,7 +61,7 @@ export class RuleGroupHandler implements KindHandler {
    * Each group's interval, by rule uid, from ONE export of the folders involved. Grafana
    * before 9.4 (and test emulators) have no export: then, and only then, one GET per group.
    */
-  private async intervals(groups: { folderUid: string; title: string; rules: ProvisionedAlertRule[] }[]): Promise<Map<string, number>> {
+  private async intervals(groups: { folderUid: string; title: string; rules: LiveAlertRule[] }[]): Promise<Map<string, number>> {
     const byRuleUid = new Map<string, number>();
     const folderUids = [...new Set(groups.map((g) => g.folderUid))].sort();
     let exported: AlertingFileExport | undefined;
@@ -118,7 +119,7 @@ export class RuleGroupHandler implements KindHandler {
     if (!isJsonObject(body) || !Array.isArray(body.rules)) throw new TargetError("grafana", `grafana: desired rule group ${desired.key} has no rules`);
     const interval = durationSeconds(body.interval);
     if (interval === undefined) throw new TargetError("grafana", `grafana: desired rule group ${desired.key} has no interval`);
-    const payload: AlertRuleGroup = {
+    const payload: LiveAlertRuleGroup = {
       title: group,
       folderUid,
       interval,
@@ -175,7 +176,7 @@ function comparableQuery(query: JsonObject): JsonObject {
 }
 
 /** From the labels pipemon puts on every rule, and the folder the group lives in. */
-function groupOwner(g: { folderUid: string; title: string; rules: ProvisionedAlertRule[] }): Owner {
+function groupOwner(g: { folderUid: string; title: string; rules: LiveAlertRule[] }): Owner {
   const labelled = g.rules.map((r) => ownerFromLabels(r.labels)).find((o) => o.pipeline !== undefined || o.team !== undefined) ?? {};
   // Without labels, the group name is the pipeline name (ruleGroupName is the identity).
   return { pipeline: labelled.pipeline ?? g.title, ...(labelled.team !== undefined ? { team: labelled.team } : {}), folderUid: g.folderUid };
