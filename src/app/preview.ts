@@ -233,6 +233,20 @@ export async function preview(options: PreviewOptions): Promise<PreviewResult> {
 }
 
 /**
+ * `fn`, with a failure that is not already a PreviewFailure (Playwright's multi-line launch
+ * logs, a timeout) turned into one line for the user: `say` of the message's first line.
+ */
+async function oneLine<T>(fn: () => Promise<T>, say: (firstLine: string) => string): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof PreviewFailure) throw e;
+    const first = (e instanceof Error ? e.message : String(e)).split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "unknown error";
+    throw new PreviewFailure(say(first));
+  }
+}
+
+/**
  * Photographs each dashboard (its panels, not the alert tables) from a private copy of the
  * site, so nothing reaches the output folder unless every image was taken.
  */
@@ -244,15 +258,18 @@ async function screenshots(files: readonly SiteFile[], pages: readonly string[],
       makeDirs(dirname(join(dir, f.path)));
       writeFileSync(join(dir, f.path), f.content);
     }
-    const browser = await launchChromium(chromium);
+    const browser = await oneLine(() => launchChromium(chromium), (m) => `Chromium at ${chromium} could not be started: ${m}`);
     try {
       // One tab for every page: a new browser context costs more than a page load.
-      const tab = await offlinePage(browser);
+      const tab = await oneLine(() => offlinePage(browser), (m) => `Chromium at ${chromium} could not open a page: ${m}`);
       const out: { path: string; content: Buffer }[] = [];
-      for (const page of pages) out.push({ path: imagePath(page), content: await photograph(tab, pathToFileURL(join(dir, page)).href) });
+      for (const page of pages) {
+        const content = await oneLine(() => photograph(tab, pathToFileURL(join(dir, page)).href), (m) => `could not photograph ${page}: ${m}`);
+        out.push({ path: imagePath(page), content });
+      }
       return out;
     } finally {
-      await browser.close();
+      await browser.close().catch(() => undefined);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
