@@ -19,6 +19,7 @@ import { commonRouting, routingTree } from "../compile/routing-tree.js";
 import { formatDuration } from "../lib/duration.js";
 import { OutputTree, type TreeReport } from "../lib/output-tree.js";
 import { uplotAssets } from "../lib/uplot-assets.js";
+import { runSecrets, urlCredentials, withoutCredentials } from "../lib/scrub.js";
 import { SEVERITIES, type Pipeline, type Project, type Routing, type Target } from "../model/types.js";
 import { readDashboard, seriesName, seriesSettings, type PanelSpec } from "../preview/dashboard.js";
 import { pagePath, renderSite, type AlertView, type DashboardPage, type PanelData, type PipelineInfo, type RoutingView, type SiteFile } from "../preview/site.js";
@@ -284,20 +285,20 @@ async function screenshots(files: readonly SiteFile[], pages: readonly string[],
  * the config's prometheus settings; its few hours of data need no chunking.
  */
 export function prometheusQueryRange(url: string): { queryRange: QueryRange; display: string } {
+  // Before anything can fail: every message of the run is scrubbed of them.
+  runSecrets.addUrlCredentials(url);
   let base: URL;
   try {
     base = new URL(url);
   } catch {
-    throw new PreviewFailure(`--prometheus ${JSON.stringify(url)} is not a URL: pass the Prometheus base URL, e.g. http://localhost:9090`);
+    // Not the value itself: a password holding a "/" defeats every userinfo pattern.
+    throw new PreviewFailure("--prometheus is not a URL: pass the Prometheus base URL, e.g. http://localhost:9090");
   }
   if (base.protocol !== "http:" && base.protocol !== "https:") throw new PreviewFailure(`--prometheus must be an http(s) URL, not ${base.protocol}`);
   const headers: Record<string, string> = { accept: "application/json" };
-  if (base.username || base.password) {
-    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString("base64")}`;
-    base.username = "";
-    base.password = "";
-  }
-  const root = base.href.replace(/\/+$/, "");
+  const credentials = urlCredentials(url);
+  if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}`;
+  const root = new URL(withoutCredentials(url)).href.replace(/\/+$/, "");
   const display = root.replace(/[?#].*$/, "");
   const queryRange: QueryRange = async (expr, start, end, step) => {
     const params = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });
