@@ -5,7 +5,8 @@
  * the site (assets/), linked relatively; nothing is loaded from the network.
  */
 import type { DashboardSpec, PanelSpec, ThresholdStep, ThresholdsStyle } from "./dashboard.js";
-import { escapeHtml, hrefTo, safeHref, scriptJson } from "./html.js";
+import { escapeHtml, scriptJson } from "../lib/html.js";
+import { hrefTo, safeHref } from "./html.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.js";
 
 export interface SeriesData {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { readDashboard, seriesName, seriesSettings, type PanelSpec, type ThresholdStep } from "../../src/preview/dashboard.js";
-import { escapeHtml, hrefTo, scriptJson } from "../../src/preview/html.js";
+import { escapeHtml, scriptJson } from "../../src/lib/html.js";
+import { hrefTo } from "../../src/preview/html.js";
 import { renderSite, type DashboardPage, type PipelineInfo, type SiteInput } from "../../src/preview/site.js";
 import { syntheticPanel, walk } from "../../src/preview/synthetic.js";
 import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../../src/targets/grafana/compile/index.js";
