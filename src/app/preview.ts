@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { makeDirs } from "../lib/make-dirs.js";
 import { sampleValue, type MatrixSeries } from "../lib/prometheus-matrix.js";
 import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
-import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../targets/grafana/compile/index.js";
+import { grafanaTeams, pipelineDashboard, teamDashboard } from "../targets/grafana/compile/index.js";
 import { contactPointName, runbookUrl } from "../model/identity.js";
 import { PANEL } from "../model/panels.js";
 import { commonRouting, routingTree } from "../compile/routing-tree.js";
@@ -92,7 +92,7 @@ function routingView(project: Project, routing: Routing, scope: RoutingView["sco
   return { scope, severities: SEVERITIES.map((severity) => ({ severity, channels: routing[severity].map((c) => ({ name: c, type: project.channels[c]?.type ?? "unknown" })) })) };
 }
 
-function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySet<string>): PipelineInfo {
+function pipelineInfo(project: Project, pipeline: Pipeline, defs: readonly AlertDefinition[], ownRoute: ReadonlySet<string>): PipelineInfo {
   return {
     name: pipeline.name,
     team: pipeline.team,
@@ -100,7 +100,7 @@ function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySe
     type: pipeline.type,
     targets: pipeline.targets,
     runbook: runbookUrl(pipeline, project),
-    alerts: alertDefinitions(pipeline).map((d) => alertView(project, pipeline, d)),
+    alerts: defs.map((d) => alertView(project, pipeline, d)),
     routing: routingView(project, pipeline.routing, ownRoute.has(pipeline.name) ? "pipeline" : "team"),
   };
 }
@@ -108,21 +108,23 @@ function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySe
 /** The dashboards of one project (environment) as generate compiles them, with what each page lists. */
 function projectPages(project: Project): { pages: Omit<DashboardPage, "data">[]; undrawn: PipelineInfo[] } {
   const ownRoute = new Set(routingTree(project.pipelines).routes.flatMap((r) => (r.kind === "pipeline" && r.pipeline !== undefined ? [r.pipeline] : [])));
-  const info = new Map(project.pipelines.map((p) => [p.name, pipelineInfo(project, p, ownRoute)] as const));
+  // The alert definitions once per pipeline: the page's alert table and its dashboard both use them.
+  const defs = new Map(project.pipelines.map((p) => [p.name, alertDefinitions(p)] as const));
+  const info = new Map(project.pipelines.map((p) => [p.name, pipelineInfo(project, p, defs.get(p.name)!, ownRoute)] as const));
   const pages: Omit<DashboardPage, "data">[] = [];
   const undrawn: PipelineInfo[] = [];
   const env = project.environment !== undefined ? { environment: project.environment } : {};
   for (const pipeline of project.pipelines) {
-    const file = grafanaPipelineFiles(project, pipeline).find((f) => f.path.startsWith("grafana/dashboards/"));
-    if (!file) {
+    // Generate writes a dashboard only for a pipeline that targets Grafana; the preview reads the same object, unserialised.
+    if (!pipeline.targets.includes("grafana")) {
       undrawn.push(info.get(pipeline.name)!);
       continue;
     }
-    pages.push({ path: pagePath(pipeline.name, project.environment), kind: "pipeline", team: pipeline.team, ...env, dashboard: readDashboard(JSON.parse(file.content)), pipeline: info.get(pipeline.name)! });
+    const dashboard = readDashboard(pipelineDashboard(project, pipeline, defs.get(pipeline.name)!));
+    pages.push({ path: pagePath(pipeline.name, project.environment), kind: "pipeline", team: pipeline.team, ...env, dashboard, pipeline: info.get(pipeline.name)! });
   }
   for (const [team, members] of grafanaTeams(project)) {
-    const file = grafanaTeamFile(project, team, members);
-    pages.push({ path: pagePath(`team-${team}`, project.environment), kind: "team", team, ...env, dashboard: readDashboard(JSON.parse(file.content)), members: members.map((m) => info.get(m.name)!), teamRouting: routingView(project, commonRouting(project.pipelines.filter((p) => p.team === team)), "team") });
+    pages.push({ path: pagePath(`team-${team}`, project.environment), kind: "team", team, ...env, dashboard: readDashboard(teamDashboard(project, team, members)), members: members.map((m) => info.get(m.name)!), teamRouting: routingView(project, commonRouting(project.pipelines.filter((p) => p.team === team)), "team") });
   }
   return { pages, undrawn };
 }
