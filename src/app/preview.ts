@@ -60,7 +60,7 @@ export interface PreviewResult {
 }
 
 /** Where a page's screenshot goes: beside the page. */
-export const imagePath = (page: string): string => page.replace(/\.html$/, ".png");
+const imagePath = (page: string): string => page.replace(/\.html$/, ".png");
 
 function channelsPerTarget(project: Project, pipeline: Pipeline, channels: readonly string[]): { target: string; channels: string[] }[] {
   const name: Record<Target, (c: string) => string> = {
@@ -136,7 +136,7 @@ function drawnValue(text: string): number | null {
 }
 
 /** A step that keeps a range query well under Prometheus's 11,000 points: about 240 per series. */
-export const rangeStep = (sinceSeconds: number): number => Math.max(15, Math.ceil(sinceSeconds / 240));
+const rangeStep = (sinceSeconds: number): number => Math.max(15, Math.ceil(sinceSeconds / 240));
 
 async function livePanel(panel: PanelSpec, live: NonNullable<PreviewOptions["live"]>, sinceSeconds: number): Promise<PanelData> {
   const step = rangeStep(sinceSeconds);

@@ -98,7 +98,7 @@ export interface SiteFile {
   content: string;
 }
 
-export const ASSETS = {
+const ASSETS = {
   uplotJs: "assets/uPlot.iife.min.js",
   uplotCss: "assets/uPlot.min.css",
   script: "assets/preview.js",
