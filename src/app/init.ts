@@ -11,7 +11,7 @@ import { SCHEMA_PATH } from "./generate.js";
 
 /** Where generate writes by default (its --out): the modeline points into it. */
 const GENERATED_DIR = "generated";
-export const WORKFLOW_PATH = ".github/workflows/pipemon.yml";
+const WORKFLOW_PATH = ".github/workflows/pipemon.yml";
 
 /**
  * templates/init/ of the package. This module runs from dist/bundle/ (bin/pipemon.js) or from
@@ -68,13 +68,13 @@ export class InitWriteError extends Error {
 }
 
 /** The `# yaml-language-server: $schema=...` line for a spec at `path`. */
-export function schemaModeline(path: string): string {
+function schemaModeline(path: string): string {
   const schema = posix.relative(posix.dirname(path), posix.join(GENERATED_DIR, SCHEMA_PATH));
   return `# yaml-language-server: $schema=${schema}`;
 }
 
 /** The files init writes (path relative to the root, content), without touching the disk. */
-export function scaffoldFiles(specs: string): { path: string; content: string }[] {
+function scaffoldFiles(specs: string): { path: string; content: string }[] {
   const dir = posix.normalize(specs.replaceAll("\\", "/")).replace(/\/$/, "");
   return SCAFFOLD.map((s) => {
     const path = s.path(dir);

@@ -12,10 +12,10 @@ export class PreviewFailure extends Error {
 }
 
 /** Where Debian's chromium package puts the browser; PIPEMON_CHROMIUM overrides. */
-export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 
 /** The width pages are drawn at: Grafana's 24 columns at a common laptop width. */
-export const VIEWPORT = { width: 1400, height: 900 } as const;
+const VIEWPORT = { width: 1400, height: 900 } as const;
 
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.PIPEMON_CHROMIUM || DEFAULT_CHROMIUM;

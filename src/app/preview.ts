@@ -12,13 +12,14 @@ import { pathToFileURL } from "node:url";
 import { makeDirs } from "../lib/make-dirs.js";
 import { sampleValue, type MatrixSeries } from "../lib/prometheus-matrix.js";
 import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
-import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../targets/grafana/compile/index.js";
+import { grafanaTeams, pipelineDashboard, teamDashboard } from "../targets/grafana/compile/index.js";
 import { contactPointName, runbookUrl } from "../model/identity.js";
 import { PANEL } from "../model/panels.js";
 import { commonRouting, routingTree } from "../compile/routing-tree.js";
 import { formatDuration } from "../lib/duration.js";
 import { OutputTree, type TreeReport } from "../lib/output-tree.js";
 import { uplotAssets } from "../lib/uplot-assets.js";
+import { runSecrets, urlCredentials, withoutCredentials } from "../lib/scrub.js";
 import { SEVERITIES, type Pipeline, type Project, type Routing, type Target } from "../model/types.js";
 import { readDashboard, seriesName, seriesSettings, type PanelSpec } from "../preview/dashboard.js";
 import { pagePath, renderSite, type AlertView, type DashboardPage, type PanelData, type PipelineInfo, type RoutingView, type SiteFile } from "../preview/site.js";
@@ -59,7 +60,7 @@ export interface PreviewResult {
 }
 
 /** Where a page's screenshot goes: beside the page. */
-export const imagePath = (page: string): string => page.replace(/\.html$/, ".png");
+const imagePath = (page: string): string => page.replace(/\.html$/, ".png");
 
 function channelsPerTarget(project: Project, pipeline: Pipeline, channels: readonly string[]): { target: string; channels: string[] }[] {
   const name: Record<Target, (c: string) => string> = {
@@ -91,7 +92,7 @@ function routingView(project: Project, routing: Routing, scope: RoutingView["sco
   return { scope, severities: SEVERITIES.map((severity) => ({ severity, channels: routing[severity].map((c) => ({ name: c, type: project.channels[c]?.type ?? "unknown" })) })) };
 }
 
-function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySet<string>): PipelineInfo {
+function pipelineInfo(project: Project, pipeline: Pipeline, defs: readonly AlertDefinition[], ownRoute: ReadonlySet<string>): PipelineInfo {
   return {
     name: pipeline.name,
     team: pipeline.team,
@@ -99,7 +100,7 @@ function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySe
     type: pipeline.type,
     targets: pipeline.targets,
     runbook: runbookUrl(pipeline, project),
-    alerts: alertDefinitions(pipeline).map((d) => alertView(project, pipeline, d)),
+    alerts: defs.map((d) => alertView(project, pipeline, d)),
     routing: routingView(project, pipeline.routing, ownRoute.has(pipeline.name) ? "pipeline" : "team"),
   };
 }
@@ -107,21 +108,23 @@ function pipelineInfo(project: Project, pipeline: Pipeline, ownRoute: ReadonlySe
 /** The dashboards of one project (environment) as generate compiles them, with what each page lists. */
 function projectPages(project: Project): { pages: Omit<DashboardPage, "data">[]; undrawn: PipelineInfo[] } {
   const ownRoute = new Set(routingTree(project.pipelines).routes.flatMap((r) => (r.kind === "pipeline" && r.pipeline !== undefined ? [r.pipeline] : [])));
-  const info = new Map(project.pipelines.map((p) => [p.name, pipelineInfo(project, p, ownRoute)] as const));
+  // The alert definitions once per pipeline: the page's alert table and its dashboard both use them.
+  const defs = new Map(project.pipelines.map((p) => [p.name, alertDefinitions(p)] as const));
+  const info = new Map(project.pipelines.map((p) => [p.name, pipelineInfo(project, p, defs.get(p.name)!, ownRoute)] as const));
   const pages: Omit<DashboardPage, "data">[] = [];
   const undrawn: PipelineInfo[] = [];
   const env = project.environment !== undefined ? { environment: project.environment } : {};
   for (const pipeline of project.pipelines) {
-    const file = grafanaPipelineFiles(project, pipeline).find((f) => f.path.startsWith("grafana/dashboards/"));
-    if (!file) {
+    // Generate writes a dashboard only for a pipeline that targets Grafana; the preview reads the same object, unserialised.
+    if (!pipeline.targets.includes("grafana")) {
       undrawn.push(info.get(pipeline.name)!);
       continue;
     }
-    pages.push({ path: pagePath(pipeline.name, project.environment), kind: "pipeline", team: pipeline.team, ...env, dashboard: readDashboard(JSON.parse(file.content)), pipeline: info.get(pipeline.name)! });
+    const dashboard = readDashboard(pipelineDashboard(project, pipeline, defs.get(pipeline.name)!));
+    pages.push({ path: pagePath(pipeline.name, project.environment), kind: "pipeline", team: pipeline.team, ...env, dashboard, pipeline: info.get(pipeline.name)! });
   }
   for (const [team, members] of grafanaTeams(project)) {
-    const file = grafanaTeamFile(project, team, members);
-    pages.push({ path: pagePath(`team-${team}`, project.environment), kind: "team", team, ...env, dashboard: readDashboard(JSON.parse(file.content)), members: members.map((m) => info.get(m.name)!), teamRouting: routingView(project, commonRouting(project.pipelines.filter((p) => p.team === team)), "team") });
+    pages.push({ path: pagePath(`team-${team}`, project.environment), kind: "team", team, ...env, dashboard: readDashboard(teamDashboard(project, team, members)), members: members.map((m) => info.get(m.name)!), teamRouting: routingView(project, commonRouting(project.pipelines.filter((p) => p.team === team)), "team") });
   }
   return { pages, undrawn };
 }
@@ -133,7 +136,7 @@ function drawnValue(text: string): number | null {
 }
 
 /** A step that keeps a range query well under Prometheus's 11,000 points: about 240 per series. */
-export const rangeStep = (sinceSeconds: number): number => Math.max(15, Math.ceil(sinceSeconds / 240));
+const rangeStep = (sinceSeconds: number): number => Math.max(15, Math.ceil(sinceSeconds / 240));
 
 async function livePanel(panel: PanelSpec, live: NonNullable<PreviewOptions["live"]>, sinceSeconds: number): Promise<PanelData> {
   const step = rangeStep(sinceSeconds);
@@ -233,6 +236,20 @@ export async function preview(options: PreviewOptions): Promise<PreviewResult> {
 }
 
 /**
+ * `fn`, with a failure that is not already a PreviewFailure (Playwright's multi-line launch
+ * logs, a timeout) turned into one line for the user: `say` of the message's first line.
+ */
+async function oneLine<T>(fn: () => Promise<T>, say: (firstLine: string) => string): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof PreviewFailure) throw e;
+    const first = (e instanceof Error ? e.message : String(e)).split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "unknown error";
+    throw new PreviewFailure(say(first));
+  }
+}
+
+/**
  * Photographs each dashboard (its panels, not the alert tables) from a private copy of the
  * site, so nothing reaches the output folder unless every image was taken.
  */
@@ -244,15 +261,18 @@ async function screenshots(files: readonly SiteFile[], pages: readonly string[],
       makeDirs(dirname(join(dir, f.path)));
       writeFileSync(join(dir, f.path), f.content);
     }
-    const browser = await launchChromium(chromium);
+    const browser = await oneLine(() => launchChromium(chromium), (m) => `Chromium at ${chromium} could not be started: ${m}`);
     try {
       // One tab for every page: a new browser context costs more than a page load.
-      const tab = await offlinePage(browser);
+      const tab = await oneLine(() => offlinePage(browser), (m) => `Chromium at ${chromium} could not open a page: ${m}`);
       const out: { path: string; content: Buffer }[] = [];
-      for (const page of pages) out.push({ path: imagePath(page), content: await photograph(tab, pathToFileURL(join(dir, page)).href) });
+      for (const page of pages) {
+        const content = await oneLine(() => photograph(tab, pathToFileURL(join(dir, page)).href), (m) => `could not photograph ${page}: ${m}`);
+        out.push({ path: imagePath(page), content });
+      }
       return out;
     } finally {
-      await browser.close();
+      await browser.close().catch(() => undefined);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -267,20 +287,20 @@ async function screenshots(files: readonly SiteFile[], pages: readonly string[],
  * the config's prometheus settings; its few hours of data need no chunking.
  */
 export function prometheusQueryRange(url: string): { queryRange: QueryRange; display: string } {
+  // Before anything can fail: every message of the run is scrubbed of them.
+  runSecrets.addUrlCredentials(url);
   let base: URL;
   try {
     base = new URL(url);
   } catch {
-    throw new PreviewFailure(`--prometheus ${JSON.stringify(url)} is not a URL: pass the Prometheus base URL, e.g. http://localhost:9090`);
+    // Not the value itself: a password holding a "/" defeats every userinfo pattern.
+    throw new PreviewFailure("--prometheus is not a URL: pass the Prometheus base URL, e.g. http://localhost:9090");
   }
   if (base.protocol !== "http:" && base.protocol !== "https:") throw new PreviewFailure(`--prometheus must be an http(s) URL, not ${base.protocol}`);
   const headers: Record<string, string> = { accept: "application/json" };
-  if (base.username || base.password) {
-    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString("base64")}`;
-    base.username = "";
-    base.password = "";
-  }
-  const root = base.href.replace(/\/+$/, "");
+  const credentials = urlCredentials(url);
+  if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}`;
+  const root = new URL(withoutCredentials(url)).href.replace(/\/+$/, "");
   const display = root.replace(/[?#].*$/, "");
   const queryRange: QueryRange = async (expr, start, end, step) => {
     const params = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });

@@ -4,6 +4,7 @@
  * uPlot's script and stylesheet and the data are inlined, so the page opens from disk with no
  * network. Pure: the assets come in as strings (src/lib/uplot-assets.ts reads them).
  */
+import { escapeHtml, scriptJson } from "../lib/html.js";
 import type { BatchInput, FigureUnit, HistoryInputs, ReportSpec, StreamInput } from "./report.js";
 import { counterIncreases, valueAt, type MatrixSeries, type Period } from "./report-series.js";
 import { figureRows, flagLine, suggestionLines, type ReportDocument, type ReportEntry } from "./report-render.js";
@@ -85,9 +86,6 @@ export function reportCharts(spec: ReportSpec, inputs: HistoryInputs<BatchInput>
   return charts.filter((c): c is ReportChart => c !== undefined);
 }
 
-const escapeHtml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-/** JSON inside a <script> element: `<` escaped so no `</script>` can end it early. */
-const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c");
 /** A script inlined as it is: an end tag inside it would end the element. */
 const inlineScript = (js: string): string => js.replace(/<\/(script)/gi, "<\\/$1");
 const anchor = (e: ReportEntry): string => `p-${(e.environment !== undefined ? `${e.environment}-` : "") + e.pipeline}`.replace(/[^a-zA-Z0-9-]/g, "-");

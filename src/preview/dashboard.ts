@@ -15,7 +15,7 @@ export type ThresholdsStyle = "off" | "line" | "dashed" | "area" | "line+area" |
 const THRESHOLDS_STYLES: readonly ThresholdsStyle[] = ["off", "line", "dashed", "area", "line+area", "dashed+area"];
 
 /** Panel types the preview draws; rows become section headings. */
-export const PANEL_TYPES = ["timeseries", "stat", "gauge", "barchart", "table"] as const;
+const PANEL_TYPES = ["timeseries", "stat", "gauge", "barchart", "table"] as const;
 export type PanelType = (typeof PANEL_TYPES)[number];
 
 export interface PanelTarget {

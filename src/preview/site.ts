@@ -5,7 +5,8 @@
  * the site (assets/), linked relatively; nothing is loaded from the network.
  */
 import type { DashboardSpec, PanelSpec, ThresholdStep, ThresholdsStyle } from "./dashboard.js";
-import { escapeHtml, hrefTo, safeHref, scriptJson } from "./html.js";
+import { escapeHtml, scriptJson } from "../lib/html.js";
+import { hrefTo, safeHref } from "./html.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.js";
 
 export interface SeriesData {
@@ -97,7 +98,7 @@ export interface SiteFile {
   content: string;
 }
 
-export const ASSETS = {
+const ASSETS = {
   uplotJs: "assets/uPlot.iife.min.js",
   uplotCss: "assets/uPlot.min.css",
   script: "assets/preview.js",
@@ -165,11 +166,11 @@ function channelsCell(level: AlertLevelView): string {
     .join("")}</ul></td>`;
 }
 
-function alertsSection(p: PipelineInfo, pagePath: string, drawn: ReadonlySet<number>): string {
+function alertsSection(p: PipelineInfo, drawn: ReadonlySet<number>): string {
   if (p.alerts.length === 0) return `<section class="alerts"><h2>Alerts</h2><p>No alerts are enabled for ${e(p.name)}.</p></section>`;
   const rows = p.alerts.flatMap((a) =>
     a.levels.map((l, i) => {
-      const first = i === 0 ? `<td rowspan="${a.levels.length}"><strong>${e(a.title)}</strong><br><code>${e(a.key)}</code>${drawn.has(a.panelId) ? ` · <a href="${e(hrefTo(pagePath, pagePath.split("/").pop()!))}#panel-${int(a.panelId)}">panel</a>` : ""}</td><td rowspan="${a.levels.length}">${e(a.for)}</td>` : "";
+      const first = i === 0 ? `<td rowspan="${a.levels.length}"><strong>${e(a.title)}</strong><br><code>${e(a.key)}</code>${drawn.has(a.panelId) ? ` · <a href="#panel-${int(a.panelId)}">panel</a>` : ""}</td><td rowspan="${a.levels.length}">${e(a.for)}</td>` : "";
       return `<tr data-alert="${e(a.key)}" data-level="${e(l.level)}">${first}<td>${e(l.level)}</td><td><span class="sev sev-${e(l.severity)}">${e(l.severity)}</span></td><td>${e(l.condition)}</td>${channelsCell(l)}</tr>`;
     }),
   );
@@ -218,7 +219,7 @@ function dashboardPage(d: DashboardPage, source: SiteInput["source"], pipelinePa
     d.pipeline ? `<p class="meta">team <strong>${e(d.team)}</strong> · ${e(d.pipeline.type)} · targets ${d.pipeline.targets.map((t) => `<code>${e(t)}</code>`).join(" ")} · ${runbookLink(d.pipeline.runbook)}</p>` : "",
     `<div class="grid">${d.dashboard.panels.map(panelFrame).join("\n")}</div></section>`,
   ];
-  if (d.pipeline) parts.push(alertsSection(d.pipeline, d.path, drawn), routingSection(d.pipeline));
+  if (d.pipeline) parts.push(alertsSection(d.pipeline, drawn), routingSection(d.pipeline));
   if (d.members) {
     const rows = d.members
       .map((m) => {

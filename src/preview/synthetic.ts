@@ -7,7 +7,7 @@ import { seriesName, seriesSettings, type PanelSpec, type ThresholdStep } from "
 import type { PanelData, SeriesData } from "./site.js";
 
 /** Points per synthetic series. */
-export const SYNTHETIC_POINTS = 121;
+const SYNTHETIC_POINTS = 121;
 
 /** How bad a step colour means: green (and any colour not named below) is healthy. */
 function colourRank(color: string): number {

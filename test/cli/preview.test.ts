@@ -81,6 +81,15 @@ describe("pipemon preview", () => {
     expect(existsSync(join(work, "png-missing"))).toBe(false);
   });
 
+  it("--png says in one line, writing nothing, when the Chromium it is given does not start (not an internal error)", () => {
+    const r = runCli(["--specs", specs, "preview", "--out", "png-broken", "--png", "--env", "production"], work, { PIPEMON_CHROMIUM: "/bin/true" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^pipemon: Chromium at \/bin\/true could not be started: [^\n]+; nothing was written\n$/);
+    expect(r.stderr).not.toContain("internal error");
+    expect(existsSync(join(work, "png-broken"))).toBe(false);
+  });
+
   it("--png writes one image per dashboard beside its page", async () => {
     const r = await runCliAsync(["--specs", specs, "preview", "--out", "png", "--png", "--env", "production"], work);
     expect(r.stderr).toBe("");

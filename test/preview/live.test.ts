@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { preview, prometheusQueryRange, PreviewFailure } from "../../src/app/preview.js";
+import { runSecrets } from "../../src/lib/scrub.js";
 import { binary, freePort, startPrometheus, stopAll } from "../live/processes.js";
 
 const work = mkdtempSync(join(tmpdir(), "pipemon-preview-live-"));
@@ -129,5 +130,21 @@ describe("the minimal range-query client", () => {
   it("refuses a URL that is not http(s)", () => {
     expect(() => prometheusQueryRange("file:///etc/passwd")).toThrow(/must be an http\(s\) URL/);
     expect(() => prometheusQueryRange("not a url")).toThrow(/is not a URL/);
+  });
+
+  it("never echoes a --prometheus that is not a URL: a password holding a / escapes the userinfo scrub", () => {
+    let message = "";
+    try {
+      prometheusQueryRange("http://u:se/cret@h:x");
+    } catch (e) {
+      expect(e).toBeInstanceOf(PreviewFailure);
+      message = (e as Error).message;
+    }
+    expect(message).toBe("--prometheus is not a URL: pass the Prometheus base URL, e.g. http://localhost:9090");
+  });
+
+  it("registers the URL's credentials with the run's scrubber before anything can fail", () => {
+    expect(() => prometheusQueryRange("ftp://reader:pa55word-x@127.0.0.1")).toThrow(/must be an http\(s\) URL/);
+    expect(runSecrets.scrub("echoed pa55word-x and reader:pa55word-x")).toBe("echoed *** and ***");
   });
 });

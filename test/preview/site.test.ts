@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { readDashboard, seriesName, seriesSettings, type PanelSpec, type ThresholdStep } from "../../src/preview/dashboard.js";
-import { escapeHtml, hrefTo, scriptJson } from "../../src/preview/html.js";
+import { escapeHtml, scriptJson } from "../../src/lib/html.js";
+import { hrefTo } from "../../src/preview/html.js";
 import { renderSite, type DashboardPage, type PipelineInfo, type SiteInput } from "../../src/preview/site.js";
 import { syntheticPanel, walk } from "../../src/preview/synthetic.js";
 import { grafanaPipelineFiles, grafanaTeamFile, grafanaTeams } from "../../src/targets/grafana/compile/index.js";
@@ -137,6 +138,20 @@ describe("HTML", () => {
       // Exactly the page's own script elements.
       expect(file.content.match(/<script/g)?.length ?? 0, file.path).toBe(file.path === "index.html" ? 0 : 3);
     }
+  });
+
+  it("links an alert to its panel on the same page, also for a page under an environment folder", () => {
+    const dashboard = readDashboard(dashboards.find((d) => d.path.endsWith("/orders-etl.json"))!.json);
+    const pipeline: PipelineInfo = {
+      name: "orders-etl", team: "data", description: "", type: "batch", targets: ["grafana"], runbook: "",
+      alerts: [{ key: "failed", title: "Failed runs", for: "5m", panelId: 1, levels: [{ level: "critical", severity: "page", condition: "x", channels: [] }] }],
+      routing: { scope: "team", severities: [] },
+    };
+    const page: DashboardPage = { path: "production/orders-etl.html", kind: "pipeline", team: "data", environment: "production", dashboard, data: new Map(dashboard.panels.map((p) => [p.id, syntheticPanel(p, 3600)])), pipeline };
+    const html = renderSite({ source: { kind: "synthetic", since: "1h" }, pages: [page], undrawn: [], uplot: { js: "", css: "" } }).find((f) => f.path === page.path)!.content;
+    const links = [...html.matchAll(/<a href="([^"]*)">panel<\/a>/g)].map((m) => m[1]);
+    expect(links).toEqual(["#panel-1"]);
+    expect(html).toContain('id="panel-1"');
   });
 
   it("is deterministic: the same input renders the same bytes", () => {
