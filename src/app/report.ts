@@ -13,6 +13,7 @@ import { alertDefinitions, type AlertDefinition } from "../compile/alert-definit
 import * as promql from "../compile/promql.js";
 import { promSelector } from "../compile/promql.js";
 import type { EnvLookup } from "../lib/env-ref.js";
+import { pool } from "../lib/pool.js";
 import { threshold, thresholdOfAlert } from "../model/thresholds.js";
 import type { AlertKey, Pipeline, Project, ThresholdLevels } from "../model/types.js";
 import { BATCH_INPUTS, pipelineReport, STREAM_INPUTS, type BatchInput, type Flag, type HistoryInputs, type ReportSpec, type StreamInput } from "../history/report.js";
@@ -167,15 +168,6 @@ function pagesOf(project: Project, p: Pipeline, def: AlertDefinition, values: re
   };
 }
 
-/** Runs `tasks` with at most `limit` in flight (the client limits requests; this bounds memory). */
-async function inTurn<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /**
  * The report, or why there is none: invalid specs, a --select that matches nothing, or a
  * query API that is not configured or cannot answer completely (one line, `problem`).
@@ -215,7 +207,8 @@ async function reportOrThrow(options: ReportOptions): Promise<ReportResult> {
     const pipelines = project.pipelines.filter((p) => selects(selection, p.name, p.team));
     const results = new Map<Pipeline, { entry: ReportEntry; charts?: ReportChart[] }>();
 
-    await inTurn(pipelines, 4, async (p) => {
+    // At most four pipelines at once (the client limits requests; this bounds memory).
+    await pool(pipelines, 4, async (p) => {
       // One query per distinct expression: the suggestions reuse the report's cpu, latency… series.
       const cache = new Map<string, Promise<MatrixSeries[]>>();
       const read = (expr: string | undefined, start = since): Promise<MatrixSeries[]> => {
