@@ -209,17 +209,29 @@ async function reportOrThrow(options: ReportOptions): Promise<ReportResult> {
 
     // At most four pipelines at once (the client limits requests; this bounds memory).
     await pool(pipelines, 4, async (p) => {
-      // One query per distinct expression: the suggestions reuse the report's cpu, latency… series.
+      const suggested = options.suggest
+        ? alertDefinitions(p).flatMap((def) => {
+            const where = thresholdPath(def.key, p);
+            return where ? [{ def, where }] : [];
+          })
+        : [];
+      // Backtest's grid for a suggestion: the rule's `for` of warm-up before `since`, so an
+      // alert pending at the start is counted as backtest counts it.
+      const startOf = (def: AlertDefinition): number => Math.ceil((since - def.forSeconds) / step) * step;
+      // One query per distinct expression, from the earliest start any reader needs: the
+      // suggestions reuse the report's cpu, latency… series, and the report's analysis and
+      // charts keep the period (t >= since), as suggest() does for its statistics.
+      const start = suggested.reduce((earliest, { def }) => Math.min(earliest, startOf(def)), since);
       const cache = new Map<string, Promise<MatrixSeries[]>>();
-      const read = (expr: string | undefined, start = since): Promise<MatrixSeries[]> => {
+      const read = (expr: string | undefined): Promise<MatrixSeries[]> => {
         if (expr === undefined) return Promise.resolve([]);
-        const key = `${start} ${expr}`;
-        if (!cache.has(key)) cache.set(key, client.queryRange(expr, { ...range, start }));
-        return cache.get(key)!;
+        if (!cache.has(expr)) cache.set(expr, client.queryRange(expr, { ...range, start }));
+        return cache.get(expr)!;
       };
+      const inPeriod = (series: MatrixSeries[]): MatrixSeries[] => (start === since ? series : series.map((s) => ({ metric: s.metric, values: s.values.filter(([t]) => t >= since) })));
       const table: Readonly<Record<string, Builder>> = p.type === "batch" ? BATCH_QUERIES : STREAM_QUERIES;
       const keys: readonly string[] = p.type === "batch" ? BATCH_INPUTS : STREAM_INPUTS;
-      const values = await Promise.all(keys.map((k) => read(table[k]!(p))));
+      const values = (await Promise.all(keys.map((k) => read(table[k]!(p))))).map(inPeriod);
       const inputs = Object.fromEntries(keys.map((k, i) => [k, values[i]!])) as unknown as HistoryInputs<BatchInput> | HistoryInputs<StreamInput>;
       const spec = reportSpec(p);
       const analysis = pipelineReport(spec, inputs, period!);
@@ -230,13 +242,9 @@ async function reportOrThrow(options: ReportOptions): Promise<ReportResult> {
       const entry: ReportEntry = { ...analysis, flags, source: relative(process.cwd(), join(options.root, p.sourceFile)) || p.sourceFile, ...(withEnvironments && project.environment !== undefined ? { environment: project.environment } : {}) };
       if (options.suggest) {
         entry.suggestions = [];
-        for (const def of alertDefinitions(p)) {
-          const where = thresholdPath(def.key, p);
-          if (!where) continue;
-          // Backtest's grid: the rule's `for` of warm-up before `since`, so an alert pending at
-          // the start is counted as backtest counts it.
+        for (const { def, where } of suggested) {
           const warmUp = def.forSeconds;
-          const values = await read(def.promql, Math.ceil((since - warmUp) / step) * step);
+          const values = await read(def.promql);
           const input: SuggestionInput = {
             alert: def.key, threshold: where.path.slice(1).join("."), specPath: where.path, comparator: def.comparator, unit: def.unit,
             forSeconds: def.forSeconds, current: levelsOf(def), levelled: where.levelled, values,
