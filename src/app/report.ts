@@ -23,9 +23,9 @@ import type { MatrixSeries, Period } from "../history/report-series.js";
 import { backtestAlerts, ruleEpisodes, ruleGrid, type BacktestRule } from "../history/backtest.js";
 import { suggest, type PageCounter, type SuggestionInput } from "../history/report-suggest.js";
 import { alertExpression } from "../targets/prometheus/compile/rules.js";
-import { hasErrors } from "../spec/diagnostics.js";
+import { hasErrors, type SourceFile } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
-import { locate, parseSpecFile } from "../spec/load.js";
+import { locate, parseSpecFile, type LoadedFile } from "../spec/load.js";
 import { PrometheusQueryApi, QueryApiError, QueryApiSettingsError, resolveQueryApiConnection } from "../targets/prometheus/query-api.js";
 import { pipelineRules } from "./backtest.js";
 import { parseSelection, selectionProblem, selects } from "./desired.js";
@@ -118,6 +118,14 @@ function reportSpec(p: Pipeline): ReportSpec {
   };
 }
 
+/** Each spec file parsed once per load, not once per flag of every pipeline (pipemon.yaml above all). */
+const parsedSources = new WeakMap<SourceFile, LoadedFile>();
+function parsed(source: SourceFile): LoadedFile {
+  let file = parsedSources.get(source);
+  if (!file) parsedSources.set(source, (file = parseSpecFile(source)));
+  return file;
+}
+
 /**
  * `file:line:col` of a threshold: in the pipeline's own document when it is written there,
  * else where the config sets it for the pipeline's team or for every pipeline; else the
@@ -136,7 +144,7 @@ function locateThreshold(load: LoadResult, root: string, p: Pipeline, specPath: 
     const display = relative(process.cwd(), join(root, file)) || file;
     const source = load.sources.get(display);
     if (!source) return undefined;
-    for (const doc of parseSpecFile(source).docs ?? []) {
+    for (const doc of parsed(source).docs ?? []) {
       const path = match(doc.value);
       if (!path) continue;
       const pos = locate(source, doc.index, path);
