@@ -23,7 +23,7 @@ import type { Episode } from "../history/rule-evaluation.js";
 import type { EnvLookup } from "../lib/env-ref.js";
 import type { Pipeline, Project } from "../model/types.js";
 import { loadSpecs, type LoadResult } from "../spec/index.js";
-import { DEFAULT_QUERY_CONCURRENCY, PrometheusQueryApi, QueryApiError, QueryApiSettingsError, resolveQueryApiConnection, type QueryApiOptions } from "../targets/prometheus/query-api.js";
+import { defaultQueryConcurrency, PrometheusQueryApi, QueryApiError, QueryApiSettingsError, resolveQueryApiConnection, type QueryApiOptions } from "../targets/prometheus/query-api.js";
 import { parseSelection, selectionProblem, selects } from "./desired.js";
 import { GitRefError, specsAtRef } from "./git-specs.js";
 
@@ -154,7 +154,7 @@ export async function backtest(options: BacktestOptions): Promise<BacktestOutcom
     }
   };
   try {
-    await Promise.all(Array.from({ length: 2 * (options.queryApi?.concurrency ?? DEFAULT_QUERY_CONCURRENCY) }, worker));
+    await Promise.all(Array.from({ length: 2 * (options.queryApi?.concurrency ?? defaultQueryConcurrency()) }, worker));
   } catch (e) {
     if (e instanceof QueryApiError) return { ok: false, message: e.message };
     throw e;

@@ -26,10 +26,7 @@ export function registerBacktestCommand(cli: Command): void {
       const { backtest } = await import("../app/backtest.js");
       const root = cli.opts<{ specs: string }>().specs;
       const { since, until } = resolvePeriod(opts);
-      // A store with more cores than a laptop's Prometheus answers more queries at once.
-      const concurrency = Number(process.env.PIPEMON_QUERY_CONCURRENCY);
       const outcome = await backtest({
-        ...(Number.isInteger(concurrency) && concurrency > 0 ? { queryApi: { concurrency } } : {}),
         root,
         since,
         until,
