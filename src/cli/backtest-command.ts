@@ -25,7 +25,13 @@ export function registerBacktestCommand(cli: Command): void {
     .action(async (opts: { since: TimeSpec; until?: number; env?: string; select: string[]; base?: string; format: BacktestFormat }) => {
       const { backtest } = await import("../app/backtest.js");
       const root = cli.opts<{ specs: string }>().specs;
-      const { since, until } = resolvePeriod(opts);
+      const period = resolvePeriod(opts);
+      if ("problem" in period) {
+        err(`pipemon backtest: ${period.problem}`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const { since, until } = period;
       const outcome = await backtest({
         root,
         since,
