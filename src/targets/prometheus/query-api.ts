@@ -18,7 +18,7 @@ import { expandReferences, referencedVariables, type EnvLookup } from "../../lib
 import type { MatrixSeries } from "../../lib/prometheus-matrix.js";
 import { boundedLine, runSecrets, urlCredentials, withoutCredentials } from "../../lib/scrub.js";
 import type { PrometheusQuerySettings } from "../../model/types.js";
-import { CircuitBreaker, classifyStatus, defaultRetryPolicy, envNumber, isTransportFault, withRetry, type FaultVerdict, type RetryPolicy } from "../resilience.js";
+import { CircuitBreaker, CircuitOpenError, classifyStatus, defaultRetryPolicy, envNumber, isTransportFault, withRetry, type FaultVerdict, type RetryPolicy } from "../resilience.js";
 
 /** Prometheus's own limit on the points of one series in a range query (`query_range`). */
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -276,7 +276,7 @@ export class PrometheusQueryApi {
           const cause = (e as { cause?: { code?: string; message?: string } }).cause;
           throw new QueryApiError(boundedLine(`${what}: cannot connect (${cause?.code ?? cause?.message ?? e.message})${tries}: is ${this.connection.source} right?`, 400));
         }
-        if (e instanceof Error && e.name === "CircuitOpenError") throw new QueryApiError(boundedLine(`${what}: ${e.message}`, 400));
+        if (e instanceof CircuitOpenError) throw new QueryApiError(boundedLine(`${what}: ${e.message}`, 400));
         throw e;
       }
     });
