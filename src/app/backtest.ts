@@ -22,8 +22,9 @@ import { backtestAlerts, backtestQueries, ruleEpisodes, type BacktestResult, typ
 import type { Episode } from "../history/rule-evaluation.js";
 import type { EnvLookup } from "../lib/env-ref.js";
 import type { Pipeline, Project } from "../model/types.js";
+import { hasErrors } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadResult } from "../spec/index.js";
-import { DEFAULT_QUERY_CONCURRENCY, PrometheusQueryApi, QueryApiError, QueryApiSettingsError, resolveQueryApiConnection, type QueryApiOptions } from "../targets/prometheus/query-api.js";
+import { defaultQueryConcurrency, PrometheusQueryApi, QueryApiError, QueryApiSettingsError, resolveQueryApiConnection, type QueryApiOptions } from "../targets/prometheus/query-api.js";
 import { parseSelection, selectionProblem, selects } from "./desired.js";
 import { GitRefError, specsAtRef } from "./git-specs.js";
 
@@ -31,7 +32,7 @@ export interface BacktestOptions {
   root: string;
   environment?: string;
   selectors?: readonly string[];
-  /** Unix seconds. */
+  /** Unix seconds, since < until (the CLI's resolvePeriod refuses any other period). */
   since: number;
   until: number;
   base?: string;
@@ -86,10 +87,9 @@ function loadProblem(load: LoadResult, where: string): string {
 
 export async function backtest(options: BacktestOptions): Promise<BacktestOutcome> {
   const { since, until } = options;
-  if (!(since < until)) return { ok: false, message: `--since must be before --until (got ${new Date(since * 1000).toISOString()} → ${new Date(until * 1000).toISOString()})` };
   const env = options.environment !== undefined ? { environment: options.environment } : {};
   const load = loadSpecs({ root: options.root, ...env });
-  if (load.projects.length === 0 && load.diagnostics.some((d) => d.severity === "error")) return { ok: false, message: "the specs have errors: fix them first (pipemon validate)", load };
+  if (load.projects.length === 0 && hasErrors(load.diagnostics)) return { ok: false, message: "the specs have errors: fix them first (pipemon validate)", load };
   const head = oneProject(load, options.environment, "");
   if (typeof head === "string") return { ok: false, message: head };
   const selection = parseSelection(options.selectors);
@@ -112,15 +112,16 @@ export async function backtest(options: BacktestOptions): Promise<BacktestOutcom
     try {
       const where = ` at '${options.base}'`;
       const baseLoad = loadSpecs({ root: at.dir, ...env });
-      if (baseLoad.projects.length === 0) return { ok: false, message: baseLoad.diagnostics.some((d) => d.severity === "error") ? loadProblem(baseLoad, where) : (oneProject(baseLoad, options.environment, where) as string) };
+      if (baseLoad.projects.length === 0) return { ok: false, message: hasErrors(baseLoad.diagnostics) ? loadProblem(baseLoad, where) : (oneProject(baseLoad, options.environment, where) as string) };
       const base = oneProject(baseLoad, options.environment, where);
       if (typeof base === "string") return { ok: false, message: base };
-      const before = new Map(chosen(base).map((p) => [p.name, fingerprint(base, p)]));
+      const basePipelines = chosen(base);
+      const before = new Map(basePipelines.map((p) => [p.name, fingerprint(base, p)]));
       const after = new Map(headPipelines.map((p) => [p.name, fingerprint(head, p)]));
       const changed = (name: string) => before.get(name) !== after.get(name);
       const unchanged = [...after.keys()].filter((n) => !changed(n)).sort();
       headPipelines = headPipelines.filter((p) => changed(p.name));
-      basePart = { ref: options.base, project: base, pipelines: chosen(base).filter((p) => changed(p.name)), unchanged };
+      basePart = { ref: options.base, project: base, pipelines: basePipelines.filter((p) => changed(p.name)), unchanged };
     } finally {
       at.cleanup();
     }
@@ -154,7 +155,7 @@ export async function backtest(options: BacktestOptions): Promise<BacktestOutcom
     }
   };
   try {
-    await Promise.all(Array.from({ length: 2 * (options.queryApi?.concurrency ?? DEFAULT_QUERY_CONCURRENCY) }, worker));
+    await Promise.all(Array.from({ length: 2 * (options.queryApi?.concurrency ?? defaultQueryConcurrency()) }, worker));
   } catch (e) {
     if (e instanceof QueryApiError) return { ok: false, message: e.message };
     throw e;

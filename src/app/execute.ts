@@ -9,6 +9,7 @@
  */
 import { KIND_TARGET, RESOURCE_KINDS, type DesiredResource, type Json, type LiveResource, type PlannedChange, type ResourceKind, type TargetName } from "../plan/resource.js";
 import { folderUid } from "../model/identity.js";
+import { pool } from "../lib/pool.js";
 import { scrubSecrets } from "../lib/scrub.js";
 import type { KindHandler } from "../targets/handler.js";
 import { CircuitOpenError } from "../targets/resilience.js";
@@ -80,15 +81,6 @@ function usesOnDelete(user: PlannedChange, deleted: PlannedChange): boolean {
 
 const what = (kind: ResourceKind, key: string): string => `${kind.replace(/^(grafana|datadog)-/, "").replace(/-/g, " ")} ${key}`;
 const DID_NOT: Record<Exclude<OutcomeStatus, "applied">, string> = { failed: "failed", skipped: "was skipped", "not-started": "was not started" };
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(runners);
-}
 
 /** One line for a failure: TargetError and friends are already written for users. */
 export function reasonOf(e: unknown): string {

@@ -13,6 +13,7 @@ import { alertDefinitions, type AlertDefinition } from "../compile/alert-definit
 import * as promql from "../compile/promql.js";
 import { promSelector } from "../compile/promql.js";
 import type { EnvLookup } from "../lib/env-ref.js";
+import { pool } from "../lib/pool.js";
 import { threshold, thresholdOfAlert } from "../model/thresholds.js";
 import type { AlertKey, Pipeline, Project, ThresholdLevels } from "../model/types.js";
 import { BATCH_INPUTS, pipelineReport, STREAM_INPUTS, type BatchInput, type Flag, type HistoryInputs, type ReportSpec, type StreamInput } from "../history/report.js";
@@ -22,9 +23,9 @@ import type { MatrixSeries, Period } from "../history/report-series.js";
 import { backtestAlerts, ruleEpisodes, ruleGrid, type BacktestRule } from "../history/backtest.js";
 import { suggest, type PageCounter, type SuggestionInput } from "../history/report-suggest.js";
 import { alertExpression } from "../targets/prometheus/compile/rules.js";
-import { hasErrors } from "../spec/diagnostics.js";
+import { hasErrors, type SourceFile } from "../spec/diagnostics.js";
 import { loadSpecs, type LoadOptions, type LoadResult } from "../spec/index.js";
-import { locate, parseSpecFile } from "../spec/load.js";
+import { locate, parseSpecFile, type LoadedFile } from "../spec/load.js";
 import { PrometheusQueryApi, QueryApiError, QueryApiSettingsError, resolveQueryApiConnection } from "../targets/prometheus/query-api.js";
 import { pipelineRules } from "./backtest.js";
 import { parseSelection, selectionProblem, selects } from "./desired.js";
@@ -117,6 +118,14 @@ function reportSpec(p: Pipeline): ReportSpec {
   };
 }
 
+/** Each spec file parsed once per load, not once per flag of every pipeline (pipemon.yaml above all). */
+const parsedSources = new WeakMap<SourceFile, LoadedFile>();
+function parsed(source: SourceFile): LoadedFile {
+  let file = parsedSources.get(source);
+  if (!file) parsedSources.set(source, (file = parseSpecFile(source)));
+  return file;
+}
+
 /**
  * `file:line:col` of a threshold: in the pipeline's own document when it is written there,
  * else where the config sets it for the pipeline's team or for every pipeline; else the
@@ -135,7 +144,7 @@ function locateThreshold(load: LoadResult, root: string, p: Pipeline, specPath: 
     const display = relative(process.cwd(), join(root, file)) || file;
     const source = load.sources.get(display);
     if (!source) return undefined;
-    for (const doc of parseSpecFile(source).docs ?? []) {
+    for (const doc of parsed(source).docs ?? []) {
       const path = match(doc.value);
       if (!path) continue;
       const pos = locate(source, doc.index, path);
@@ -165,15 +174,6 @@ function pagesOf(project: Project, p: Pipeline, def: AlertDefinition, values: re
     const grid = ruleGrid(at.since, at.until, changed.intervalSeconds, at.warmUp);
     return backtestAlerts([changed], () => ruleEpisodes(changed, values, grid), at.since, at.until)[0]?.episodes.length ?? 0;
   };
-}
-
-/** Runs `tasks` with at most `limit` in flight (the client limits requests; this bounds memory). */
-async function inTurn<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
@@ -215,18 +215,31 @@ async function reportOrThrow(options: ReportOptions): Promise<ReportResult> {
     const pipelines = project.pipelines.filter((p) => selects(selection, p.name, p.team));
     const results = new Map<Pipeline, { entry: ReportEntry; charts?: ReportChart[] }>();
 
-    await inTurn(pipelines, 4, async (p) => {
-      // One query per distinct expression: the suggestions reuse the report's cpu, latency… series.
+    // At most four pipelines at once (the client limits requests; this bounds memory).
+    await pool(pipelines, 4, async (p) => {
+      const suggested = options.suggest
+        ? alertDefinitions(p).flatMap((def) => {
+            const where = thresholdPath(def.key, p);
+            return where ? [{ def, where }] : [];
+          })
+        : [];
+      // Backtest's grid for a suggestion: the rule's `for` of warm-up before `since`, so an
+      // alert pending at the start is counted as backtest counts it.
+      const startOf = (def: AlertDefinition): number => Math.ceil((since - def.forSeconds) / step) * step;
+      // One query per distinct expression, from the earliest start any reader needs: the
+      // suggestions reuse the report's cpu, latency… series, and the report's analysis and
+      // charts keep the period (t >= since), as suggest() does for its statistics.
+      const start = suggested.reduce((earliest, { def }) => Math.min(earliest, startOf(def)), since);
       const cache = new Map<string, Promise<MatrixSeries[]>>();
-      const read = (expr: string | undefined, start = since): Promise<MatrixSeries[]> => {
+      const read = (expr: string | undefined): Promise<MatrixSeries[]> => {
         if (expr === undefined) return Promise.resolve([]);
-        const key = `${start} ${expr}`;
-        if (!cache.has(key)) cache.set(key, client.queryRange(expr, { ...range, start }));
-        return cache.get(key)!;
+        if (!cache.has(expr)) cache.set(expr, client.queryRange(expr, { ...range, start }));
+        return cache.get(expr)!;
       };
+      const inPeriod = (series: MatrixSeries[]): MatrixSeries[] => (start === since ? series : series.map((s) => ({ metric: s.metric, values: s.values.filter(([t]) => t >= since) })));
       const table: Readonly<Record<string, Builder>> = p.type === "batch" ? BATCH_QUERIES : STREAM_QUERIES;
       const keys: readonly string[] = p.type === "batch" ? BATCH_INPUTS : STREAM_INPUTS;
-      const values = await Promise.all(keys.map((k) => read(table[k]!(p))));
+      const values = (await Promise.all(keys.map((k) => read(table[k]!(p))))).map(inPeriod);
       const inputs = Object.fromEntries(keys.map((k, i) => [k, values[i]!])) as unknown as HistoryInputs<BatchInput> | HistoryInputs<StreamInput>;
       const spec = reportSpec(p);
       const analysis = pipelineReport(spec, inputs, period!);
@@ -237,13 +250,9 @@ async function reportOrThrow(options: ReportOptions): Promise<ReportResult> {
       const entry: ReportEntry = { ...analysis, flags, source: relative(process.cwd(), join(options.root, p.sourceFile)) || p.sourceFile, ...(withEnvironments && project.environment !== undefined ? { environment: project.environment } : {}) };
       if (options.suggest) {
         entry.suggestions = [];
-        for (const def of alertDefinitions(p)) {
-          const where = thresholdPath(def.key, p);
-          if (!where) continue;
-          // Backtest's grid: the rule's `for` of warm-up before `since`, so an alert pending at
-          // the start is counted as backtest counts it.
+        for (const { def, where } of suggested) {
           const warmUp = def.forSeconds;
-          const values = await read(def.promql, Math.ceil((since - warmUp) / step) * step);
+          const values = await read(def.promql);
           const input: SuggestionInput = {
             alert: def.key, threshold: where.path.slice(1).join("."), specPath: where.path, comparator: def.comparator, unit: def.unit,
             forSeconds: def.forSeconds, current: levelsOf(def), levelled: where.levelled, values,

@@ -10,6 +10,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:
 import { availableParallelism, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { makeDirs } from "../lib/make-dirs.js";
+import { pool } from "../lib/pool.js";
 import { pipelineAlertTests, type AlertTestCase, type PipelineAlertTests, type SkippedAlertTest } from "../targets/prometheus/promtool-tests/index.js";
 import type { Project } from "../model/types.js";
 import { hasErrors } from "../spec/diagnostics.js";
@@ -145,19 +146,6 @@ async function runUnit(promtool: string, unit: Unit): Promise<AlertCaseResult[]>
     const failure = failures.get(c.name) ?? unattributed;
     return { ...c, ...env, ok: failure === undefined, ...(failure !== undefined ? { failure } : {}) };
   });
-}
-
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 export interface ProjectTestResult {

@@ -25,11 +25,14 @@ export function registerBacktestCommand(cli: Command): void {
     .action(async (opts: { since: TimeSpec; until?: number; env?: string; select: string[]; base?: string; format: BacktestFormat }) => {
       const { backtest } = await import("../app/backtest.js");
       const root = cli.opts<{ specs: string }>().specs;
-      const { since, until } = resolvePeriod(opts);
-      // A store with more cores than a laptop's Prometheus answers more queries at once.
-      const concurrency = Number(process.env.PIPEMON_QUERY_CONCURRENCY);
+      const period = resolvePeriod(opts);
+      if ("problem" in period) {
+        err(`pipemon backtest: ${period.problem}`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const { since, until } = period;
       const outcome = await backtest({
-        ...(Number.isInteger(concurrency) && concurrency > 0 ? { queryApi: { concurrency } } : {}),
         root,
         since,
         until,

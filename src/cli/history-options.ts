@@ -41,8 +41,13 @@ export function periodOptions(command: Command, defaultSince: string): Command {
     .addOption(new Option("--until <when>", "end of the period: a time, unix seconds or now").argParser(parseUntil).default(undefined, "now"));
 }
 
-/** The period in whole unix seconds (the evaluation grid is aligned to the rule interval anyway). */
-export function resolvePeriod(opts: { since: TimeSpec; until?: number }): { since: number; until: number } {
+/**
+ * The period in whole unix seconds (the evaluation grid is aligned to the rule interval
+ * anyway), or why there is none (one line, for `pipemon <command>: …`).
+ */
+export function resolvePeriod(opts: { since: TimeSpec; until?: number }): { since: number; until: number } | { problem: string } {
   const until = Math.floor(opts.until ?? Date.now() / 1000);
-  return { since: Math.floor("ago" in opts.since ? until - opts.since.ago : opts.since.at), until };
+  const since = Math.floor("ago" in opts.since ? until - opts.since.ago : opts.since.at);
+  if (!(since < until)) return { problem: `--since must be before --until (got ${new Date(since * 1000).toISOString()} → ${new Date(until * 1000).toISOString()})` };
+  return { since, until };
 }

@@ -32,12 +32,13 @@ export function registerReportCommand(cli: Command): void {
     .action(async (opts: { since: TimeSpec; until?: number; env?: string; select: string[]; suggest?: boolean; format: Format }) => {
       const { report } = await import("../app/report.js");
       const root = cli.opts<{ specs: string }>().specs;
-      const { since, until } = resolvePeriod(opts);
-      if (!(since < until)) {
-        err(`pipemon report: --since must be before --until (got ${new Date(since * 1000).toISOString()} → ${new Date(until * 1000).toISOString()})`);
+      const period = resolvePeriod(opts);
+      if ("problem" in period) {
+        err(`pipemon report: ${period.problem}`);
         process.exitCode = EXIT_ERROR;
         return;
       }
+      const { since, until } = period;
       const result = await report({
         root,
         select: opts.select,

@@ -56,7 +56,7 @@ export interface BacktestResult {
 }
 
 /** The warm-up before `since`: a rule pending at `since` needs its `for` of history before it. */
-export function warmUpSeconds(rules: readonly BacktestRule[]): number {
+function warmUpSeconds(rules: readonly BacktestRule[]): number {
   return rules.reduce((max, r) => Math.max(max, r.forSeconds), 0);
 }
 
@@ -74,7 +74,7 @@ export function ruleGrid(since: number, until: number, intervalSeconds: number, 
 
 const severityRank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
-export const alertKey = (a: { pipeline: string; alert: string; severity: Severity }): string => `${a.pipeline}\0${a.alert}\0${a.severity}`;
+const alertKey = (a: { pipeline: string; alert: string; severity: Severity }): string => `${a.pipeline}\0${a.alert}\0${a.severity}`;
 
 /**
  * Per pipeline, alert and severity: the union of the episodes of every rule (level) and alert

@@ -5,20 +5,17 @@
  */
 import { formatDuration } from "../lib/duration.js";
 import { compareAlerts, type AlertChange, type BacktestAlert, type BacktestResult } from "./backtest.js";
+import { isoTime, plural } from "./report-format.js";
 import type { Episode } from "./rule-evaluation.js";
 
 export const BACKTEST_FORMATS = ["text", "markdown", "json"] as const;
 export type BacktestFormat = (typeof BACKTEST_FORMATS)[number];
 
-const iso = (t: number): string => new Date(t * 1000).toISOString().replace(".000Z", "Z");
-
 /** A duration for reading: whole minutes (the evaluation interval is never finer than 10s, and minutes suffice for pages). */
 const span = (seconds: number): string => (seconds === 0 ? "0m" : seconds < 60 ? formatDuration(seconds) : formatDuration(Math.round(seconds / 60) * 60));
 
-const plural = (n: number, word: string): string => `${n} ${n === 1 ? word : word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
-
 function episodeLine(e: Episode): string {
-  return e.end === null ? `${iso(e.start)} → still firing` : `${iso(e.start)} → ${iso(e.end)} (${span(e.end - e.start)})`;
+  return e.end === null ? `${isoTime(e.start)} → still firing` : `${isoTime(e.start)} → ${isoTime(e.end)} (${span(e.end - e.start)})`;
 }
 
 function jsonAlert(a: BacktestAlert): Record<string, unknown> {
@@ -26,14 +23,14 @@ function jsonAlert(a: BacktestAlert): Record<string, unknown> {
     pipeline: a.pipeline,
     alert: a.alert,
     severity: a.severity,
-    episodes: a.episodes.map((e) => ({ start: iso(e.start), end: e.end === null ? null : iso(e.end) })),
+    episodes: a.episodes.map((e) => ({ start: isoTime(e.start), end: e.end === null ? null : isoTime(e.end) })),
     firingSeconds: a.firingSeconds,
     channels: a.channels,
   };
 }
 
 export function backtestJson(r: BacktestResult): string {
-  const doc: Record<string, unknown> = { since: iso(r.since), until: iso(r.until), alerts: r.alerts.map(jsonAlert) };
+  const doc: Record<string, unknown> = { since: isoTime(r.since), until: isoTime(r.until), alerts: r.alerts.map(jsonAlert) };
   if (r.base) doc.base = { ref: r.base.ref, alerts: r.base.alerts.map(jsonAlert), unchanged: r.base.unchanged };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -41,7 +38,7 @@ export function backtestJson(r: BacktestResult): string {
 const summary = (a: BacktestAlert | undefined): string => (a === undefined ? "no rule" : `${plural(a.episodes.length, "episode")}, ${span(a.firingSeconds)} firing`);
 
 function header(r: BacktestResult): string {
-  return `backtest ${iso(r.since)} → ${iso(r.until)} (${span(r.until - r.since)}): ${plural(r.stats.pipelines, "pipeline")}, ${plural(r.stats.rules, "rule")}, ${plural(r.stats.queries, "query")}`;
+  return `backtest ${isoTime(r.since)} → ${isoTime(r.until)} (${span(r.until - r.since)}): ${plural(r.stats.pipelines, "pipeline")}, ${plural(r.stats.rules, "rule")}, ${plural(r.stats.queries, "query")}`;
 }
 
 function byPipeline<T extends { pipeline: string }>(rows: readonly T[]): Map<string, T[]> {
@@ -83,7 +80,7 @@ export function backtestText(r: BacktestResult): string {
 const cell = (text: string): string => text.replace(/\|/g, "\\|");
 
 export function backtestMarkdown(r: BacktestResult): string {
-  const lines = [`### pipemon backtest`, "", `${iso(r.since)} → ${iso(r.until)} (${span(r.until - r.since)}), ${plural(r.stats.pipelines, "pipeline")}, ${plural(r.stats.rules, "rule")}`, ""];
+  const lines = [`### pipemon backtest`, "", `${isoTime(r.since)} → ${isoTime(r.until)} (${span(r.until - r.since)}), ${plural(r.stats.pipelines, "pipeline")}, ${plural(r.stats.rules, "rule")}`, ""];
   if (r.base) {
     lines.push(`Compared with \`${cell(r.base.ref)}\`: ${plural(r.base.unchanged.length, "unchanged pipeline")} not evaluated.`, "");
     lines.push("| pipeline | alert | severity | before | after | pages |", "|---|---|---|---|---|---|");

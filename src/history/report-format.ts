@@ -26,3 +26,6 @@ export const formatShare = (value: number | null | undefined): string => (value 
 
 /** A unix time as ISO 8601 to the second, UTC. */
 export const isoTime = (t: number): string => new Date(t * 1000).toISOString().replace(/\.000Z$/, "Z");
+
+/** `1 run`, `2 runs`, `1,204 queries`: the count (with thousands separators) and the word, plural when not 1. */
+export const plural = (n: number, word: string): string => `${n.toLocaleString("en-US")} ${n === 1 ? word : word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;

@@ -3,7 +3,7 @@
  * shape is documented in the README). Pure: a document in, a string out.
  */
 import type { Flag, PipelineReport } from "./report.js";
-import { formatFigure, formatShare, isoTime } from "./report-format.js";
+import { formatFigure, formatShare, isoTime, plural } from "./report-format.js";
 import type { Suggestion } from "./report-suggest.js";
 
 /** GitHub's limit on one comment's body, in characters. */
@@ -26,7 +26,6 @@ export interface ReportDocument {
 }
 
 const name = (e: ReportEntry): string => (e.environment !== undefined ? `${e.environment}/${e.pipeline}` : e.pipeline);
-const plural = (n: number, word: string): string => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 
 /** The figures of one pipeline as label → text rows, shared by text, markdown and html. */
 export function figureRows(e: ReportEntry): [string, string][] {

@@ -86,14 +86,3 @@ export function maximum(values: readonly number[]): number | undefined {
 export function minimum(values: readonly number[]): number | undefined {
   return values.length === 0 ? undefined : values.reduce((a, b) => (b < a ? b : a));
 }
-
-/** Seconds during which a series' values compare true with a limit (each sample stands for one step). */
-export function timeBeyond(series: readonly MatrixSeries[], comparator: ">" | "<", limit: number, step: number): number {
-  let n = 0;
-  for (const s of series) for (const [, raw] of s.values) {
-    const v = sampleValue(raw);
-    if (Number.isNaN(v)) continue;
-    if (comparator === ">" ? v > limit : v < limit) n++;
-  }
-  return n * step;
-}

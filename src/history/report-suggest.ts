@@ -28,7 +28,7 @@ export interface SuggestionInput {
 }
 
 /** The statistic and margin of each level, by the side the alert fires on (one table). */
-export const SUGGESTION_METHOD = {
+const SUGGESTION_METHOD = {
   ">": { critical: { quantile: 0.99, margin: 1.2 }, warning: { quantile: 0.95, margin: 1.2 }, rounding: "up" },
   "<": { critical: { quantile: 0.01, margin: 0.8 }, warning: { quantile: 0.05, margin: 0.8 }, rounding: "down" },
 } as const;

@@ -178,7 +178,7 @@ function successGap(inputs: HistoryInputs<BatchInput>, successes: readonly Incre
   return best;
 }
 
-export function batchFigures(inputs: HistoryInputs<BatchInput>, spec: ReportSpec, period: Period): BatchFigures {
+function batchFigures(inputs: HistoryInputs<BatchInput>, spec: ReportSpec, period: Period): BatchFigures {
   const runs = counterIncreases(inputs.runs, period);
   const succeeded = sum(runs.filter((r) => r.metric.status === "success"));
   const failed = sum(runs.filter((r) => r.metric.status === "failed"));
@@ -225,7 +225,7 @@ export function batchFigures(inputs: HistoryInputs<BatchInput>, spec: ReportSpec
   };
 }
 
-export function streamFigures(inputs: HistoryInputs<StreamInput>, period: Period): StreamFigures {
+function streamFigures(inputs: HistoryInputs<StreamInput>, period: Period): StreamFigures {
   const latency = finiteValues(inputs.latencyP95);
   const throughput = finiteValues(inputs.throughput);
   const backlog = finiteValues(inputs.backlog);
@@ -262,7 +262,7 @@ const levelsCheck = (figure: string, key: "cpu" | "memory" | "failureRate" | "er
   figure, specPath: ["spec", "thresholds", key], comparator, unit, levels: (s) => s[key], value, levelled: true,
 });
 
-export const CHECKS: readonly Check[] = [
+const CHECKS: readonly Check[] = [
   { figure: "longest run", specPath: ["spec", "sla", "maxDuration"], comparator: ">", unit: "seconds", levels: (s) => single(s.maxDurationSeconds), value: (r) => Math.max(r.batch?.duration?.max ?? -Infinity, r.batch?.longestInProgress ?? -Infinity) },
   { figure: "longest gap between successes", specPath: ["spec", "sla", "freshness"], comparator: ">", unit: "seconds", levels: (s) => single(s.freshnessSeconds), value: (r) => r.batch?.longestSuccessGap?.seconds },
   { figure: "fewest records in a window", specPath: ["spec", "thresholds", "minRecords"], comparator: "<", unit: "count", levels: (s) => single(s.minRecords), value: (r) => r.batch?.recordsPerWindow?.min },

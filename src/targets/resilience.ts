@@ -18,7 +18,8 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-function envNumber(name: string, fallback: number): number {
+/** A number of 0 or more from the environment variable `name`, else `fallback`. */
+export function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
   const n = raw === undefined ? Number.NaN : Number(raw);
   return Number.isFinite(n) && n >= 0 ? n : fallback;

@@ -36,6 +36,12 @@ describe("report's queries", () => {
     expect(new Set(asked.map((a) => a.end))).toEqual(new Set([until - (until % 60)]));
   });
 
+  it("asks each expression once: a suggestion reads the report's series, from its warm-up on", async () => {
+    const { client, asked } = recording();
+    await report({ root: "docs/examples/metrics", since: until - 7 * 86400, until, suggest: true, env: () => undefined, queryApi: () => client });
+    expect(asked.length).toBe(new Set(asked.map((a) => a.expr)).size);
+  });
+
   it("reports a pipeline with no series as such, without inventing figures", async () => {
     const { client } = recording();
     const r = await report({ root: "docs/examples/metrics", since: until - 86400, until, env: () => undefined, queryApi: () => client, select: ["orders-daily-dag"] });

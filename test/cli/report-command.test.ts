@@ -67,6 +67,14 @@ describe("pipemon report", () => {
     expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^pipemon report: prometheus query API .*cannot connect/)]);
   });
 
+  it("refuses a period that ends before it starts, in report and backtest alike", async () => {
+    for (const command of ["report", "backtest"]) {
+      const r = await runCliAsync(["--specs", dir, command, "--since", "2026-05-08T00:00:00Z", "--until", "2026-05-01T00:00:00Z"], dir, { PROMETHEUS_URL: prom.url });
+      expect(r).toMatchObject({ code: 1, stdout: "" });
+      expect(r.stderr.trim().split("\n")).toEqual([`pipemon ${command}: --since must be before --until (got 2026-05-08T00:00:00.000Z → 2026-05-01T00:00:00.000Z)`]);
+    }
+  });
+
   it("names a --select that matches nothing, with the pipelines there are", async () => {
     const r = await runCliAsync(["--specs", dir, "report", "--select", "orders-elt"], dir, { PROMETHEUS_URL: prom.url });
     expect(r).toMatchObject({ code: 1, stdout: "" });

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSecrets } from "../../src/lib/scrub.js";
 import {
+  defaultQueryConcurrency,
   MAX_POINTS_PER_SERIES,
   PrometheusQueryApi,
   QueryApiError,
@@ -182,5 +183,24 @@ describe("authentication", () => {
     // One sentence naming both ways to set it (it used to read "…in the config or is not set: …").
     expect(() => resolveQueryApiConnection(undefined, () => undefined)).toThrow(/^the Prometheus query URL is not set: set prometheus\.url in the config, or export PROMETHEUS_URL$/);
     expect(() => resolveQueryApiConnection({ url: "http://x:9090", bearerToken: "${T}" }, () => undefined)).toThrow(/prometheus.bearerToken is not set: export T/);
+  });
+});
+
+describe("defaultQueryConcurrency", () => {
+  it("reads PIPEMON_QUERY_CONCURRENCY for every command, a whole number above 0, else 4", () => {
+    const saved = process.env.PIPEMON_QUERY_CONCURRENCY;
+    try {
+      delete process.env.PIPEMON_QUERY_CONCURRENCY;
+      expect(defaultQueryConcurrency()).toBe(4);
+      process.env.PIPEMON_QUERY_CONCURRENCY = "12";
+      expect(defaultQueryConcurrency()).toBe(12);
+      for (const bad of ["0", "2.5", "-3", "many"]) {
+        process.env.PIPEMON_QUERY_CONCURRENCY = bad;
+        expect(defaultQueryConcurrency()).toBe(4);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.PIPEMON_QUERY_CONCURRENCY;
+      else process.env.PIPEMON_QUERY_CONCURRENCY = saved;
+    }
   });
 });

@@ -18,13 +18,23 @@ import { expandReferences, referencedVariables, type EnvLookup } from "../../lib
 import type { MatrixSeries } from "../../lib/prometheus-matrix.js";
 import { boundedLine, runSecrets, urlCredentials, withoutCredentials } from "../../lib/scrub.js";
 import type { PrometheusQuerySettings } from "../../model/types.js";
-import { CircuitBreaker, classifyStatus, defaultRetryPolicy, isTransportFault, withRetry, type FaultVerdict, type RetryPolicy } from "../resilience.js";
+import { CircuitBreaker, CircuitOpenError, classifyStatus, defaultRetryPolicy, envNumber, isTransportFault, withRetry, type FaultVerdict, type RetryPolicy } from "../resilience.js";
 
 /** Prometheus's own limit on the points of one series in a range query (`query_range`). */
 export const MAX_POINTS_PER_SERIES = 11_000;
 
 /** Requests in flight at once, by default: enough to hide latency, little for a shared server. */
 export const DEFAULT_QUERY_CONCURRENCY = 4;
+
+/**
+ * Requests in flight at once when the caller does not say: `PIPEMON_QUERY_CONCURRENCY` (a whole
+ * number above 0; a store with more cores than a laptop's Prometheus answers more queries at
+ * once), else DEFAULT_QUERY_CONCURRENCY. Every command that queries (backtest, report) reads it here.
+ */
+export function defaultQueryConcurrency(): number {
+  const n = envNumber("PIPEMON_QUERY_CONCURRENCY", DEFAULT_QUERY_CONCURRENCY);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_QUERY_CONCURRENCY;
+}
 
 
 /** One series of an instant query result: Prometheus's vector shape. */
@@ -163,7 +173,7 @@ export class PrometheusQueryApi {
   private queries = 0;
 
   constructor(readonly connection: QueryApiConnection, private readonly options: QueryApiOptions = {}) {
-    this.limiter = new Limiter(Math.max(1, options.concurrency ?? DEFAULT_QUERY_CONCURRENCY));
+    this.limiter = new Limiter(Math.max(1, options.concurrency ?? defaultQueryConcurrency()));
     this.policy = options.retry ?? defaultRetryPolicy();
     this.maxPoints = Math.max(2, Math.min(MAX_POINTS_PER_SERIES, options.maxPointsPerSeries ?? MAX_POINTS_PER_SERIES));
     this.fetcher = options.fetch ?? fetch;
@@ -266,7 +276,7 @@ export class PrometheusQueryApi {
           const cause = (e as { cause?: { code?: string; message?: string } }).cause;
           throw new QueryApiError(boundedLine(`${what}: cannot connect (${cause?.code ?? cause?.message ?? e.message})${tries}: is ${this.connection.source} right?`, 400));
         }
-        if (e instanceof Error && e.name === "CircuitOpenError") throw new QueryApiError(boundedLine(`${what}: ${e.message}`, 400));
+        if (e instanceof CircuitOpenError) throw new QueryApiError(boundedLine(`${what}: ${e.message}`, 400));
         throw e;
       }
     });
