@@ -27,6 +27,7 @@ import { loadSpecs, type LoadResult } from "../spec/index.js";
 import { defaultQueryConcurrency, PrometheusQueryApi, QueryApiError, QueryApiSettingsError, resolveQueryApiConnection, type QueryApiOptions } from "../targets/prometheus/query-api.js";
 import { parseSelection, selectionProblem, selects } from "./desired.js";
 import { GitRefError, specsAtRef } from "./git-specs.js";
+import { pool } from "../lib/pool.js";
 
 export interface BacktestOptions {
   root: string;
@@ -138,24 +139,15 @@ export async function backtest(options: BacktestOptions): Promise<BacktestOutcom
     throw e;
   }
 
-  // A fixed set of workers takes the queries in turn, so only their answers are in memory at
-  // once: each is walked for every rule that reads it as soon as it arrives, and its series
-  // let go.
-  const queries = backtestQueries([...headRules, ...baseRules], since, until);
+  // A bounded pool takes the queries in turn, so only their answers are in memory at once:
+  // each is walked for every rule that reads it as soon as it arrives, and its series let
+  // go. One failed query fails the backtest: the pool starts nothing after it.
   const episodes = new Map<BacktestRule, Episode[]>();
-  const worker = async (): Promise<void> => {
-    for (let q = queries.pop(); q !== undefined; q = queries.pop()) {
-      const { grid } = q;
-      const series = await api.queryRange(q.expr, { start: grid.start, end: grid.start + (grid.count - 1) * grid.step, step: grid.step }).catch((e: unknown) => {
-        // One failed query fails the backtest: the other workers take nothing more.
-        queries.length = 0;
-        throw e;
-      });
-      for (const rule of q.rules) episodes.set(rule, ruleEpisodes(rule, series, grid));
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: 2 * (options.queryApi?.concurrency ?? defaultQueryConcurrency()) }, worker));
+    await pool(backtestQueries([...headRules, ...baseRules], since, until), 2 * (options.queryApi?.concurrency ?? defaultQueryConcurrency()), async ({ expr, grid, rules }) => {
+      const series = await api.queryRange(expr, { start: grid.start, end: grid.start + (grid.count - 1) * grid.step, step: grid.step });
+      for (const rule of rules) episodes.set(rule, ruleEpisodes(rule, series, grid));
+    });
   } catch (e) {
     if (e instanceof QueryApiError) return { ok: false, message: e.message };
     throw e;

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { makeDirs } from "../lib/make-dirs.js";
+import { pool } from "../lib/pool.js";
 import { sampleValue, type MatrixSeries } from "../lib/prometheus-matrix.js";
 import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
 import { grafanaTeams, pipelineDashboard, teamDashboard } from "../targets/grafana/compile/index.js";
@@ -164,26 +165,6 @@ async function livePanel(panel: PanelSpec, live: NonNullable<PreviewOptions["liv
 /** Range queries in flight at once: enough to hide round trips, few enough to spare the Prometheus. */
 const LIVE_CONCURRENCY = 8;
 
-/** `fn` over `items`, at most `limit` at a time, results in the items' order; stops starting new ones after a rejection. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 /** A panel's data: synthetic, or live (a failing query is kept for the panel to show; an unreachable Prometheus stops the run). */
 async function panelData(panel: PanelSpec, options: PreviewOptions): Promise<PanelData> {
   if (!options.live) return syntheticPanel(panel, options.sinceSeconds);
@@ -210,7 +191,7 @@ export async function preview(options: PreviewOptions): Promise<PreviewResult> {
       for (const p of without) undrawn.push({ ...p, ...(project.environment !== undefined ? { environment: project.environment } : {}) });
     }
     const panels = compiled.flatMap((page) => page.dashboard.panels.filter((panel) => panel.type !== "row").map((panel) => ({ page, panel })));
-    const data = await mapLimit(panels, options.live ? LIVE_CONCURRENCY : 1, ({ panel }) => panelData(panel, options));
+    const data = await pool(panels, options.live ? LIVE_CONCURRENCY : 1, ({ panel }) => panelData(panel, options));
     const byPage = new Map(compiled.map((page) => [page, new Map<number, PanelData>()] as const));
     const failedQueries: PreviewResult["failedQueries"] = [];
     panels.forEach(({ page, panel }, i) => {
