@@ -6,7 +6,7 @@ import { readFileSync, statSync } from "node:fs";
 import { Command, Option } from "commander";
 import { plural, summarise } from "./diagnostics.js";
 import { scrubSecrets } from "../lib/scrub.js";
-import { EXIT_ERROR, err, out, print, printDiagnostics } from "./output.js";
+import { EXIT_ERROR, err, out, print, printDiagnostics, reportLoad } from "./output.js";
 import { registerPreviewCommand } from "./preview-command.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
 import { registerReportCommand } from "./report-command.js";
@@ -115,12 +115,8 @@ function program(): Command {
         process.exitCode = EXIT_ERROR;
         return;
       }
-      printDiagnostics(result.load);
-      if (!result.tree) {
-        err(`${summarise(result.load.diagnostics)}: nothing was written`);
-        process.exitCode = EXIT_ERROR;
-        return;
-      }
+      reportLoad(result.load, !result.tree, "nothing was written");
+      if (!result.tree) return;
       const { changes, unchanged, unmanaged } = result.tree;
       const style = styleFor(process.stdout);
       // Files pipemon did not write are never deleted nor checked; naming them shows what a

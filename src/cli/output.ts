@@ -6,7 +6,7 @@
 import { runSecrets, scrubSecrets } from "../lib/scrub.js";
 import { excerptLines } from "../spec/diagnostics.js";
 import type { LoadResult } from "../spec/index.js";
-import { plural, renderDiagnostic } from "./diagnostics.js";
+import { plural, renderDiagnostic, summarise } from "./diagnostics.js";
 import { styleFor } from "./style.js";
 
 export const EXIT_ERROR = 1;
@@ -47,4 +47,17 @@ export function printDiagnostics(result: LoadResult): void {
   const hidden = result.diagnostics.length - MAX_DIAGNOSTICS;
   const onlyNotes = result.diagnostics.slice(MAX_DIAGNOSTICS).every((d) => d.severity === "note");
   if (hidden > 0) err(onlyNotes ? `… ${plural(hidden, "more note")} not shown` : `… ${plural(hidden, "more problem")} not shown: fix these and run again`);
+}
+
+/**
+ * The load's diagnostics, then, when the specs stopped the command (`stopped`), the count and
+ * what was not done (`nothing was written`) with exit 1. Returns `stopped`.
+ */
+export function reportLoad(load: LoadResult, stopped: boolean, notDone: string): boolean {
+  printDiagnostics(load);
+  if (stopped) {
+    err(`${summarise(load.diagnostics)}: ${notDone}`);
+    process.exitCode = EXIT_ERROR;
+  }
+  return stopped;
 }

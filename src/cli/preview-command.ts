@@ -5,8 +5,8 @@
  */
 import type { Command } from "commander";
 import { parseDuration } from "../lib/duration.js";
-import { plural, summarise } from "./diagnostics.js";
-import { EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
+import { plural } from "./diagnostics.js";
+import { EXIT_ERROR, err, out, reportLoad } from "./output.js";
 import { styleFor } from "./style.js";
 
 /** The longest window a preview draws: beyond it a range query is thousands of points per series. */
@@ -56,12 +56,8 @@ export function registerPreviewCommand(cli: Command): void {
         process.exitCode = EXIT_ERROR;
         return;
       }
-      printDiagnostics(result.load);
-      if (!result.tree) {
-        err(`${summarise(result.load.diagnostics)}: nothing was written`);
-        process.exitCode = EXIT_ERROR;
-        return;
-      }
+      reportLoad(result.load, !result.tree, "nothing was written");
+      if (!result.tree) return;
       const style = styleFor(process.stdout);
       for (const f of result.failedQueries) err(`  ${style.yellow("query failed")} ${flags.out}/${f.page} "${f.panel}": ${f.error}`);
       const changed = result.tree.changes.length;

@@ -6,8 +6,8 @@
  */
 import type { Command } from "commander";
 import type { AlertCaseResult, TestAlertsResult } from "../app/test-alerts.js";
-import { plural, summarise } from "./diagnostics.js";
-import { EXIT_ERROR, err, out, printDiagnostics } from "./output.js";
+import { plural } from "./diagnostics.js";
+import { EXIT_ERROR, err, out, reportLoad } from "./output.js";
 import { styleFor } from "./style.js";
 import { selectOption } from "./options.js";
 
@@ -56,12 +56,7 @@ export function registerTestCommand(cli: Command): void {
         ...(opts.env !== undefined ? { environment: opts.env } : {}),
         ...(opts.keep !== undefined ? { keep: opts.keep } : {}),
       });
-      printDiagnostics(result.load);
-      if (result.load.diagnostics.some((d) => d.severity === "error")) {
-        err(`${summarise(result.load.diagnostics)}: nothing was tested`);
-        process.exitCode = EXIT_ERROR;
-        return;
-      }
+      if (reportLoad(result.load, result.load.diagnostics.some((d) => d.severity === "error"), "nothing was tested")) return;
       if (!result.promtoolFound) {
         err(`pipemon: ${PROMTOOL_INSTALL_HINT}`);
         process.exitCode = EXIT_ERROR;
