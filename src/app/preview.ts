@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { makeDirs } from "../lib/make-dirs.js";
 import { pool } from "../lib/pool.js";
 import { sampleValue, type MatrixSeries } from "../lib/prometheus-matrix.js";
-import { alertDefinitions, formatThreshold, type AlertDefinition } from "../compile/alert-definitions.js";
+import { alertDefinitions, type AlertDefinition } from "../compile/alert-definitions.js";
 import { grafanaTeams, pipelineDashboard, teamDashboard } from "../targets/grafana/compile/index.js";
 import { contactPointName, runbookUrl } from "../model/identity.js";
 import { PANEL } from "../model/panels.js";
@@ -73,7 +73,6 @@ function channelsPerTarget(project: Project, pipeline: Pipeline, channels: reado
 }
 
 function alertView(project: Project, pipeline: Pipeline, def: AlertDefinition): AlertView {
-  const critical = formatThreshold(def.levels[0]!.threshold, def.unit);
   return {
     key: def.key,
     title: def.title,
@@ -82,8 +81,7 @@ function alertView(project: Project, pipeline: Pipeline, def: AlertDefinition): 
     levels: def.levels.map((l) => ({
       level: l.level,
       severity: l.severity,
-      // The sentence names the critical threshold once; a warning level says the same with its own.
-      condition: l.level === "critical" ? def.firesWhen : def.firesWhen.replace(critical, formatThreshold(l.threshold, def.unit)),
+      condition: l.firesWhen,
       channels: channelsPerTarget(project, pipeline, l.channels),
     })),
   };

@@ -19,6 +19,8 @@ export interface AlertLevel {
   threshold: number;
   severity: Severity;
   channels: readonly string[];
+  /** What fires this level with its own threshold, e.g. "more than 1% of records failed in the last 1h". */
+  firesWhen: string;
 }
 
 export interface AlertDefinition {
@@ -44,7 +46,7 @@ export interface AlertDefinition {
   /** The dashboard panel that shows the alert's signal. */
   panel: PanelKey;
   summary: string;
-  /** What fires it with this pipeline's numbers, e.g. "more than 5% of records failed in the last 1h". */
+  /** What fires it with this pipeline's numbers at the critical level, e.g. "more than 5% of records failed in the last 1h". */
   firesWhen: string;
   /** `<pipeline> (<team>): <firesWhen>. <the catalog's meaning>` */
   description: string;
@@ -172,16 +174,16 @@ function computeDefinitions(p: Pipeline): AlertDefinition[] {
     if (!own) continue;
     const r = recipe(key, p, forSeconds);
     const severity = override.severity ?? entry.defaultSeverity;
+    const window = formatDuration(r.windowSeconds);
+    const sentence = (value: number): string => r.describe(formatThreshold(value, own.unit), window);
     const levels: AlertLevel[] = [
-      { level: "critical", threshold: own.levels.critical, severity, channels: p.routing[severity] },
+      { level: "critical", threshold: own.levels.critical, severity, channels: p.routing[severity], firesWhen: sentence(own.levels.critical) },
     ];
     if (own.levels.warning !== undefined) {
       const ws = warningSeverity(severity);
-      levels.push({ level: "warning", threshold: own.levels.warning, severity: ws, channels: p.routing[ws] });
+      levels.push({ level: "warning", threshold: own.levels.warning, severity: ws, channels: p.routing[ws], firesWhen: sentence(own.levels.warning) });
     }
-    const critical = formatThreshold(own.levels.critical, own.unit);
-    const window = formatDuration(r.windowSeconds);
-    const firesWhen = r.describe(critical, window);
+    const firesWhen = levels[0]!.firesWhen;
     out.push({
       key,
       title: entry.title,
