@@ -4,7 +4,7 @@
  * the HTTP clients.
  */
 import { CircuitBreaker } from "../targets/resilience.js";
-import { LIVE_TARGETS, registerRunSecrets } from "../targets/index.js";
+import { liveTarget, registerRunSecrets } from "../targets/index.js";
 import type { Connector } from "./live-state.js";
 import type { Progress } from "./progress.js";
 import type { TargetName } from "../plan/resource.js";
@@ -21,8 +21,7 @@ function reportedSleep(target: TargetName, progress: Progress | undefined): ((ms
 export const connect: Connector = async (project, target, env, stats, progress) => {
   // Before anything is resolved or sent: every message from here on is scrubbed of them.
   registerRunSecrets(project, env);
-  const live = LIVE_TARGETS.find((t) => t.name === target);
-  if (!live) throw new Error(`no live target '${target}'`);
+  const live = liveTarget(target);
   const breaker = new CircuitBreaker(target);
   const sleep = reportedSleep(target, progress);
   const connectTo = await live.connect();

@@ -24,7 +24,8 @@ import { SCHEMA } from "../spec/v1/schema.js";
 export { OutputRefusal, MANIFEST } from "../lib/output-tree.js";
 export { CompileFailure } from "./files.js";
 
-export const SCHEMA_PATH = "schema/pipemon.schema.json";
+import { SCHEMA_PATH } from "./output-layout.js";
+export { SCHEMA_PATH };
 
 /**
  * Every file an older pipemon (before the manifest) could have written besides the schema. A

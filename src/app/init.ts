@@ -7,10 +7,8 @@
 import { existsSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { makeDirs } from "../lib/make-dirs.js";
-import { SCHEMA_PATH } from "./generate.js";
+import { DEFAULT_OUT, SCHEMA_PATH } from "./output-layout.js";
 
-/** Where generate writes by default (its --out): the modeline points into it. */
-const GENERATED_DIR = "generated";
 const WORKFLOW_PATH = ".github/workflows/pipemon.yml";
 
 /**
@@ -69,7 +67,7 @@ export class InitWriteError extends Error {
 
 /** The `# yaml-language-server: $schema=...` line for a spec at `path`. */
 function schemaModeline(path: string): string {
-  const schema = posix.relative(posix.dirname(path), posix.join(GENERATED_DIR, SCHEMA_PATH));
+  const schema = posix.relative(posix.dirname(path), posix.join(DEFAULT_OUT, SCHEMA_PATH));
   return `# yaml-language-server: $schema=${schema}`;
 }
 

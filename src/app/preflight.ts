@@ -8,14 +8,7 @@
 import { expandReferences, type EnvLookup } from "../lib/env-ref.js";
 import type { Project } from "../model/types.js";
 import type { Json, ResourceKind, TargetName } from "../plan/resource.js";
-import { CredentialsError, LIVE_TARGETS, type MissingVariable } from "../targets/index.js";
-import type { LiveTarget } from "../targets/index.js";
-
-const liveTarget = (name: TargetName): LiveTarget => {
-  const t = LIVE_TARGETS.find((l) => l.name === name);
-  if (!t) throw new Error(`no live target '${name}'`);
-  return t;
-};
+import { CredentialsError, liveTarget, type MissingVariable } from "../targets/index.js";
 
 /**
  * Kinds whose handlers expand `${VAR}` placeholders when writing: contact point settings

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from "node:fs";
 import { Command, Option } from "commander";
 import { plural, summarise } from "./diagnostics.js";
 import { scrubSecrets } from "../lib/scrub.js";
+import { DEFAULT_OUT } from "../app/output-layout.js";
 import { EXIT_ERROR, err, out, print, printDiagnostics, reportLoad } from "./output.js";
 import { registerPreviewCommand } from "./preview-command.js";
 import { registerReconcileCommands } from "./reconcile-commands.js";
@@ -97,7 +98,7 @@ function program(): Command {
     .description("compile the specs into generated/ (dashboards, alert rules, monitors, runbooks)")
     .option("--check", "write nothing; exit 1 and list the files that are stale")
     .option("--env <name>", "only this environment")
-    .addOption(new Option("--out <dir>", "output directory").default("generated"))
+    .addOption(new Option("--out <dir>", "output directory").default(DEFAULT_OUT))
     .action(async (opts: { check?: boolean; env?: string; out: string }) => {
       const { generate, CompileFailure, OutputRefusal } = await import("../app/generate.js");
       const root = cli.opts<{ specs: string }>().specs;

@@ -6,9 +6,6 @@
  * nothing, or a query API that cannot answer completely.
  */
 import { Option, type Command } from "commander";
-import { uplotAssets } from "../lib/uplot-assets.js";
-import { renderReportHtml } from "../history/report-html.js";
-import { renderReportJson, renderReportMarkdown, renderReportText } from "../history/report-render.js";
 import { periodOptions, resolvePeriod, type TimeSpec } from "./history-options.js";
 import { summarise } from "./diagnostics.js";
 import { selectOption } from "./options.js";
@@ -56,11 +53,16 @@ export function registerReportCommand(cli: Command): void {
         return;
       }
       const doc = result.document;
-      const text =
-        opts.format === "json" ? renderReportJson(doc) :
-        opts.format === "markdown" ? renderReportMarkdown(doc) :
-        opts.format === "html" ? renderReportHtml(doc, result.charts ?? [], uplotAssets()) :
-        renderReportText(doc);
+      // The renderers load here, not with the CLI: every other command starts without them.
+      let text: string;
+      if (opts.format === "html") {
+        const [{ renderReportHtml }, { uplotAssets }] = await Promise.all([import("../history/report-html.js"), import("../lib/uplot-assets.js")]);
+        text = renderReportHtml(doc, result.charts ?? [], uplotAssets());
+      } else {
+        const { renderReportJson, renderReportMarkdown, renderReportText } = await import("../history/report-render.js");
+        text = opts.format === "json" ? renderReportJson(doc) : opts.format === "markdown" ? renderReportMarkdown(doc) : renderReportText(doc);
+      }
       print(text);
     });
 }
+

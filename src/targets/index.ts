@@ -61,5 +61,12 @@ export const TARGETS: readonly Target[] = [grafana, datadog, prometheus];
 /** The targets plan and apply reconcile, in apply order. */
 export const LIVE_TARGETS: readonly LiveTarget[] = TARGETS.flatMap((t) => (t.live ? [t.live] : []));
 
+/** The live target of that name (the CLI's --target choices are these names). */
+export function liveTarget(name: string): LiveTarget {
+  const t = LIVE_TARGETS.find((l) => l.name === name);
+  if (!t) throw new Error(`no live target '${name}'`);
+  return t;
+}
+
 /** The queries runbooks show for the Datadog side of a pipeline (runbooks are written for every target at once). */
 export const RUNBOOK_DATADOG_QUERIES: RunbookDatadogQueries = DATADOG_RUNBOOK_QUERIES;
