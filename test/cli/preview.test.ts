@@ -58,11 +58,13 @@ describe("pipemon preview", () => {
     expect(intoGenerated.stderr).toBe("pipemon: --out gen holds the output of pipemon generate (its .pipemon-manifest.json says so): choose another folder for pipemon preview; nothing was written\n");
     expect(snapshot(join(work, "gen"))).toEqual(generated);
 
-    const site = snapshot(join(work, "site"));
-    const intoPreview = runCli(["--specs", specs, "generate", "--out", "site"], work);
+    // A preview folder of its own: the test does not lean on another test's output.
+    expect(runCli(["--specs", specs, "preview", "--out", "previewed"], work).code).toBe(0);
+    const site = snapshot(join(work, "previewed"));
+    const intoPreview = runCli(["--specs", specs, "generate", "--out", "previewed"], work);
     expect(intoPreview.code).toBe(1);
-    expect(intoPreview.stderr).toBe("pipemon: --out site holds the output of pipemon preview (its .pipemon-manifest.json says so): choose another folder for pipemon generate\n");
-    expect(snapshot(join(work, "site"))).toEqual(site);
+    expect(intoPreview.stderr).toBe("pipemon: --out previewed holds the output of pipemon preview (its .pipemon-manifest.json says so): choose another folder for pipemon generate\n");
+    expect(snapshot(join(work, "previewed"))).toEqual(site);
 
     const intoSpecs = runCli(["--specs", "specs", "preview", "--out", "specs"], REPO_ROOT);
     expect(intoSpecs.stderr).toBe("pipemon: --out specs is the specs folder: choose another folder, such as preview; nothing was written\n");
